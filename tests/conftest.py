@@ -1,0 +1,66 @@
+"""Shared fixtures: a fresh register per test (copied from a template built once),
+a clock the test moves by hand, and small helpers to add patrons and items."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tiski.clock import HELSINKI, ManualClock
+from tiski.desk import Desk
+from tiski.desk.catalogue import NewItem
+from tiski.desk.patrons import NewPatron
+from tiski.store.db import connect, create
+
+# Wednesday 2 December 2026, 14:05 — a normal open day at every branch.
+START = datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI)
+SHARED_MARC = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "marc"
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    """An empty register with two branches: PORI (closed Sundays, closes 20:00) and
+    ULV (closed weekends, closes 19:00), and Christmas Day closed at PORI."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    conn = create(path)
+    desk = Desk(conn, clock=ManualClock(START))
+    desk.add_branch("PORI", "Porin pääkirjasto", "sun", "20:00")
+    desk.add_branch("ULV", "Ulvilan kirjasto", "sat,sun", "19:00")
+    desk.close_day("PORI", date(2026, 12, 25), "Joulupäivä")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db, tmp_path) -> Path:
+    path = tmp_path / "tiski.sqlite"
+    shutil.copy(template_db, path)
+    return path
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def desk(db_path, clock) -> Desk:
+    desk = Desk(connect(db_path), clock=clock, branch="PORI", staff="tester")
+    yield desk
+    desk.conn.close()
+
+
+def patron(desk: Desk, card: str, birth: date = date(1980, 5, 17), **fields) -> str:
+    desk.add_patron(NewPatron(card=card, first=fields.pop("first", "Testi"), last=fields.pop("last", "Asiakas"),
+                              birth_date=birth, **fields))
+    return card
+
+
+def item(desk: Desk, barcode: str, **fields) -> str:
+    fields.setdefault("title", f"Nimeke {barcode}")
+    desk.add_item(NewItem(barcode=barcode, **fields))
+    return barcode

@@ -1,0 +1,109 @@
+"""The `tiski` command. Thin: parse, call the facade, print.
+
+Exit status: 0 done; 1 refused by a library rule; 2 bad input, unknown patron or
+item, or a usage error. Never a traceback. Textual is imported only to open the TUI.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import typer
+from typer.core import TyperGroup
+
+from ..core.errors import Refused
+from ..core.policy import PolicyError
+from ..i18n import Translator, safe
+from .common import State, UsageProblem, default_db_path, report_refusal, report_usage
+
+
+class TiskiGroup(TyperGroup):
+    """Every failure becomes one line (or one JSON object) and an exit status."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        as_json = "--json" in argv
+        lang = _option_value(argv, "--lang")
+        try:
+            code = super().main(argv, prog_name or "tiski", complete_var, standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except Refused as refused:
+            code = report_refusal(refused, Translator(lang), as_json)
+        except PolicyError as exc:
+            code = report_usage(Translator(lang)("input.policy", key=exc.key, problem=exc.problem), as_json)
+        except typer.TyperException as exc:  # click's usage errors (missing argument, bad option…)
+            context = getattr(exc, "ctx", None)
+            where = context.command_path if context is not None else "tiski"
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            code = report_usage(f"{where}: {message} ({where} --help)", as_json, prefix="")
+        except UsageProblem as exc:
+            code = report_usage(str(exc), as_json)
+        except (typer.Abort, KeyboardInterrupt):
+            sys.stderr.write("\n")
+            code = 130
+        except sqlite3.OperationalError as exc:
+            # Locked for longer than the busy timeout, disk full, not a database…
+            code = report_usage(Translator(lang)("input.database", problem=type(exc).__name__ + ": " + str(exc)), as_json)
+        except sqlite3.DatabaseError as exc:
+            code = report_usage(Translator(lang)("input.database", problem=type(exc).__name__), as_json)
+        except OSError as exc:
+            code = report_usage(Translator(lang)("input.os", problem=safe(exc.strerror or type(exc).__name__)), as_json)
+        except Exception as exc:  # a defect: say so in one line, never a traceback with data in it
+            if os.environ.get("TISKI_DEBUG"):
+                raise
+            code = report_usage(Translator(lang)("input.internal", problem=type(exc).__name__), as_json)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _option_value(argv: list[str], name: str) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+app = typer.Typer(
+    cls=TiskiGroup,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    invoke_without_command=True,
+    help="Tiski: the library service desk. Without a command, opens the desk (TUI).",
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Path = typer.Option(None, "--db", envvar="TISKI_DB", help="The database file.", show_default=False),
+    lang: str = typer.Option(None, "--lang", envvar="TISKI_LANG", help="fi, sv or en."),
+) -> None:
+    ctx.obj = State(db or default_db_path(), lang)
+    if ctx.invoked_subcommand is None:
+        sys.stdout.write(ctx.get_help() + "\n")
+
+
+def _register() -> None:
+    from . import admin, catalogue, circulation, money, patrons
+
+    for module in (admin, patrons, catalogue, circulation, money):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,161 @@
+"""Circulation commands: checkout, return, renew, holds."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import BRANCH_OPTION, JSON_OPTION, day, emit, state
+
+hold_app = typer.Typer(help="Holds (varaukset).", no_args_is_help=True)
+holds_app = typer.Typer(help="Daily hold jobs.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("checkout")(checkout)
+    app.command("return")(return_)
+    app.command("renew")(renew)
+    app.add_typer(hold_app, name="hold")
+    app.add_typer(holds_app, name="holds")
+
+
+def shelf_json(shelf) -> dict | None:
+    if shelf is None:
+        return None
+    return {"card": shelf.card, "pickup_by": shelf.pickup_by, "pickup_branch": shelf.pickup_branch,
+            "pickup_code": shelf.pickup_code, "in_transit": shelf.in_transit}
+
+
+def routing_lines(t, hold, route_to) -> list[str]:
+    lines = []
+    if hold is not None and not hold.in_transit:
+        lines.append(t("cli.to_hold_shelf", code=hold.pickup_code or "", pickup_by=hold.pickup_by))
+    if route_to is not None:
+        key = "cli.send_for_hold" if hold is not None else "cli.send_home"
+        lines.append(t(key, branch=route_to))
+    return lines
+
+
+def checkout(
+    ctx: typer.Context,
+    card: str,
+    barcode: str,
+    override: str = typer.Option(None, "--override", help="Override confirmable blockers; the reason is recorded."),
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Lend an item to a patron."""
+    st = state(ctx)
+    t = st.t
+    loan = st.desk(branch).checkout(card, barcode, override=override)
+    key = "cli.renewed" if loan.renewed else ("cli.already_due" if loan.unchanged else "cli.checked_out")
+    emit(
+        as_json,
+        {"loan": {"barcode": loan.barcode, "card": loan.card, "due": loan.due, "title": loan.title,
+                  "renewals": loan.renewals, "renewed": loan.renewed},
+         "alerts": [{"code": a.code, "message": t.refusal(a)} for a in loan.alerts],
+         "overridden": list(loan.overridden)},
+        [t(key, title=loan.title, due=loan.due)] + [f"  ! {t.refusal(a)}" for a in loan.alerts],
+    )
+
+
+def return_(
+    ctx: typer.Context,
+    barcode: str,
+    dropbox_date: str = typer.Option(None, "--dropbox-date", help="The day the drop box was emptied."),
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Take an item back (check in)."""
+    st = state(ctx)
+    t = st.t
+    result = st.desk(branch).return_item(barcode, dropbox_date=day(dropbox_date, "dropbox_date"))
+    lines = [t("cli.returned", title=result.title)]
+    if result.late_fee_cents:
+        lines.append(t("cli.late_fee", fee_cents=result.late_fee_cents))
+    lines += routing_lines(t, result.hold, result.route_to)
+    emit(
+        as_json,
+        {"return": {"barcode": result.barcode, "title": result.title, "late_fee_cents": result.late_fee_cents,
+                    "hold": shelf_json(result.hold), "route_to": result.route_to,
+                    "was_on_loan": result.was_on_loan}},
+        lines,
+    )
+
+
+def renew(
+    ctx: typer.Context,
+    card: str,
+    barcode: str,
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Renew a loan (up to 8 times, if nobody holds the title)."""
+    st = state(ctx)
+    loan = st.desk(branch).renew(card, barcode)
+    emit(as_json, {"loan": {"barcode": loan.barcode, "due": loan.due, "renewals": loan.renewals,
+                            "renewed": loan.renewed}},
+         [st.t("cli.renewed" if loan.renewed else "cli.already_due", title=loan.title, due=loan.due)])
+
+
+@hold_app.command("place")
+def hold_place(
+    ctx: typer.Context,
+    card: str,
+    barcode: str,
+    pickup: str = typer.Option(None, "--pickup", help="Pickup branch (default: this desk's)."),
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Place a hold on the item's title."""
+    st = state(ctx)
+    hold = st.desk(branch).place_hold(card, barcode, pickup)
+    emit(as_json,
+         {"hold": {"card": hold.card, "title": hold.title, "position": hold.position, "status": hold.status,
+                   "pickup_branch": hold.pickup_branch}},
+         [st.t("cli.hold_placed", title=hold.title, position=hold.position)])
+
+
+@hold_app.command("cancel")
+def hold_cancel(
+    ctx: typer.Context,
+    card: str,
+    barcode: str,
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Cancel the patron's hold on the item's title."""
+    st = state(ctx)
+    hold, routing = st.desk(branch).cancel_hold(card, barcode)
+    emit(as_json,
+         {"hold": {"card": hold.card, "title": hold.title, "status": "cancelled"},
+          "next": shelf_json(routing.hold) if routing else None,
+          "route_to": routing.route_to if routing else None},
+         [st.t("cli.hold_cancelled", title=hold.title)]
+         + (routing_lines(st.t, routing.hold, routing.route_to) if routing else []))
+
+
+@holds_app.command("expire")
+def holds_expire(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Daily: uncollected holds are charged and their copies go to the next in line."""
+    st = state(ctx)
+    t = st.t
+    expired = st.desk(branch).expire_holds()
+    lines = [t("cli.holds_expired", count=len(expired))]
+    for e in expired:
+        lines.append(f"  {e.barcode}  {e.title}  {t.money(e.fee_cents)}")
+        lines += ["    " + line for line in routing_lines(t, e.routing.hold, e.routing.route_to)]
+    emit(
+        as_json,
+        {"expired": [{"card": e.card, "title": e.title, "barcode": e.barcode, "fee_cents": e.fee_cents,
+                      "next": shelf_json(e.routing.hold), "route_to": e.routing.route_to} for e in expired]},
+        lines,
+    )
+
+
+@holds_app.command("pull-list")
+def holds_pull_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Copies on this branch's shelves that can fill a hold: fetch and scan them in."""
+    st = state(ctx)
+    rows = st.desk(branch).pull_list()
+    emit(as_json, {"items": [dict(r) for r in rows]},
+         [f"{r['barcode']:<14} {r['title']}  ({r['queued']})" for r in rows] or [st.t("cli.none_found")])

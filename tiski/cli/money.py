@@ -1,0 +1,104 @@
+"""Fees and interlibrary loans: charge, pay, waive; order, arrive, cancel."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, state
+
+fee_app = typer.Typer(help="Fees (maksut).", no_args_is_help=True)
+ill_app = typer.Typer(help="Interlibrary loans (kaukolainat).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(fee_app, name="fee")
+    app.add_typer(ill_app, name="ill")
+
+
+@fee_app.command("charge")
+def fee_charge(
+    ctx: typer.Context,
+    card: str,
+    amount: str,
+    reason: str = typer.Option(..., "--reason"),
+    charge_type: str = typer.Option("manual", "--type", help="lost | damaged | reminder | invoice | manual"),
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Charge a fee (amount in euros: 1,50 or 1.50)."""
+    st = state(ctx)
+    balance = st.desk(branch).charge_fee(card, euros(amount), reason, charge_type)
+    emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
+
+
+@fee_app.command("pay")
+def fee_pay(ctx: typer.Context, card: str, amount: str, branch: str = BRANCH_OPTION,
+            as_json: bool = JSON_OPTION) -> None:
+    """Take a payment; the oldest charges are settled first."""
+    st = state(ctx)
+    balance = st.desk(branch).pay_fee(card, euros(amount))
+    emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
+
+
+@fee_app.command("waive")
+def fee_waive(
+    ctx: typer.Context,
+    card: str,
+    amount: str,
+    reason: str = typer.Option(..., "--reason"),
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Waive fees, with a reason."""
+    st = state(ctx)
+    balance = st.desk(branch).waive_fee(card, euros(amount), reason)
+    emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
+
+
+def ill_json(request) -> dict:
+    return {"id": request.id, "card": request.card, "title": request.title, "from": request.from_library,
+            "price_cents": request.price_cents, "status": request.status}
+
+
+@ill_app.command("order")
+def ill_order(
+    ctx: typer.Context,
+    card: str,
+    title: str = typer.Option(..., "--title"),
+    from_library: str = typer.Option(..., "--from", help="The sending library."),
+    price: str = typer.Option(..., "--price", help="The sending library's price in euros."),
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Order an interlibrary loan (charged when it arrives)."""
+    st = state(ctx)
+    request = st.desk(branch).order_ill(card, title, from_library, euros(price, positive=False))
+    emit(as_json, {"ill": ill_json(request)}, [st.t("cli.ill_ordered", id=request.id, title=request.title)])
+
+
+@ill_app.command("arrived")
+def ill_arrived(ctx: typer.Context, request_id: int, branch: str = BRANCH_OPTION,
+                as_json: bool = JSON_OPTION) -> None:
+    """The ordered item came: the price is charged and the patron notified."""
+    st = state(ctx)
+    request = st.desk(branch).ill_arrived(request_id)
+    emit(as_json, {"ill": ill_json(request)},
+         [st.t("cli.ill_arrived", title=request.title, price_cents=request.price_cents)])
+
+
+@ill_app.command("cancel")
+def ill_cancel(ctx: typer.Context, request_id: int, as_json: bool = JSON_OPTION) -> None:
+    """Cancel an order (nothing is charged)."""
+    st = state(ctx)
+    request = st.desk().ill_cancel(request_id)
+    emit(as_json, {"ill": ill_json(request)}, [st.t("cli.ill_cancelled", title=request.title)])
+
+
+@ill_app.command("list")
+def ill_list(ctx: typer.Context, all_: bool = typer.Option(False, "--all"), as_json: bool = JSON_OPTION) -> None:
+    """Open interlibrary loan orders (or all of them)."""
+    st = state(ctx)
+    requests = st.desk().ill_list(None if all_ else "ordered")
+    emit(as_json, {"ill": [ill_json(r) for r in requests]},
+         [f"{r.id:>5}  {r.card:<14} {r.status:<9} {r.title}  ({r.from_library})" for r in requests]
+         or [st.t("cli.none_found")])

@@ -1,0 +1,57 @@
+"""The one clock. `TISKI_NOW` (ISO 8601, local Helsinki time) fixes it for tests and drills."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+Clock = Callable[[], datetime]
+
+
+def parse_moment(text: str) -> datetime:
+    """'2026-12-02T14:05' (local) or with an offset -> an aware Helsinki datetime."""
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=HELSINKI)
+    return moment.astimezone(HELSINKI)
+
+
+def system_clock() -> datetime:
+    return datetime.now(HELSINKI)
+
+
+def fixed_clock(moment: datetime) -> Clock:
+    return lambda: moment
+
+
+class ManualClock:
+    """A clock a test or drill moves by hand."""
+
+    def __init__(self, start: datetime):
+        self.moment = start if start.tzinfo else start.replace(tzinfo=HELSINKI)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)
+
+
+def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
+    """The system clock, or the moment TISKI_NOW names. Raises ValueError on a bad value."""
+    text = (environ if environ is not None else os.environ).get("TISKI_NOW", "").strip()
+    if not text:
+        return system_clock
+    return fixed_clock(parse_moment(text))
+
+
+def stamp(moment: datetime) -> str:
+    """How moments are stored: ISO 8601, seconds, with the offset."""
+    return moment.astimezone(HELSINKI).isoformat(timespec="seconds")

@@ -1,0 +1,39 @@
+"""Money is integer cents. Staff type euros as `1,50` or `1.50`."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import invalid
+
+_EUROS = re.compile(r"^(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?$")
+MAX_CENTS = 9_999_999_99
+
+
+def parse_euros(text: str) -> int:
+    """'1,50' / '1.50' / '1,5' / '2' / '2 €' -> cents. Refuses negatives and junk."""
+    cleaned = str(text).strip().removesuffix("€").strip().replace("\u00a0", "").replace(" ", "")
+    match = _EUROS.match(cleaned)
+    if not match:
+        raise invalid("amount", value=_shorten(text))
+    cents_text = (match["cents"] or "0").ljust(2, "0")
+    return int(match["euros"]) * 100 + int(cents_text)
+
+
+def parse_positive_euros(text: str) -> int:
+    cents = parse_euros(text)
+    if cents <= 0:
+        raise invalid("amount_zero")
+    return cents
+
+
+def format_cents(cents: int, decimal: str = ",") -> str:
+    """1234 -> '12,34 €' (Finnish and Swedish write a comma; English a point)."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}{euros}{decimal}{rest:02d} €"
+
+
+def _shorten(text: str, limit: int = 20) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

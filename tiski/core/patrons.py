@@ -1,0 +1,77 @@
+"""Patrons: identity codes, age, category and the rules of registration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from stdnum.exceptions import ValidationError
+from stdnum.fi import hetu as stdnum_hetu
+
+from .errors import Refusal
+from .policy import Policy
+
+# The century sign tells the century (2023 reform added Y X W V U and B-F).
+_CENTURY = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
+
+
+def validate_hetu(text: str) -> str:
+    """The compact, valid HETU, or ValueError. Validation is python-stdnum's."""
+    try:
+        return stdnum_hetu.validate(text)
+    except ValidationError:
+        raise ValueError("invalid HETU") from None
+
+
+def birth_date_from_hetu(valid_hetu: str) -> date:
+    """Derive the birth date from an already validated HETU."""
+    day, month, year = int(valid_hetu[0:2]), int(valid_hetu[2:4]), int(valid_hetu[4:6])
+    return date(_CENTURY[valid_hetu[6]] + year, month, day)
+
+
+def mask_hetu(valid_hetu: str) -> str:
+    """'131052-308T' -> '131052-****': the birth date part stays, the rest never shows."""
+    return valid_hetu[:7] + "****"
+
+
+def age_on(birth: date, day: date) -> int:
+    """Full years on `day`. Someone born on 29 February turns a year older on
+    28 February in common years (the Finnish reading of month-end periods)."""
+    try:
+        birthday = birth.replace(year=day.year)
+    except ValueError:  # 29 Feb in a common year
+        birthday = date(day.year, 2, 28)
+    return day.year - birth.year - (1 if day < birthday else 0)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the desk knows when registering a patron (before it is stored)."""
+
+    is_organisation: bool
+    birth_date: date | None
+    guardian: str | None = None
+    consent_date: date | None = None
+    responsible: str | None = None
+
+
+def category(is_organisation: bool, birth: date | None, day: date, policy: Policy) -> str:
+    if is_organisation:
+        return "organisation"
+    if birth is not None and age_on(birth, day) < policy.child_under_age:
+        return "child"
+    return "adult"
+
+
+def consent_missing(reg: Registration, day: date, policy: Policy) -> Refusal | None:
+    """Under 15 needs a guardian's written consent; an organisation a responsible person."""
+    if reg.is_organisation:
+        if not (reg.responsible or "").strip():
+            return Refusal("CONSENT_MISSING", {"who": "organisation"})
+        return None
+    if reg.birth_date is None:
+        return None
+    if age_on(reg.birth_date, day) < policy.consent_under_age:
+        if not (reg.guardian or "").strip() or reg.consent_date is None:
+            return Refusal("CONSENT_MISSING", {"who": "child", "age": policy.consent_under_age})
+    return None

@@ -1,0 +1,151 @@
+"""The circulation policy: loan periods, limits, fees — data, checked on load.
+
+The policy comes from a TOML text (data/policy.toml, or a database's own copy).
+`parse_policy` refuses a text with a message naming the bad key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+FORMATS = ("book", "magazine", "cd", "cd-audiobook", "dvd", "bluray", "console-game", "other")
+
+# Blockers that a policy may make confirmable; the rest are always hard.
+OVERRIDABLE = frozenset(
+    {"ON_LOAN_TO_OTHER", "HELD_FOR_OTHER", "LIMIT_TOTAL", "LIMIT_FORMAT", "FEES_OVER_LIMIT", "OVERDUE_LOANS"}
+)
+
+
+class PolicyError(ValueError):
+    """A policy text that cannot be used. `key` is dotted (e.g. 'loans.renewals')."""
+
+    def __init__(self, key: str, problem: str):
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Policy:
+    loan_period_days: int
+    loan_period_days_by_format: Mapping[str, int]
+    max_loans: int
+    format_limits: Mapping[str, int]
+    max_renewals: int
+    overdue_block_after_days: int
+    hold_pickup_days: int
+    hold_uncollected_fee_cents: int
+    hold_uncollected_fee_from_age: int
+    late_fee_per_day_cents: int
+    late_fee_max_per_item_cents: int
+    late_fees_on_children_material: bool
+    reminder_fees_cents: tuple[int, ...]
+    invoice_fee_cents: int
+    fee_block_over_cents: int
+    consent_under_age: int
+    child_under_age: int
+    rating_ages: tuple[int, ...]
+    confirmable: frozenset[str]
+    source: str  # the TOML text this came from, kept so a database can carry its copy
+
+    def loan_period_for(self, fmt: str) -> int:
+        return self.loan_period_days_by_format.get(fmt, self.loan_period_days)
+
+    def format_limit(self, fmt: str) -> int | None:
+        return self.format_limits.get(fmt)
+
+
+# --- validation -------------------------------------------------------------------------
+
+def _whole(minimum: int) -> Callable[[str, Any], int]:
+    def check(key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PolicyError(key, "must be a whole number")
+        if value < minimum:
+            raise PolicyError(key, f"must be at least {minimum}")
+        return value
+
+    return check
+
+
+def _flag(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise PolicyError(key, "must be true or false")
+    return value
+
+
+def _whole_list(key: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise PolicyError(key, "must be a non-empty list of whole numbers")
+    return tuple(_whole(0)(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+
+def _per_format(key: str, value: Any) -> Mapping[str, int]:
+    if not isinstance(value, dict):
+        raise PolicyError(key, "must be a table of format = number")
+    checked = {}
+    for fmt, number in value.items():
+        if fmt not in FORMATS:
+            raise PolicyError(f"{key}.{fmt}", f"unknown format (known: {', '.join(FORMATS)})")
+        checked[fmt] = _whole(0)(f"{key}.{fmt}", number)
+    return MappingProxyType(checked)
+
+
+def _overridable(key: str, value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PolicyError(key, "must be a list of blocker codes")
+    for code in value:
+        if code not in OVERRIDABLE:
+            raise PolicyError(key, f"{code} cannot be overridden (allowed: {', '.join(sorted(OVERRIDABLE))})")
+    return frozenset(value)
+
+
+# (section, key) -> (Policy field, checker)
+_SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
+    ("loans", "period_days"): ("loan_period_days", _whole(1)),
+    ("loans", "max_total"): ("max_loans", _whole(0)),
+    ("loans", "renewals"): ("max_renewals", _whole(0)),
+    ("loans", "overdue_block_after_days"): ("overdue_block_after_days", _whole(0)),
+    ("loans", "period_days_by_format"): ("loan_period_days_by_format", _per_format),
+    ("loans", "format_limits"): ("format_limits", _per_format),
+    ("holds", "pickup_days"): ("hold_pickup_days", _whole(1)),
+    ("holds", "uncollected_fee_cents"): ("hold_uncollected_fee_cents", _whole(0)),
+    ("holds", "uncollected_fee_from_age"): ("hold_uncollected_fee_from_age", _whole(0)),
+    ("fees", "late_per_day_cents"): ("late_fee_per_day_cents", _whole(0)),
+    ("fees", "late_max_per_item_cents"): ("late_fee_max_per_item_cents", _whole(0)),
+    ("fees", "late_fees_on_children_material"): ("late_fees_on_children_material", _flag),
+    ("fees", "reminder_cents"): ("reminder_fees_cents", _whole_list),
+    ("fees", "invoice_cents"): ("invoice_fee_cents", _whole(0)),
+    ("fees", "block_over_cents"): ("fee_block_over_cents", _whole(0)),
+    ("patrons", "consent_under_age"): ("consent_under_age", _whole(0)),
+    ("patrons", "child_under_age"): ("child_under_age", _whole(0)),
+    ("ratings", "ages"): ("rating_ages", _whole_list),
+    ("overrides", "confirmable"): ("confirmable", _overridable),
+}
+
+
+def parse_policy(text: str) -> Policy:
+    """Parse and check a policy text; raise PolicyError naming the first bad key."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError("(file)", f"not valid TOML: {exc}") from None
+    sections = {section for section, _ in _SCHEMA}
+    for section, table in raw.items():
+        if section not in sections:
+            raise PolicyError(section, "unknown section")
+        if not isinstance(table, dict):
+            raise PolicyError(section, "must be a table")
+        for key in table:
+            if (section, key) not in _SCHEMA:
+                raise PolicyError(f"{section}.{key}", "unknown key")
+    values: dict[str, Any] = {}
+    for (section, key), (field_name, check) in _SCHEMA.items():
+        dotted = f"{section}.{key}"
+        if key not in raw.get(section, {}):
+            raise PolicyError(dotted, "missing")
+        values[field_name] = check(dotted, raw[section][key])
+    return Policy(**values, source=text)

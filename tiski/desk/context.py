@@ -1,0 +1,162 @@
+"""The desk's context: one database, one clock, one branch, one member of staff.
+
+Every transaction method loads facts from the store, asks the core, and writes the
+result inside one BEGIN IMMEDIATE transaction; a refusal raises `Refused` and writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ..clock import HELSINKI, Clock, system_clock
+from ..core.calendar import BranchCalendar
+from ..core.circulation import PatronStanding
+from ..core.errors import Refused, invalid, refuse
+from ..core.patrons import Registration, consent_missing
+from ..core.policy import Policy, parse_policy
+from ..resources import data_file
+from ..store import branches as branch_store
+from ..store import patrons as patron_store
+from ..store.db import transaction
+
+
+def default_policy() -> Policy:
+    return parse_policy(data_file("policy.toml").read_text(encoding="utf-8"))
+
+
+def stored_policy(conn: sqlite3.Connection) -> Policy:
+    """The database's own copy of the policy, else the shipped default."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'policy'").fetchone()
+    return parse_policy(row[0]) if row else default_policy()
+
+
+@dataclass
+class Patron:
+    """A patron as found by a card, with the card's own status."""
+
+    row: sqlite3.Row
+    card: str  # the card presented
+    card_status: str
+
+    @property
+    def id(self) -> int:
+        return self.row["id"]
+
+    @property
+    def name(self) -> str:
+        return f"{self.row['first_name']} {self.row['last_name']}".strip()
+
+    @property
+    def birth_date(self) -> date | None:
+        text = self.row["birth_date"]
+        return date.fromisoformat(text) if text else None
+
+    @property
+    def is_organisation(self) -> bool:
+        return bool(self.row["is_organisation"])
+
+
+class DeskContext:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        clock: Clock = system_clock,
+        branch: str | None = None,
+        staff: str | None = None,
+        policy: Policy | None = None,
+    ):
+        self.conn = conn
+        self.clock = clock
+        self.staff = staff
+        self.policy = policy or stored_policy(conn)
+        self._branch = branch
+        self._branch_checked = False
+
+    # --- time and place ------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(HELSINKI)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    @property
+    def branch(self) -> str:
+        """The desk's branch; refuses when the database has none yet or does not know it."""
+        if self._branch is None:
+            self._branch = branch_store.default_branch(self.conn)
+            if self._branch is None:
+                raise invalid("no_branch")
+        elif not self._branch_checked and branch_store.get(self.conn, self._branch) is None:
+            raise invalid("branch_unknown", value=self._branch)
+        self._branch_checked = True
+        return self._branch
+
+    def known_branch(self, code: str | None) -> str:
+        if code is None:
+            return self.branch
+        if branch_store.get(self.conn, code) is None:
+            raise invalid("branch_unknown", value=code)
+        return code
+
+    def calendar(self, code: str) -> BranchCalendar:
+        return branch_store.calendar(self.conn, code, self.today() - timedelta(days=1))
+
+    def write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.conn)
+
+    # --- patrons -------------------------------------------------------------------------
+
+    def find_card(self, card: str, *, for_circulation: bool = True) -> Patron:
+        """The patron holding `card`. Circulation refuses a lost or replaced card."""
+        row = patron_store.by_card(self.conn, (card or "").strip())
+        if row is None:
+            raise refuse("PATRON_UNKNOWN")
+        patron = Patron(row, row["presented_card"], row["card_status"])
+        if for_circulation and patron.card_status != "active":
+            raise refuse("CARD_LOST", closed_at=row["card_closed_at"])
+        return patron
+
+    def standing(self, patron: Patron) -> PatronStanding:
+        today, now = self.today(), self.now()
+        bans = patron_store.active_bans(self.conn, patron.id, today)
+        balance = patron_store.balance_cents(self.conn, patron.id)
+        loans = patron_store.active_loan_formats(self.conn, patron.id)
+        by_format: dict[str, int] = {}
+        most_overdue = 0
+        for loan in loans:
+            by_format[loan["format"]] = by_format.get(loan["format"], 0) + 1
+            if not loan["lost_card"] and datetime.fromisoformat(loan["due_at"]) < now:
+                most_overdue = max(most_overdue, (today - date.fromisoformat(loan["due_date"])).days)
+        registration = Registration(
+            is_organisation=patron.is_organisation,
+            birth_date=patron.birth_date,
+            guardian=patron.row["guardian_name"],
+            consent_date=date.fromisoformat(patron.row["consent_date"]) if patron.row["consent_date"] else None,
+            responsible=patron.row["responsible_person"],
+        )
+        return PatronStanding(
+            patron_id=patron.id,
+            is_organisation=patron.is_organisation,
+            birth_date=patron.birth_date,
+            card_lost=patron.card_status != "active",
+            consent_missing=consent_missing(registration, today, self.policy) is not None,
+            banned=any(not b["clearance"] for b in bans),
+            clearance_debt=balance > 0 and any(b["clearance"] for b in bans),
+            balance_cents=balance,
+            most_days_overdue=most_overdue,
+            active_loans=len(loans),
+            loans_by_format=by_format,
+            verify_id=bool(patron.row["verify_id"]),
+            holds_waiting=patron_store.waiting_holds(self.conn, patron.id),
+        )
+
+
+def raise_first(refusals) -> None:
+    if refusals:
+        raise Refused(*refusals)

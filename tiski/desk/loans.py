@@ -1,0 +1,248 @@
+"""Checkout, return and renewal: each one atomic call."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..clock import HELSINKI, stamp
+from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents
+from ..core.errors import Refusal, Refused, invalid, refuse
+from ..core.text import clean_text
+from ..store import circulation as circ_store
+from ..store import fees as fee_store
+from ..store import items as item_store
+from .context import DeskContext, Patron, raise_first
+from .routing import HoldShelf, arrive_for_hold, route_free_copy
+
+
+@dataclass(frozen=True)
+class Loan:
+    barcode: str
+    card: str
+    title: str
+    due: date
+    renewals: int
+    alerts: tuple[Refusal, ...] = ()
+    overridden: tuple[str, ...] = ()
+    renewed: bool = False
+    unchanged: bool = False  # already on loan to this patron; scanning again changed nothing
+
+
+@dataclass(frozen=True)
+class Return:
+    barcode: str
+    title: str
+    late_fee_cents: int
+    hold: HoldShelf | None
+    route_to: str | None
+    was_on_loan: bool
+
+
+def _item(desk: DeskContext, barcode: str) -> sqlite3.Row:
+    item = item_store.by_barcode(desk.conn, (barcode or "").strip())
+    if item is None:
+        raise refuse("ITEM_UNKNOWN")
+    return item
+
+
+def _item_state(desk: DeskContext, item: sqlite3.Row) -> tuple[ItemState, sqlite3.Row | None, sqlite3.Row | None]:
+    conn = desk.conn
+    loan = circ_store.active_loan(conn, item["id"])
+    trapped = circ_store.trapped_hold(conn, item["id"])
+    queued = None
+    if loan is None and trapped is None:
+        queued = circ_store.first_queued(conn, item["record_id"])
+    state = ItemState(
+        item_id=item["id"],
+        format=item["format"],
+        rating=item["rating"],
+        children=bool(item["children"]),
+        loanable=bool(item["loanable"]),
+        on_loan_to=loan["patron_id"] if loan else None,
+        held_for=trapped["patron_id"] if trapped else None,
+        held_on_shelf=trapped is not None and trapped["status"] == "waiting",
+        first_in_queue=queued["patron_id"] if queued else None,
+        in_transit=item["transit_to"] is not None,
+    )
+    return state, loan, trapped or queued
+
+
+def check_checkout(desk: DeskContext, card: str, barcode: str) -> Decision:
+    """The decision alone, for a screen to show before anything is written."""
+    patron = desk.find_card(card)
+    item = _item(desk, barcode)
+    state, _, _ = _item_state(desk, item)
+    return decide_checkout(desk.standing(patron), state, desk.policy, desk.today())
+
+
+def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = None) -> Loan:
+    """Lend an item. Confirmable blockers need `override` (a reason), which is recorded."""
+    reason = clean_text(override, "override", max_length=200) if override is not None else None
+    with desk.write():
+        patron = desk.find_card(card)
+        item = _item(desk, barcode)
+        state, loan, hold = _item_state(desk, item)
+        if loan is not None and loan["patron_id"] == patron.id:
+            # Scanning a copy the patron already has: the desk renews it.
+            return _renew(desk, patron, item, loan)
+        decision = decide_checkout(desk.standing(patron), state, desk.policy, desk.today())
+        raise_first(decision.blockers)
+        if decision.confirmations and reason is None:
+            raise Refused(*decision.confirmations)
+        now, conn = desk.now(), desk.conn
+        if loan is not None:  # ON_LOAN_TO_OTHER overridden: return it from the other patron first
+            _close_loan(desk, loan, item, desk.today())
+        if hold is not None:
+            if hold["patron_id"] == patron.id:
+                circ_store.set_hold(conn, hold["id"], status="fulfilled", closed_at=stamp(now))
+            elif hold["status"] in ("in_transit", "waiting"):  # HELD_FOR_OTHER overridden: back in the queue
+                circ_store.set_hold(
+                    conn, hold["id"], status="queued", item_id=None, trapped_at=None, pickup_by=None, pickup_code=None
+                )
+        if item["transit_to"] is not None:
+            item_store.set_transit(conn, item["id"], None)
+        period = desk.policy.loan_period_for(item["format"])
+        calendar = desk.calendar(desk.branch)
+        due = calendar.due_date(desk.today(), period)
+        loan_id = circ_store.insert_loan(
+            conn,
+            item_id=item["id"],
+            patron_id=patron.id,
+            card=patron.card,
+            branch=desk.branch,
+            loaned_at=stamp(now),
+            due_date=due.isoformat(),
+            due_at=stamp(calendar.closing_time(due).replace(tzinfo=HELSINKI)),
+        )
+        for refusal in decision.confirmations:
+            circ_store.add_override(
+                conn,
+                at=stamp(now),
+                branch=desk.branch,
+                staff=desk.staff,
+                patron_id=patron.id,
+                item_id=item["id"],
+                loan_id=loan_id,
+                code=refusal.code,
+                reason=reason,
+            )
+        return Loan(
+            barcode=item["barcode"],
+            card=patron.card,
+            title=item["title"],
+            due=due,
+            renewals=0,
+            alerts=decision.alerts,
+            overridden=tuple(r.code for r in decision.confirmations),
+        )
+
+
+def _close_loan(desk: DeskContext, loan: sqlite3.Row, item: sqlite3.Row, counted_on: date) -> int:
+    """End a loan; charge the late fee it has earned. Returns the fee in cents."""
+    fee = 0
+    if loan["kind"] == "normal" and not loan["lost_card"]:
+        fee = late_fee_cents(
+            date.fromisoformat(loan["due_date"]),
+            counted_on,
+            bool(item["children"]),
+            desk.policy,
+            circ_store.late_fees_charged(desk.conn, loan["id"]),
+        )
+    circ_store.close_loan(desk.conn, loan["id"], desk.now(), desk.branch, counted_on)
+    if fee and loan["patron_id"] is not None:
+        fee_store.add_entry(
+            desk.conn,
+            loan["patron_id"],
+            "charge",
+            fee,
+            desk.now(),
+            charge_type="late",
+            item_id=item["id"],
+            loan_id=loan["id"],
+            branch=desk.branch,
+            staff=desk.staff,
+        )
+    return fee
+
+
+def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = None) -> Return:
+    """Take an item back (check in). A drop-box return counts from the day the box was emptied."""
+    with desk.write():
+        item = _item(desk, barcode)
+        today = desk.today()
+        if dropbox_date is not None and dropbox_date > today:
+            raise invalid("dropbox_in_future")
+        loan = circ_store.active_loan(desk.conn, item["id"])
+        fee = 0
+        if loan is not None:
+            loaned_on = datetime.fromisoformat(loan["loaned_at"]).astimezone(HELSINKI).date()
+            counted_on = max(dropbox_date or today, loaned_on)
+            fee = _close_loan(desk, loan, item, counted_on)
+        trapped = circ_store.trapped_hold(desk.conn, item["id"])
+        if trapped is not None:
+            routing = arrive_for_hold(desk, trapped, item["id"])
+        elif loan is None and item["transit_to"] is None and item["home_branch"] == desk.branch:
+            if circ_store.first_queued(desk.conn, item["record_id"]) is None or not item["loanable"]:
+                raise refuse("NOT_ON_LOAN")
+            routing = route_free_copy(desk, item, desk.branch)
+        else:
+            routing = route_free_copy(desk, item, desk.branch)
+        return Return(
+            barcode=item["barcode"],
+            title=item["title"],
+            late_fee_cents=fee,
+            hold=routing.hold,
+            route_to=routing.route_to,
+            was_on_loan=loan is not None,
+        )
+
+
+def renew(desk: DeskContext, card: str, barcode: str) -> Loan:
+    with desk.write():
+        patron = desk.find_card(card)
+        item = _item(desk, barcode)
+        loan = circ_store.active_loan(desk.conn, item["id"])
+        if loan is None or loan["patron_id"] != patron.id:
+            raise refuse("NOT_ON_LOAN")
+        return _renew(desk, patron, item, loan)
+
+
+def _renew(desk: DeskContext, patron: Patron, item: sqlite3.Row, loan: sqlite3.Row) -> Loan:
+    conn, today = desk.conn, desk.today()
+    due = date.fromisoformat(loan["due_date"])
+    calendar = desk.calendar(desk.branch)
+    new_due = calendar.due_date(today, desk.policy.loan_period_for(item["format"]))
+    if new_due <= due:
+        # Renewing now would not move the due date (a second scan on the loan day):
+        # nothing to do, and no renewal is used up.
+        return Loan(item["barcode"], patron.card, item["title"], due, loan["renewals"], unchanged=True)
+    others = circ_store.queued_by_others(conn, item["record_id"], patron.id)
+    raise_first(decide_renewal(desk.standing(patron), loan["renewals"], others, desk.policy))
+    if today > due and loan["kind"] == "normal" and not loan["lost_card"]:
+        fee = late_fee_cents(
+            due, today, bool(item["children"]), desk.policy, circ_store.late_fees_charged(conn, loan["id"])
+        )
+        if fee:
+            fee_store.add_entry(
+                conn, patron.id, "charge", fee, desk.now(), charge_type="late",
+                item_id=item["id"], loan_id=loan["id"], branch=desk.branch, staff=desk.staff,
+            )
+    conn.execute(
+        "UPDATE loans SET renewals = renewals + 1, due_date = ?, due_at = ? WHERE id = ?",
+        (new_due.isoformat(), stamp(calendar.closing_time(new_due).replace(tzinfo=HELSINKI)), loan["id"]),
+    )
+    return Loan(item["barcode"], patron.card, item["title"], new_due, loan["renewals"] + 1, renewed=True)
+
+
+def renew_all(desk: DeskContext, card: str) -> list[tuple[str, Loan | Refused]]:
+    """Renew every loan of the patron; each one succeeds or fails on its own."""
+    patron = desk.find_card(card)
+    results: list[tuple[str, Loan | Refused]] = []
+    for loan in circ_store.patron_loans(desk.conn, patron.id):
+        try:
+            results.append((loan["barcode"], renew(desk, card, loan["barcode"])))
+        except Refused as refused:
+            results.append((loan["barcode"], refused))
+    return results

@@ -1,0 +1,112 @@
+"""Translations: Finnish by default, Swedish and English complete.
+
+Catalogues are TOML files beside this module, one per language, with the same keys
+and the same {placeholders}. Figures are formatted here: `*_cents` as money
+(`1,50 €`), dates as d.m.yyyy; text from outside never reaches a terminal with
+control characters in it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..core.errors import Refusal
+from ..core.money import format_cents
+from ..core.text import has_control
+
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT = "fi"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    text = resources.files(__package__).joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, table: dict) -> None:
+        for key, value in table.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                walk(name, value)
+            else:
+                flat[name] = value
+
+    walk("", tomllib.loads(text))
+    return flat
+
+
+def pick_language(requested: str | None = None) -> str:
+    for candidate in (requested, os.environ.get("TISKI_LANG")):
+        if candidate:
+            code = candidate.strip().lower()[:2]
+            if code in LANGUAGES:
+                return code
+    return DEFAULT
+
+
+def safe(text: Any) -> str:
+    """Outside text made safe to print: control characters become '?'."""
+    text = str(text)
+    if not has_control(text):
+        return text
+    return "".join("?" if has_control(ch) else ch for ch in text)
+
+
+def format_day(day: date | datetime | None) -> str:
+    if day is None:
+        return ""
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+class Translator:
+    def __init__(self, lang: str | None = None):
+        self.lang = pick_language(lang)
+        self._messages = catalogue(self.lang)
+        self._fallback = catalogue(DEFAULT)
+
+    def has(self, key: str) -> bool:
+        return key in self._messages
+
+    def money(self, cents: int) -> str:
+        return format_cents(cents, "." if self.lang == "en" else ",")
+
+    def value(self, name: str, value: Any) -> str:
+        if name.endswith("_cents") and isinstance(value, int):
+            return self.money(value)
+        if isinstance(value, (date, datetime)):
+            return format_day(value)
+        if name in ("format", "status", "category", "type") and isinstance(value, str):
+            key = f"{name}.{value}"
+            if key in self._messages:
+                return self._messages[key]
+        return safe(value)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        template = self._messages.get(key) or self._fallback.get(key) or key
+        values = {name: self.value(name, value) for name, value in params.items()}
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def refusal(self, refusal: Refusal) -> str:
+        """One refusal in words."""
+        params = dict(refusal.params)
+        if refusal.code == "INVALID_INPUT":
+            what = params.pop("what", "generic")
+            if "field" in params:
+                params["field"] = self(f"field.{params['field']}") if self.has(f"field.{params['field']}") else params["field"]
+            key = f"input.{what}" if self.has(f"input.{what}") else "input.generic"
+            return self(key, **params)
+        if refusal.code == "NOT_FOUND":
+            return self(f"not_found.{params.get('what', 'generic')}")
+        if refusal.code == "CONSENT_MISSING" and params.get("who") == "organisation":
+            return self("error.CONSENT_MISSING_ORGANISATION")
+        if refusal.code == "HELD_FOR_OTHER" and params.get("queued"):
+            return self("error.HELD_FOR_OTHER_QUEUED")
+        return self(f"error.{refusal.code}", **params)

@@ -1,0 +1,117 @@
+"""One SQLite file: connection set-up, ordered migrations, atomic write transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseMissing(Exception):
+    """The database file does not exist (commands other than init never create one)."""
+
+
+class SchemaTooNew(Exception):
+    """The file was written by a newer Tiski than this one."""
+
+
+def _migrations() -> list[tuple[int, str]]:
+    """(version, SQL) in order, from the files NNNN_name.sql beside this module."""
+    found = []
+    for entry in resources.files("tiski.store.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _ in found]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..n: {versions}")
+    return found
+
+
+def latest_version() -> int:
+    return len(_migrations())
+
+
+def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # WAL + NORMAL: a crash of the program never loses a committed transaction;
+    # only a power cut may roll back the last few. Never corrupts.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open an existing database and bring its schema up to date."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseMissing(str(path))
+    conn = _configure(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+    migrate(conn)
+    return conn
+
+
+def create(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Create a new database file, readable by its owner only."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    conn = _configure(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+    migrate(conn)
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations the file lacks, each in its own transaction."""
+    current = schema_version(conn)
+    migrations = _migrations()
+    if current > len(migrations):
+        raise SchemaTooNew(f"schema {current} > {len(migrations)}")
+    for version, sql in migrations[current:]:
+        with transaction(conn):
+            for statement in _split(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+    return schema_version(conn)
+
+
+def _split(script: str) -> list[str]:
+    """Split a script into statements (executescript would commit on its own)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError("incomplete SQL statement at the end of a migration")
+    return statements
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT: the write lock is taken up front, so a decision
+    read inside the transaction still holds when it is written."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
