@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 from .clock import HELSINKI, Clock, ManualClock, stamp
 from .core.errors import Refused
+from .core.patrons import age_on
 from .core.text import phone_digits
 from .resources import data_file
 
@@ -83,7 +84,7 @@ class _Demo:
             female = rng.random() < 0.55
             first = rng.choice(w["first_names_female"] if female else w["first_names_male"])
             last = rng.choice(w["last_names"])
-            age = (self.today - birth).days // 365
+            age = age_on(birth, self.today)
             hetu = None
             if rng.random() < 0.95:
                 sign = rng.choice("YB") if rng.random() < 0.02 and birth.year >= 1900 else None
@@ -120,7 +121,7 @@ class _Demo:
                 row["phone"] = row["phone_digits"] = None
             rows.append(row)
             cards.append({"card": f"2028{number:09d}", "patron_id": number, "status": "active", "issued_at": created})
-        for offset, (name, kind) in enumerate(w["organisations"], start=count + 1):
+        for offset, (name, _kind) in enumerate(w["organisations"], start=count + 1):
             responsible = f"{rng.choice(w['first_names_female'])} {rng.choice(w['last_names'])}"
             rows.append({
                 "id": offset, "first_name": "", "last_name": name, "is_organisation": 1,
@@ -273,6 +274,8 @@ class _Demo:
                         due_back[hold["barcode"]] = self._comes_back(day, code)
             clock.set(datetime.combine(day, time(21), HELSINKI))
             desks["PORI"].expire_holds()
+        clock.set(datetime.combine(self.today, time(6), HELSINKI))
+        desks["PORI"].expire_holds()  # the night job before today's opening
 
     def _comes_back(self, day: date, code: str) -> tuple[date, str]:
         """Most loans come back in time at the branch they left; some late, some elsewhere."""

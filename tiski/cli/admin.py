@@ -221,6 +221,8 @@ def policy_set(ctx: typer.Context, file: Path, as_json: bool = JSON_OPTION) -> N
 def _new_password(from_stdin: bool, t) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise invalid("password_tty")
     first = getpass.getpass(t("cli.password_prompt"))
     second = getpass.getpass(t("cli.password_again"))
     if first != second:

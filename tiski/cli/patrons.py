@@ -192,7 +192,8 @@ def patron_pin(
 
 
 @patron_app.command("export")
-def patron_export(ctx: typer.Context, card: str) -> None:
-    """Everything stored about the patron, as JSON (the right to see one's data)."""
+def patron_export(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
+    """Everything stored about the patron, as JSON (the right to see one's data).
+    The output is JSON with or without --json."""
     data = state(ctx).desk().export_patron(card)
     sys.stdout.write(json.dumps(jsonable({"ok": True, **data}), ensure_ascii=False, indent=2) + "\n")

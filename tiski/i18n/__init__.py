@@ -57,6 +57,11 @@ def safe(text: Any) -> str:
     return "".join("?" if has_control(ch) else ch for ch in text)
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """Echoed input stays readable: a 100 000-character value is not repeated back."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def format_day(day: date | datetime | None) -> str:
     if day is None:
         return ""
@@ -84,9 +89,9 @@ class Translator:
             key = f"{name}.{value}"
             if key in self._messages:
                 return self._messages[key]
-        return safe(value)
+        return shorten(safe(value), 500 if name == "path" else 60)
 
-    def __call__(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> str:
         template = self._messages.get(key) or self._fallback.get(key) or key
         values = {name: self.value(name, value) for name, value in params.items()}
         try:

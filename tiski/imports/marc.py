@@ -64,10 +64,10 @@ def _title(record: pymarc.Record) -> str | None:
     f245 = record.get("245")
     if f245 is None:
         return None
+    if not _clean(f245.get("a")):
+        return None
     parts = [_clean(v) for code in ("a", "b", "n", "p") for v in f245.get_subfields(code)]
     parts = [p for p in parts if p]
-    if not parts:
-        return None
     title = parts[0]
     for part in parts[1:]:
         title += f" : {part}" if not title.endswith(":") else f" {part}"
@@ -153,22 +153,46 @@ def _terms(record: pymarc.Record) -> list[tuple[str, str]]:
 
 
 def read_records(path: Path) -> list[tuple[pymarc.Record | None, str | None]]:
-    """(record, None) for each readable record; (None, reason) for one pymarc could not read."""
+    """(record, None) for each readable record; (None, reason) for what could not be read.
+
+    ISO 2709 is split at the record terminator and each piece parsed on its own, so
+    garbage between records costs only the garbage: a record is found inside a piece
+    where its leader's length matches what is left."""
     data = path.read_bytes()
     if data.lstrip()[:1] == b"<":
         try:
             return [(r, None) for r in pymarc.parse_xml_to_array(str(path))]
         except Exception as exc:  # the XML parser's errors
             return [(None, f"MARCXML: {type(exc).__name__}")]
-    out = []
-    with path.open("rb") as handle:
-        reader = pymarc.MARCReader(handle, to_unicode=True, force_utf8=False, utf8_handling="replace", permissive=True)
-        for record in reader:
-            if record is None:
-                out.append((None, type(reader.current_exception).__name__ if reader.current_exception else "unreadable"))
-            else:
-                out.append((record, None))
+    out: list[tuple[pymarc.Record | None, str | None]] = []
+    pieces = data.split(b"\x1d")
+    for number, piece in enumerate(pieces):
+        if number == len(pieces) - 1 and not piece.strip():
+            break  # what follows the last terminator
+        chunk = piece + b"\x1d"
+        start = _record_start(chunk)
+        if start is None:
+            out.append((None, "not a MARC record (length or terminator wrong)"))
+            continue
+        if start > 0 and chunk[:start].strip():
+            out.append((None, f"{start} bytes of garbage before a record skipped"))
+        try:
+            record = pymarc.Record(chunk[start:], to_unicode=True, force_utf8=False, utf8_handling="replace")
+        except Exception as exc:  # pymarc's RecordDirectoryInvalid and friends
+            out.append((None, type(exc).__name__))
+            continue
+        out.append((record, None))
     return out
+
+
+def _record_start(chunk: bytes) -> int | None:
+    """Where a record begins in `chunk` (which ends with the terminator): the offset
+    whose five-digit leader length equals the rest of the chunk."""
+    for offset in range(0, max(0, len(chunk) - 24)):
+        head = chunk[offset:offset + 5]
+        if head.isdigit() and int(head) == len(chunk) - offset:
+            return offset
+    return None
 
 
 def import_marc(desk, path: Path) -> MarcReport:
@@ -183,6 +207,8 @@ def import_marc(desk, path: Path) -> MarcReport:
                 report.rejected_records.append(Rejected(index, "?", problem or "unreadable"))
                 continue
             control = record.get("001").data.strip() if record.get("001") is not None else None
+            # The same 001 in two catalogues is two records: 003 says whose number it is.
+            control_org = record.get("003").data.strip() if record.get("003") is not None else None
             title = _title(record)
             ident = control or (title or "?")
             if title is None:
@@ -201,7 +227,11 @@ def import_marc(desk, path: Path) -> MarcReport:
                 report.warnings.append(Rejected(index, ident, f"age rating {rating} not in the policy; left out"))
                 rating = None
             existing = (
-                conn.execute("SELECT id FROM records WHERE control_no = ?", (control,)).fetchone() if control else None
+                conn.execute(
+                    "SELECT id FROM records WHERE control_no = ? AND control_org IS ?", (control, control_org)
+                ).fetchone()
+                if control
+                else None
             )
             if existing is not None:
                 record_id = existing[0]
@@ -219,6 +249,7 @@ def import_marc(desk, path: Path) -> MarcReport:
                         "easy_read": int(any("selko" in t or "easy-to-read" in t for _, t in terms)),
                         "audience": audience,
                         "control_no": control,
+                        "control_org": control_org,
                     },
                     now,
                     terms,

@@ -26,7 +26,7 @@ class RowError:
     refusal: Refusal
 
 
-def _read(path: Path) -> list[dict[str, str]]:
+def _read(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -41,7 +41,10 @@ def _read(path: Path) -> list[dict[str, str]]:
     if unknown or any(r not in header for r in REQUIRED):
         raise invalid("csv_header", columns=", ".join(COLUMNS))
     reader.fieldnames = header
-    return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    rows = []
+    for row in reader:  # line_num: the file line the row ends on (blank lines counted)
+        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}))
+    return rows
 
 
 def _new_patron(row: dict[str, str]) -> NewPatron:
@@ -67,7 +70,7 @@ def import_patrons(desk, path: Path) -> tuple[int, list[RowError]]:
     rows = _read(path)
     prepared, errors = [], []
     cards, hetus = set(), set()
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         try:
             card, fields = prepare_patron(desk, _new_patron(row))
         except Refused as refused:

@@ -64,6 +64,7 @@ CREATE TABLE records (                              -- bibliographic records (ti
     easy_read   INTEGER NOT NULL DEFAULT 0,
     audience    TEXT,                               -- 'children' | 'youth' | NULL (adult/general)
     control_no  TEXT,                               -- MARC 001 of an imported record
+    control_org TEXT,                               -- MARC 003: whose 001 it is
     created_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX records_isbn ON records(isbn);
@@ -111,8 +112,7 @@ CREATE TABLE loans (
 ) STRICT;
 -- The invariant: an item is on at most one active loan.
 CREATE UNIQUE INDEX loans_active_item ON loans(item_id) WHERE returned_at IS NULL;
-CREATE INDEX loans_active_patron ON loans(patron_id) WHERE returned_at IS NULL;
-CREATE INDEX loans_patron ON loans(patron_id);
+CREATE INDEX loans_patron ON loans(patron_id, returned_at);
 CREATE INDEX loans_card ON loans(card);
 
 CREATE TABLE holds (
@@ -129,7 +129,7 @@ CREATE TABLE holds (
     pickup_code   TEXT,                             -- shelf label: never the name
     closed_at     TEXT
 ) STRICT;
-CREATE INDEX holds_record_active ON holds(record_id, status) WHERE status IN ('queued', 'in_transit', 'waiting');
+CREATE INDEX holds_record ON holds(record_id, status);
 CREATE INDEX holds_patron ON holds(patron_id, status);
 CREATE INDEX holds_waiting ON holds(pickup_by) WHERE status = 'waiting';
 CREATE UNIQUE INDEX holds_trapped_item ON holds(item_id) WHERE status IN ('in_transit', 'waiting');

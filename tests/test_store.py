@@ -1,0 +1,82 @@
+"""The SQLite file: pragmas, versioned schema, indexes on every lookup path, atomicity."""
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from tiski.core.errors import Refused, refuse
+from tiski.store.db import DatabaseMissing, connect, create, latest_version, migrate, schema_version
+
+from .conftest import item, patron
+
+
+def test_connection_settings(desk):
+    conn = desk.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_schema_is_versioned_and_migrating_twice_changes_nothing(desk):
+    assert schema_version(desk.conn) == latest_version() >= 1
+    assert migrate(desk.conn) == latest_version()
+
+
+def test_a_new_file_is_private(tmp_path):
+    create(tmp_path / "new.sqlite").close()
+    assert stat.S_IMODE(os.stat(tmp_path / "new.sqlite").st_mode) == 0o600
+
+
+def test_a_missing_file_is_never_created_by_connect(tmp_path):
+    with pytest.raises(DatabaseMissing):
+        connect(tmp_path / "nope.sqlite")
+    assert not (tmp_path / "nope.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    "sql, index",
+    [
+        ("SELECT * FROM cards WHERE card = 'x'", "sqlite_autoindex_cards_1"),
+        ("SELECT * FROM items WHERE barcode = 'x'", "sqlite_autoindex_items_1"),
+        ("SELECT * FROM loans WHERE item_id = 1 AND returned_at IS NULL", "loans_active_item"),
+        ("SELECT * FROM loans WHERE patron_id = 1 AND returned_at IS NULL", "loans_patron"),
+        ("SELECT * FROM holds WHERE record_id = 1 AND status = 'queued'", "holds_record"),
+        ("SELECT * FROM holds WHERE item_id = 1 AND status IN ('in_transit', 'waiting')", "holds_trapped_item"),
+        ("SELECT * FROM fees WHERE patron_id = 1", "fees_patron"),
+        ("SELECT * FROM bans WHERE patron_id = 1", "bans_patron"),
+        ("SELECT * FROM items WHERE record_id = 1", "items_record"),
+        ("SELECT * FROM patrons WHERE hetu = 'x'", "sqlite_autoindex_patrons_1"),
+        ("SELECT * FROM holds WHERE status = 'waiting' AND pickup_by < '2026-01-01'", "holds_waiting"),
+    ],
+)
+def test_every_lookup_path_uses_an_index(desk, sql, index):
+    plan = " ".join(row[3] for row in desk.conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert index in plan, plan
+
+
+def test_full_text_search_tables_exist(desk):
+    names = {r[0] for r in desk.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"patrons_fts", "records_fts"} <= names
+
+
+def test_an_item_can_never_be_on_two_active_loans(desk):
+    patron(desk, "P0001")
+    item(desk, "B0001")
+    desk.checkout("P0001", "B0001")
+    with pytest.raises(sqlite3.IntegrityError):
+        desk.conn.execute(
+            "INSERT INTO loans (item_id, patron_id, card, branch, loaned_at, due_date, due_at)"
+            " SELECT item_id, patron_id, card, branch, loaned_at, due_date, due_at FROM loans"
+        )
+
+
+def test_a_failing_transaction_leaves_nothing_behind(desk):
+    patron(desk, "P0001")
+    item(desk, "B0001")
+    with pytest.raises(Refused):
+        with desk.write():
+            desk.conn.execute("UPDATE items SET loanable = 0")
+            raise refuse("NOT_ALLOWED")  # any refusal mid-way
+    assert desk.conn.execute("SELECT loanable FROM items").fetchone()[0] == 1
