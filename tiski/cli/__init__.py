@@ -89,7 +89,9 @@ def root(
 ) -> None:
     ctx.obj = State(db or default_db_path(), lang)
     if ctx.invoked_subcommand is None:
-        sys.stdout.write(ctx.get_help() + "\n")
+        from .tui import open_desk_tui
+
+        open_desk_tui(ctx.obj)
 
 
 def _register() -> None:

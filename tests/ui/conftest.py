@@ -1,0 +1,90 @@
+"""A small desk on fixed data and a fixed clock for the TUI tests: a few patrons in
+known situations, a shelf of items, a loan overdue, a hold waiting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from tiski.clock import HELSINKI, ManualClock
+from tiski.config import DeskConfig
+from tiski.desk import Desk
+from tiski.desk.catalogue import NewItem
+from tiski.desk.patrons import NewPatron
+from tiski.store.db import connect
+from tiski.ui.app import TiskiApp
+
+from ..conftest import START
+
+PEOPLE = {
+    # card: (first, last, birth, extra)
+    "2028000000001": ("Aino", "Virtanen", None, {"hetu": "131052-308T", "email": "aino.virtanen@example.fi",
+                                                "phone": "040 123 4567", "address": "Yrjönkatu 5, 28100 Pori"}),
+    "2028000000002": ("Aino", "Virtala", date(1988, 4, 2), {}),
+    "2028000000003": ("Eino", "Virtanen", date(2015, 6, 1), {"guardian": "Aino Virtanen",
+                                                              "consent_date": date(2026, 1, 10)}),
+    "2028000000004": ("Matti", "Mäkinen", date(1970, 1, 1), {"verify_id": True}),
+    "2028000000005": ("Liisa", "Laine", date(1990, 3, 3), {}),
+}
+
+
+def build_desk(db_path, clock) -> Desk:
+    desk = Desk(connect(db_path), clock=clock, branch="PORI", staff="kaisa")
+    for card, (first, last, birth, extra) in PEOPLE.items():
+        desk.add_patron(NewPatron(card=card, first=first, last=last, birth_date=birth, **extra))
+    for n in range(1, 41):
+        fmt = "dvd" if n > 36 else "book"
+        desk.add_item(NewItem(barcode=f"1000{n:06d}", title=f"Kirja numero {n}", author="Kirjoittaja, Kalle",
+                              format=fmt, rating=18 if n == 40 else None, branch="ULV" if n == 35 else None))
+    # Aino Virtanen: a loan that will be overdue, fees over the limit.
+    clock.set(datetime(2026, 10, 20, 12, tzinfo=HELSINKI))
+    desk.checkout("2028000000001", "1000000001")
+    desk.checkout("2028000000001", "1000000002")
+    clock.set(START)
+    desk.checkout("2028000000001", "1000000003")
+    desk.charge_fee("2028000000001", 1250, "Kadonnut nide", "lost")
+    # Liisa Laine holds no. 3 (on loan to Aino) and no. 6 (on the shelf).
+    desk.place_hold("2028000000005", "1000000003")
+    desk.checkout("2028000000002", "1000000004")
+    desk.place_hold("2028000000005", "1000000006")  # a copy on the shelf: on the pull list
+    return desk
+
+
+@pytest.fixture
+def ui_desk(db_path) -> Desk:
+    clock = ManualClock(START)
+    desk = build_desk(db_path, clock)
+    desk.test_clock = clock
+    yield desk
+    desk.conn.close()
+
+
+def make_app(desk: Desk, **config) -> TiskiApp:
+    return TiskiApp(desk, lang=config.pop("lang", "fi"), config=DeskConfig(**config), clock_is_fixed=True)
+
+
+def screen_text(app: TiskiApp) -> str:
+    """What the screen shows, as plain text (a person's view, without colours)."""
+    import re
+
+    svg = app.export_screenshot(simplify=True)
+    texts = re.findall(r">([^<>]*)</text>", svg)
+    import html
+
+    return html.unescape("".join(texts)).replace("\xa0", " ")
+
+
+_KEY_NAMES = {" ": "space", ",": "comma", ".": "full_stop", "-": "minus", "@": "at", "+": "plus", ":": "colon"}
+
+
+async def burst(pilot, text: str, enter: bool = True) -> None:
+    """Type like a barcode scanner: every key at once, no pause between, then Enter."""
+    from textual import events
+
+    app = pilot.app
+    for char in text:
+        app.post_message(events.Key(_KEY_NAMES.get(char, char), char))
+    if enter:
+        app.post_message(events.Key("enter", "\r"))
+    await pilot.pause()

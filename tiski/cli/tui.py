@@ -1,0 +1,22 @@
+"""`tiski` with no command: open the desk. The only place the CLI imports Textual."""
+
+from __future__ import annotations
+
+import os
+
+from ..core.errors import invalid
+from .common import State
+
+
+def open_desk_tui(state: State) -> None:
+    from ..config import load_config
+
+    desk = state.desk()  # refuses a missing database, an unknown branch, a bad TISKI_NOW
+    desk.branch  # a register with no branch yet cannot lend: say so before the screen opens
+    from ..ui.app import TiskiApp
+
+    app = TiskiApp(desk, lang=state.lang, config=load_config(),
+                   clock_is_fixed=bool(os.environ.get("TISKI_NOW", "").strip()))
+    app.run()
+    if app.return_code not in (None, 0):
+        raise invalid("internal", problem=str(app.return_code))

@@ -1,0 +1,147 @@
+"""The desk: a full-screen Textual app over the facade. It holds no rule of its own.
+
+Areas are modes, each with its own screen stack: F2 patron, F3 checkout, F4 returns.
+The current patron belongs to the app (checkout lends to them); Esc on the patron
+screen or a configurable idle time clears them from the screen.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.theme import Theme
+
+from ..config import DeskConfig
+from ..i18n import LANGUAGES, Translator
+from ..resources import stylesheet
+from ..store import branches as branch_store
+from .screens.base import translated
+from .screens.checkout import CheckoutScreen
+from .screens.help import HelpScreen
+from .screens.patron import PatronScreen
+from .screens.returns import ReturnsScreen
+
+
+# Calm blue for the desk, the warm colours kept for what staff must not miss.
+TISKI_THEME = Theme(
+    name="tiski",
+    primary="#3b7dd8",
+    secondary="#2aa198",
+    accent="#e0a526",
+    warning="#e0a526",
+    error="#e5484d",
+    success="#46a758",
+    foreground="#e6e6e6",
+    background="#101418",
+    surface="#182028",
+    panel="#22303c",
+    dark=True,
+)
+
+
+class TiskiApp(App):
+    CSS_PATH = str(stylesheet())
+    TITLE = "Tiski"
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {"patron": PatronScreen, "checkout": CheckoutScreen, "returns": ReturnsScreen}
+    DEFAULT_MODE = "patron"
+    BINDINGS = [
+        Binding("f1", "help", "key.help"),
+        Binding("f2", "area('patron')", "key.patron"),
+        Binding("f3", "area('checkout')", "key.checkout"),
+        Binding("f4", "area('returns')", "key.returns"),
+        Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
+    ]
+
+    patron_card: reactive[str | None] = reactive(None, init=False)
+
+    def __init__(self, desk, *, lang: str | None = None, config: DeskConfig | None = None,
+                 clock_is_fixed: bool = False):
+        super().__init__()
+        self.desk = desk
+        self.t = Translator(lang)
+        self.config = config or DeskConfig()
+        self.clock_is_fixed = clock_is_fixed
+        branch = branch_store.get(desk.conn, desk.branch)
+        self.branch_name = branch["name"] if branch else desk.branch
+        self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
+        self._idle_timer = None
+        self.register_theme(TISKI_THEME)
+        self.theme = "ansi-dark" if self._sixteen_colours() else "tiski"
+
+    def _sixteen_colours(self) -> bool:
+        """Plain terminals (the Linux console, old SSH clients) get the terminal's own
+        ANSI colours rather than approximations of true colour."""
+        return os.environ.get("TISKI_THEME") == "ansi" or self.console.color_system in ("standard", "windows")
+
+    @property
+    def active_bindings(self):
+        return translated(super().active_bindings, self.t)
+
+    # --- areas, help, language ----------------------------------------------------------
+
+    def action_area(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        else:
+            self.screen.focus_scan()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def set_language(self, lang: str) -> None:
+        self.t = Translator(lang)
+        screen = self.screen
+        if hasattr(screen, "on_screen_resume"):
+            self.call_later(screen.on_screen_resume)
+        self.refresh_bindings()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the desk, in the desk's language, for the command palette."""
+        t = self.t
+        yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
+        for mode in ("patron", "checkout", "returns"):
+            yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
+        if hasattr(screen, "palette_commands"):
+            yield from screen.palette_commands()
+        for lang in LANGUAGES:
+            if lang != t.lang:
+                yield SystemCommand(t(f"palette.language_{lang}"), t("palette.language"),
+                                    lambda code=lang: self.set_language(code))
+        yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
+
+    # --- the current patron, cleared when idle ------------------------------------------
+
+    def set_patron(self, card: str | None) -> None:
+        if card != self.patron_card:
+            self.session_lines = []
+        self.patron_card = card
+        self._restart_idle()
+
+    def clear_patron(self) -> None:
+        self.set_patron(None)
+
+    def _restart_idle(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        if self.patron_card is not None:
+            self._idle_timer = self.set_timer(self.config.idle_clear_seconds, self._idle_clear)
+
+    def _idle_clear(self) -> None:
+        self._idle_timer = None
+        if self.patron_card is not None:
+            self.clear_patron()
+            self.notify(self.t("ui.idle_cleared"), timeout=4)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._idle_timer is not None:
+            self._idle_timer.reset()
+        await super().on_event(event)

@@ -1,0 +1,51 @@
+"""The loan receipt: plain text, to the desk's printer command or to a file.
+
+It carries the branch, the time, the end of the card number and the loans with their
+due dates — not the patron's name: a receipt left on the counter tells a stranger
+nothing about who borrowed what."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from ..config import DeskConfig
+from ..i18n import format_day
+
+
+def receipt_text(app, card: str, loans: list[tuple[str, str]]) -> str:
+    t, desk = app.t, app.desk
+    now = desk.now()
+    width = 40
+    lines = [
+        app.branch_name[:width],
+        f"{format_day(now)} {now:%H:%M}",
+        t("ui.receipt_card", card="*" * max(0, len(card) - 4) + card[-4:]),
+        "-" * width,
+    ]
+    for title, detail in loans:
+        lines.append(title[:width])
+        lines.append("  " + detail[: width - 2])
+    lines += ["-" * width, t("ui.receipt_count", count=len(loans))]
+    balance = desk.balance(card)
+    if balance:
+        lines.append(t("cli.balance", balance_cents=balance))
+    lines.append(t("ui.receipt_thanks"))
+    return "\n".join(lines) + "\n"
+
+
+def deliver_receipt(config: DeskConfig, text: str, now: datetime) -> str:
+    """Print with the configured command, or save to a file; says where it went."""
+    if config.printer:
+        subprocess.run(list(config.printer), input=text.encode("utf-8"), check=True, timeout=20,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return " ".join(config.printer)
+    from platformdirs import user_data_dir
+
+    folder = config.receipts or Path(user_data_dir("tiski", appauthor=False)) / "receipts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"kuitti-{now:%Y%m%d-%H%M%S}.txt"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return str(path)

@@ -1,0 +1,72 @@
+"""What every desk screen shares: the header and footer, key descriptions in the
+desk's language, and the scan field that has focus whenever the screen is shown."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.binding import ActiveBinding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ...core.errors import Refused
+from ..widgets.desk_header import DeskHeader
+from ..widgets.scan_input import ScanInput
+
+
+def translated(bindings: dict[str, ActiveBinding], t) -> dict[str, ActiveBinding]:
+    """Key descriptions are message keys ('key.renew'); show them in the desk's language."""
+    out = {}
+    for key, active in bindings.items():
+        binding = active.binding
+        if binding.description and binding.description.startswith("key."):
+            binding = dataclasses.replace(binding, description=t(binding.description))
+        out[key] = active._replace(binding=binding)
+    return out
+
+
+class DeskScreen(Screen):
+    TITLE_KEY = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lang = None
+
+    @property
+    def t(self):
+        return self.app.t
+
+    @property
+    def desk(self):
+        return self.app.desk
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translated(super().active_bindings, self.app.t)
+
+    def header(self) -> DeskHeader:
+        return DeskHeader(id="header")
+
+    def footer(self) -> Footer:
+        return Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._lang = self.app.t.lang
+
+    async def on_screen_resume(self) -> None:
+        if self._lang is not None and self._lang != self.app.t.lang:
+            self._lang = self.app.t.lang
+            await self.recompose()
+            self.after_language_change()
+        self.focus_scan()
+
+    def after_language_change(self) -> None:
+        """Screens refill what compose() does not (tables, the current patron)."""
+
+    def focus_scan(self) -> None:
+        for scan in self.query(ScanInput):
+            scan.focus()
+            return
+
+    def refusal_text(self, refused: Refused) -> str:
+        return " ".join(self.t.refusal(r) for r in refused.refusals)

@@ -1,0 +1,133 @@
+"""Small keyboard forms in a modal: Enter moves to the next field, Enter on the last
+(or Ctrl+S) saves, Esc cancels. The submit callback does the desk transaction and
+returns an error to show, so a refused form stays open with what was typed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from .base import translated
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    value: str = ""
+    kind: str = "text"  # text | password | checkbox | select
+    options: list[tuple[str, str]] = field(default_factory=list)
+    placeholder: str = ""
+
+
+class FormModal(ModalScreen[dict | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "key.cancel"),
+        Binding("ctrl+s", "submit", "key.save"),
+    ]
+
+    def __init__(self, title: str, fields: list[Field], submit: Callable[[dict], str | None], note: str = ""):
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.submit_callback = submit
+        self.note = note
+
+    @property
+    def active_bindings(self):
+        return translated(super().active_bindings, self.app.t)
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(classes="form-box"):
+            yield Label(self.form_title, classes="form-title", markup=False)
+            if self.note:
+                yield Static(self.note, classes="form-note", markup=False)
+            for spec in self.fields:
+                if spec.kind == "checkbox":
+                    yield Checkbox(spec.label, value=spec.value == "1", id=f"f-{spec.name}")
+                    continue
+                yield Label(spec.label, classes="form-label", markup=False)
+                if spec.kind == "select":
+                    yield Select(spec.options, value=spec.value or Select.BLANK, allow_blank=not spec.value,
+                                 id=f"f-{spec.name}")
+                else:
+                    widget = Input(spec.value, placeholder=spec.placeholder, password=spec.kind == "password",
+                                   id=f"f-{spec.name}", max_length=300)
+                    widget.cursor_blink = False
+                    yield widget
+            yield Static("", classes="form-error", id="form-error", markup=False)
+            yield Static(t("ui.form_keys"), classes="form-hint", markup=False)
+
+    AUTO_FOCUS = "Input, Select, Checkbox"  # the first field
+
+    def values(self) -> dict:
+        out = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#f-{spec.name}")
+            if spec.kind == "checkbox":
+                out[spec.name] = widget.value
+            elif spec.kind == "select":
+                out[spec.name] = None if widget.value is Select.BLANK else widget.value
+            else:
+                out[spec.name] = widget.value
+        return out
+
+    @on(Input.Submitted)
+    def next_or_submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def action_submit(self) -> None:
+        values = self.values()
+        error = self.submit_callback(values)
+        if error:
+            self.query_one("#form-error", Static).update(error)
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A question that needs an answer: Enter yes, Esc no."""
+
+    BINDINGS = [Binding("enter", "answer(True)", "key.yes"), Binding("escape", "answer(False)", "key.no")]
+
+    def __init__(self, title: str, text: str):
+        super().__init__()
+        self.question_title = title
+        self.text = text
+        self.opened = time.monotonic()
+
+    @property
+    def active_bindings(self):
+        return translated(super().active_bindings, self.app.t)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form-box confirm-box"):
+            yield Label(self.question_title, classes="form-title", markup=False)
+            yield Static(self.text, classes="form-note", markup=False)
+            yield Static(self.app.t("ui.confirm_keys"), classes="form-hint", markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        # The Enter of a scan still arriving after the question opened is not an answer.
+        if yes and time.monotonic() - self.opened < SCAN_TAIL:
+            return
+        self.dismiss(yes)
+
+
+SCAN_TAIL = 0.4  # seconds: keys this soon after a modal opens are the end of a scanner burst

@@ -1,0 +1,134 @@
+"""Ctrl+N — register a new patron by the rules: the HETU checked as it is typed, the
+guardian's consent asked for under-15s, a responsible person for an organisation."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Static
+
+from ...core.errors import Refused
+from ...core.patrons import age_on, birth_date_from_hetu, validate_hetu
+from ...core.text import parse_day
+from ...desk.patrons import NewPatron
+from ...i18n import format_day
+from .base import translated
+
+PERSON_ONLY = ("hetu", "birth_date")
+CHILD_ONLY = ("guardian", "consent_date")
+ORGANISATION_ONLY = ("responsible",)
+TEXT_FIELDS = ("card", "first", "last", "hetu", "birth_date", "responsible", "guardian", "consent_date",
+               "phone", "email", "address", "pin")
+
+
+class RegisterScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "key.cancel"), Binding("ctrl+s", "save", "key.save")]
+
+    @property
+    def active_bindings(self):
+        return translated(super().active_bindings, self.app.t)
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(classes="form-box register-box"):
+            yield Label(t("ui.register_title"), classes="form-title")
+            # Outside the scrolling fields, so a refusal is seen whichever field has focus.
+            yield Static("", classes="form-error", id="form-error", markup=False)
+            with VerticalScroll(id="register-fields"):
+                yield from self.fields()
+            yield Static(t("ui.form_keys"), classes="form-hint", markup=False)
+
+    def fields(self) -> ComposeResult:
+        t = self.app.t
+        yield Checkbox(t("ui.organisation"), id="r-organisation")
+        for name in TEXT_FIELDS:
+            with Vertical(classes="register-field", id=f"row-{name}"):
+                yield Label(t(f"ui.reg_{name}"), classes="form-label")
+                field = Input(id=f"r-{name}", password=name == "pin", max_length=300,
+                              placeholder=t(f"ui.reg_{name}_hint") if t.has(f"ui.reg_{name}_hint") else "")
+                field.cursor_blink = False
+                yield field
+            if name == "birth_date":
+                yield Static("", id="hetu-status", markup=False)
+        yield Checkbox(t("ui.verify_id"), id="r-verify_id")
+
+    def on_mount(self) -> None:
+        self.update_form()
+        self.query_one("#r-card", Input).focus()
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#r-{name}", Input).value.strip()
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def update_form(self) -> None:
+        """Show what the rules need for who is being registered, and the HETU's verdict."""
+        t = self.app.t
+        organisation = self.query_one("#r-organisation", Checkbox).value
+        status = self.query_one("#hetu-status", Static)
+        born = None
+        hetu = self.value("hetu")
+        if hetu and not organisation:
+            try:
+                born = birth_date_from_hetu(validate_hetu(hetu))
+                status.update(t("ui.hetu_ok", day=format_day(born)))
+                status.set_classes("hetu-ok")
+            except ValueError:
+                status.update(t("ui.hetu_bad") if len(hetu) >= 11 else t("ui.hetu_typing"))
+                status.set_classes("hetu-bad" if len(hetu) >= 11 else "")
+        else:
+            status.update("")
+            try:
+                born = parse_day(self.value("birth_date"), "birth_date")
+            except Refused:
+                born = None
+        child = born is not None and age_on(born, self.app.desk.today()) < self.app.desk.policy.consent_under_age
+        for name in PERSON_ONLY:
+            self.query_one(f"#row-{name}").display = not organisation
+        for name in CHILD_ONLY:
+            self.query_one(f"#row-{name}").display = child and not organisation
+        for name in ORGANISATION_ONLY:
+            self.query_one(f"#row-{name}").display = organisation
+        self.query_one("#hetu-status").display = not organisation
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        visible = [w for w in self.query(Input) if w.parent.display]
+        if event.input is visible[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        organisation = self.query_one("#r-organisation", Checkbox).value
+        error = self.query_one("#form-error", Static)
+        try:
+            new = NewPatron(
+                card=self.value("card"),
+                first=self.value("first"),
+                last=self.value("last"),
+                hetu=None if organisation else self.value("hetu") or None,
+                birth_date=None if organisation else parse_day(self.value("birth_date"), "birth_date"),
+                guardian=self.value("guardian") or None,
+                consent_date=parse_day(self.value("consent_date"), "consent_date"),
+                organisation=organisation,
+                responsible=self.value("responsible") or None,
+                email=self.value("email") or None,
+                phone=self.value("phone") or None,
+                address=self.value("address") or None,
+                verify_id=self.query_one("#r-verify_id", Checkbox).value,
+                pin=self.value("pin") or None,
+            )
+            view = self.app.desk.add_patron(new)
+        except Refused as refused:
+            error.update(" ".join(self.app.t.refusal(r) for r in refused.refusals))
+            return
+        self.app.notify(self.app.t("cli.patron_added", name=view.name, card=view.card), timeout=5)
+        self.dismiss(view.card)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
