@@ -80,3 +80,15 @@ def test_a_failing_transaction_leaves_nothing_behind(desk):
             desk.conn.execute("UPDATE items SET loanable = 0")
             raise refuse("NOT_ALLOWED")  # any refusal mid-way
     assert desk.conn.execute("SELECT loanable FROM items").fetchone()[0] == 1
+
+
+def test_every_facade_method_is_where_the_table_says():
+    import importlib
+
+    from tiski.desk import AREAS, Desk
+
+    for area, methods in AREAS.items():
+        module = importlib.import_module(f"tiski.desk.{area}")
+        for method in methods:
+            assert callable(getattr(module, method)), f"{area}.{method}"
+    assert "checkout" in dir(Desk.__new__(Desk))

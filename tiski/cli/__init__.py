@@ -89,7 +89,7 @@ def root(
 ) -> None:
     ctx.obj = State(db or default_db_path(), lang)
     if ctx.invoked_subcommand is None:
-        from .tui import open_desk_tui
+        from ..ui.run import open_desk_tui
 
         open_desk_tui(ctx.obj)
 
@@ -107,5 +107,3 @@ _register()
 def main() -> None:
     app()
 
-
-__all__ = ["app", "main"]

@@ -1,65 +1,23 @@
-"""What every command shares: the database it opens, the language it speaks, and
-how it prints — JSON for scripts (one object on stdout), plain lines for people."""
+"""What every command shares: the options, the state, parsing money and dates.
+The shell-wide pieces (State, emit, reporting) live in tiski.shell."""
 
 from __future__ import annotations
 
-import json
 import os
-import sys
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
 
 import typer
 
-from ..core.errors import Refused, invalid
 from ..core.money import parse_euros, parse_positive_euros
 from ..core.text import parse_day
-from ..i18n import Translator
+from ..shell import State, UsageProblem, default_db_path, emit, jsonable, report_refusal, report_usage
+
+__all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "default_db_path", "emit", "euros",
+           "jsonable", "report_refusal", "report_usage", "state"]
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object on stdout.")
 BRANCH_OPTION = typer.Option(None, "--branch", help="The desk's branch (default: TISKI_BRANCH, else the first).")
-
-
-class UsageProblem(Exception):
-    """Bad input found by the shell itself (a file that cannot be read…); exit 2."""
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("tiski", appauthor=False)) / "tiski.sqlite"
-
-
-@dataclass
-class State:
-    db: Path
-    lang: str | None
-
-    @property
-    def t(self) -> Translator:
-        return Translator(self.lang)
-
-    def desk(self, branch: str | None = None):
-        """Open the facade on an existing database (never creates one)."""
-        from ..clock import clock_from_env
-        from ..desk import Desk
-        from ..store.db import DatabaseMissing
-
-        try:
-            clock = clock_from_env()
-        except ValueError:
-            raise invalid("now") from None
-        try:
-            return Desk.open(
-                self.db,
-                clock=clock,
-                branch=branch or os.environ.get("TISKI_BRANCH") or None,
-                staff=os.environ.get("TISKI_STAFF") or None,
-            )
-        except DatabaseMissing:
-            raise invalid("database_missing", path=str(self.db)) from None
 
 
 def state(ctx: typer.Context) -> State:
@@ -67,53 +25,6 @@ def state(ctx: typer.Context) -> State:
     if root.obj is None:  # invoked without the callback (tests calling a sub-app)
         root.obj = State(Path(os.environ.get("TISKI_DB") or default_db_path()), None)
     return root.obj
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def emit(as_json: bool, payload: dict[str, Any], lines: Iterable[str] = ()) -> None:
-    """Success: `{"ok": true, ...}` for scripts, or the lines for people."""
-    if as_json:
-        sys.stdout.write(json.dumps(jsonable({"ok": True, **payload}), ensure_ascii=False) + "\n")
-    else:
-        for line in lines:
-            sys.stdout.write(line + "\n")
-
-
-def report_refusal(refused: Refused, t: Translator, as_json: bool) -> int:
-    first = refused.first
-    message = t.refusal(first)
-    if as_json:
-        error = {"code": first.code, "message": message, "confirmable": refused.confirmable}
-        if len(refused.refusals) > 1:
-            error["all"] = [
-                {"code": r.code, "message": t.refusal(r), "confirmable": r.confirmable} for r in refused.refusals
-            ]
-        sys.stdout.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
-    else:
-        for refusal in refused.refusals:
-            sys.stderr.write(f"tiski: {refusal.code}: {t.refusal(refusal)}\n")
-    return refused.exit_code
-
-
-def report_usage(message: str, as_json: bool, prefix: str = "tiski: ") -> int:
-    from ..i18n import safe
-
-    message = safe(message)
-    if as_json:
-        error = {"code": "INVALID_INPUT", "message": message, "confirmable": False}
-        sys.stdout.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
-    else:
-        sys.stderr.write(f"{prefix}{message}\n")
-    return 2
 
 
 def euros(text: str, *, positive: bool = True) -> int:

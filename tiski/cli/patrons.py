@@ -37,9 +37,9 @@ def patron_json(view) -> dict:
         "consent_date": view.consent_date,
         "responsible": view.responsible,
         "loans": [
-            {"barcode": l.barcode, "title": l.title, "due": l.due, "renewals": l.renewals, "overdue": l.overdue,
-             "format": l.format, "lost_card": l.lost_card}
-            for l in view.loans
+            {"barcode": loan.barcode, "title": loan.title, "due": loan.due, "renewals": loan.renewals,
+             "overdue": loan.overdue, "format": loan.format, "lost_card": loan.lost_card}
+            for loan in view.loans
         ],
         "holds": [
             {"title": h.title, "barcode": h.barcode,

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from stdnum.exceptions import ValidationError
-from stdnum.fi import hetu as stdnum_hetu
-
 from .errors import Refusal
 from .policy import Policy
 
@@ -16,7 +13,11 @@ _CENTURY = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF"
 
 
 def validate_hetu(text: str) -> str:
-    """The compact, valid HETU, or ValueError. Validation is python-stdnum's."""
+    """The compact, valid HETU, or ValueError. Validation is python-stdnum's
+    (imported here: it costs ~50 ms at start-up, and only registration needs it)."""
+    from stdnum.exceptions import ValidationError
+    from stdnum.fi import hetu as stdnum_hetu
+
     try:
         return stdnum_hetu.validate(text)
     except ValidationError:

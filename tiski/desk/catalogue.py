@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from stdnum import isbn as stdnum_isbn
-
 from ..core.errors import invalid, refuse
 from ..core.policy import FORMATS
 from ..core.text import clean_card, clean_text
@@ -49,6 +47,8 @@ class ItemView:
 def clean_isbn(text: str | None) -> str | None:
     if not text or not text.strip():
         return None
+    from stdnum import isbn as stdnum_isbn  # slow to import; only cataloguing needs it
+
     try:
         return stdnum_isbn.validate(text)
     except Exception:  # stdnum raises its ValidationError family

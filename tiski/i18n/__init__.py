@@ -12,7 +12,7 @@ import os
 import tomllib
 from datetime import date, datetime
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ..core.errors import Refusal
@@ -25,7 +25,7 @@ DEFAULT = "fi"
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    text = resources.files(__package__).joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / f"{lang}.toml").read_text(encoding="utf-8")
     flat: dict[str, str] = {}
 
     def walk(prefix: str, table: dict) -> None:

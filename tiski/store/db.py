@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
@@ -23,7 +22,7 @@ class SchemaTooNew(Exception):
 def _migrations() -> list[tuple[int, str]]:
     """(version, SQL) in order, from the files NNNN_name.sql beside this module."""
     found = []
-    for entry in resources.files("tiski.store.migrations").iterdir():
+    for entry in (Path(__file__).parent / "migrations").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:4].isdigit():
             found.append((int(name[:4]), entry.read_text(encoding="utf-8")))

@@ -22,10 +22,25 @@ from ..i18n import LANGUAGES, Translator
 from ..resources import stylesheet
 from ..store import branches as branch_store
 from .screens.base import translated
-from .screens.checkout import CheckoutScreen
-from .screens.help import HelpScreen
-from .screens.patron import PatronScreen
-from .screens.returns import ReturnsScreen
+
+
+# Areas are imported when first opened: a desk PC starts on the patron screen.
+def _patron_screen() -> Screen:
+    from .screens.patron import PatronScreen
+
+    return PatronScreen()
+
+
+def _checkout_screen() -> Screen:
+    from .screens.checkout import CheckoutScreen
+
+    return CheckoutScreen()
+
+
+def _returns_screen() -> Screen:
+    from .screens.returns import ReturnsScreen
+
+    return ReturnsScreen()
 
 
 # Calm blue for the desk, the warm colours kept for what staff must not miss.
@@ -49,7 +64,7 @@ class TiskiApp(App):
     CSS_PATH = str(stylesheet())
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"patron": PatronScreen, "checkout": CheckoutScreen, "returns": ReturnsScreen}
+    MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
@@ -77,8 +92,12 @@ class TiskiApp(App):
 
     def _sixteen_colours(self) -> bool:
         """Plain terminals (the Linux console, old SSH clients) get the terminal's own
-        ANSI colours rather than approximations of true colour."""
-        return os.environ.get("TISKI_THEME") == "ansi" or self.console.color_system in ("standard", "windows")
+        ANSI colours rather than approximations of true colour. TISKI_THEME=ansi|tiski
+        chooses by hand."""
+        chosen = os.environ.get("TISKI_THEME", "").lower()
+        if chosen in ("ansi", "tiski"):
+            return chosen == "ansi"
+        return self.console.color_system in ("standard", "windows")
 
     @property
     def active_bindings(self):
@@ -93,6 +112,8 @@ class TiskiApp(App):
             self.screen.focus_scan()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

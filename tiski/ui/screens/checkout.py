@@ -51,6 +51,12 @@ class CheckoutScreen(DeskScreen):
         self.replay()
         self.show_patron()
 
+    async def on_screen_resume(self) -> None:
+        await super().on_screen_resume()
+        if getattr(self, "stale", False):
+            self.replay()
+            self.show_patron()
+
     def replay(self) -> None:
         """Refill the session list (after a recompose)."""
         lines = self.query_one("#lines", RichLog)
@@ -60,6 +66,10 @@ class CheckoutScreen(DeskScreen):
             self._row(mark, title, detail)
 
     def show_patron(self, card: str | None = None) -> None:
+        if not self.is_current:
+            self.stale = True  # shown again on resume
+            return
+        self.stale = False
         t = self.t
         card = self.app.patron_card
         header = self.query_one("#checkout-patron", Static)

@@ -11,9 +11,9 @@ from typing import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 
 from .base import translated
 
@@ -26,6 +26,13 @@ class Field:
     kind: str = "text"  # text | password | checkbox | select
     options: list[tuple[str, str]] = field(default_factory=list)
     placeholder: str = ""
+
+
+def field_input(name: str, value: str = "", placeholder: str = "", password: bool = False) -> Input:
+    """One line per field, so a whole form fits 80×24."""
+    widget = Input(value, placeholder=placeholder, password=password, id=f"f-{name}", max_length=300, compact=True)
+    widget.cursor_blink = False
+    return widget
 
 
 class FormModal(ModalScreen[dict | None]):
@@ -46,6 +53,8 @@ class FormModal(ModalScreen[dict | None]):
         return translated(super().active_bindings, self.app.t)
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Checkbox, Select
+
         t = self.app.t
         with Vertical(classes="form-box"):
             yield Label(self.form_title, classes="form-title", markup=False)
@@ -53,23 +62,23 @@ class FormModal(ModalScreen[dict | None]):
                 yield Static(self.note, classes="form-note", markup=False)
             for spec in self.fields:
                 if spec.kind == "checkbox":
-                    yield Checkbox(spec.label, value=spec.value == "1", id=f"f-{spec.name}")
+                    yield Checkbox(spec.label, value=spec.value == "1", id=f"f-{spec.name}", compact=True)
                     continue
-                yield Label(spec.label, classes="form-label", markup=False)
-                if spec.kind == "select":
-                    yield Select(spec.options, value=spec.value or Select.BLANK, allow_blank=not spec.value,
-                                 id=f"f-{spec.name}")
-                else:
-                    widget = Input(spec.value, placeholder=spec.placeholder, password=spec.kind == "password",
-                                   id=f"f-{spec.name}", max_length=300)
-                    widget.cursor_blink = False
-                    yield widget
+                with Horizontal(classes="form-row"):
+                    yield Label(spec.label, classes="form-label", markup=False)
+                    if spec.kind == "select":
+                        yield Select(spec.options, value=spec.value or Select.BLANK, allow_blank=not spec.value,
+                                     id=f"f-{spec.name}", compact=True)
+                    else:
+                        yield field_input(spec.name, spec.value, spec.placeholder, spec.kind == "password")
             yield Static("", classes="form-error", id="form-error", markup=False)
             yield Static(t("ui.form_keys"), classes="form-hint", markup=False)
 
     AUTO_FOCUS = "Input, Select, Checkbox"  # the first field
 
     def values(self) -> dict:
+        from textual.widgets import Select
+
         out = {}
         for spec in self.fields:
             widget = self.query_one(f"#f-{spec.name}")

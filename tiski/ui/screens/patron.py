@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Label, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.errors import Refused
@@ -49,39 +49,47 @@ class PatronScreen(DeskScreen):
                 yield Label(t("ui.card_or_name"), classes="scan-label")
                 yield ScanInput(placeholder=t("ui.card_or_name_hint"), id="scan")
             yield OptionList(id="results")
-            with Vertical(id="patron-view"):
-                yield Static("", id="patron-title", markup=False)
-                yield Static("", id="patron-banner", markup=False)
-                yield Static("", id="patron-contact", markup=False)
-                with TabbedContent(id="tabs"):
-                    with TabPane(t("ui.loans"), id="tab-loans"):
-                        yield DataTable(id="loans", cursor_type="row", zebra_stripes=True)
-                    with TabPane(t("ui.holds"), id="tab-holds"):
-                        yield DataTable(id="holds", cursor_type="row", zebra_stripes=True)
-                    with TabPane(t("ui.fees"), id="tab-fees"):
-                        yield DataTable(id="fees", cursor_type="row", zebra_stripes=True)
+            yield Vertical(id="patron-view")  # filled just after the first paint: see build_view
             yield Static(t("ui.patron_empty"), id="patron-empty", markup=False)
         yield self.footer()
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.setup_tables()
+        self.view_ready = False
         self.watch(self.app, "patron_card", self.show_patron)
         self.focus_scan()
+        self.call_after_refresh(self.build_view)
+
+    async def build_view(self) -> None:
+        """The patron's tabs and tables are mounted after the screen is first shown:
+        the scan field is usable at once, and a scan typed meanwhile simply waits."""
+        from .patron_details import PatronDetails
+
+        view = self.query_one("#patron-view", Vertical)
+        await view.remove_children()
+        await view.mount(PatronDetails())
+        self.setup_tables()
+        self.view_ready = True
+        self.show_patron()
 
     def after_language_change(self) -> None:
-        self.setup_tables()
-        self.show_patron()
+        self.view_ready = False
+        self.call_after_refresh(self.build_view)
+
+    async def on_screen_resume(self) -> None:
+        await super().on_screen_resume()
+        if getattr(self, "stale", False):
+            self.show_patron()
 
     def setup_tables(self) -> None:
         t = self.t
-        self.query_one("#loans", DataTable).add_columns(t("ui.col_title"), t("ui.col_due"), t("ui.col_renewals"),
+        self.query_one("#loans").add_columns(t("ui.col_title"), t("ui.col_due"), t("ui.col_renewals"),
                                                         t("ui.col_barcode"))
-        self.query_one("#holds", DataTable).add_columns(t("ui.col_title"), t("ui.col_hold_state"),
+        self.query_one("#holds").add_columns(t("ui.col_title"), t("ui.col_hold_state"),
                                                         t("ui.col_pickup"))
-        self.query_one("#fees", DataTable).add_columns(t("ui.col_date"), t("ui.col_fee_type"), t("ui.col_amount"),
+        self.query_one("#fees").add_columns(t("ui.col_date"), t("ui.col_fee_type"), t("ui.col_amount"),
                                                        t("ui.col_open"))
-        for table in self.query(DataTable):
+        for table in self.query("DataTable"):
             table.can_focus = False  # the scan field keeps the focus; ↑↓ move the rows
 
     # --- finding ---------------------------------------------------------------------
@@ -130,13 +138,13 @@ class PatronScreen(DeskScreen):
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
     def action_tab(self, step: int) -> None:
-        tabs = self.query_one("#tabs", TabbedContent)
+        tabs = self.query_one("#tabs")
         index = TABS.index(tabs.active) if tabs.active in TABS else 0
         tabs.active = TABS[(index + step) % len(TABS)]
 
-    def current_table(self) -> DataTable:
-        active = self.query_one("#tabs", TabbedContent).active or "tab-loans"
-        return self.query_one("#" + active.removeprefix("tab-"), DataTable)
+    def current_table(self):
+        active = self.query_one("#tabs").active or "tab-loans"
+        return self.query_one("#" + active.removeprefix("tab-"))
 
     def action_clear(self) -> None:
         """Esc: the patron leaves the screen (privacy at a shared desk)."""
@@ -149,6 +157,12 @@ class PatronScreen(DeskScreen):
     # --- showing ---------------------------------------------------------------------
 
     def show_patron(self, card: str | None = None) -> None:
+        if not getattr(self, "view_ready", False):
+            return  # build_view shows the patron when the tables are there
+        if not self.is_current:
+            self.stale = True  # another area is on screen: refresh when this one is shown again
+            return
+        self.stale = False
         card = self.app.patron_card
         view = None
         if card is not None:
@@ -159,7 +173,7 @@ class PatronScreen(DeskScreen):
         self.set_class(view is not None, "-has-patron")
         self.refresh_bindings()
         if view is None:
-            for table in self.query(DataTable):
+            for table in self.query("DataTable"):
                 table.clear()
             return
         self.fill(view)
@@ -196,18 +210,18 @@ class PatronScreen(DeskScreen):
             contact.append(t("ui.responsible", name=view.responsible))
         self.query_one("#patron-contact", Static).update(" · ".join(safe(c) for c in contact))
 
-        tabs = self.query_one("#tabs", TabbedContent)
+        tabs = self.query_one("#tabs")
         tabs.get_tab("tab-loans").label = t("ui.loans_n", count=len(view.loans))
         tabs.get_tab("tab-holds").label = t("ui.holds_n", count=len(view.holds))
         tabs.get_tab("tab-fees").label = t("ui.fees_n", balance_cents=view.balance_cents)
 
-        loans = self.query_one("#loans", DataTable)
+        loans = self.query_one("#loans")
         loans.clear()
         for loan in view.loans:
             due = format_day(loan.due)
             due_cell = Text(f"! {due}", style="bold red") if loan.overdue else Text(due)
             loans.add_row(Text(safe(loan.title)), due_cell, str(loan.renewals), loan.barcode, key=loan.barcode)
-        holds = self.query_one("#holds", DataTable)
+        holds = self.query_one("#holds")
         holds.clear()
         for hold in view.holds:
             if hold.status == "waiting":
@@ -218,7 +232,7 @@ class PatronScreen(DeskScreen):
             else:
                 state = Text(t("ui.hold_queued", position=hold.position))
             holds.add_row(Text(safe(hold.title)), state, hold.pickup_branch, key=hold.barcode or hold.title)
-        fees = self.query_one("#fees", DataTable)
+        fees = self.query_one("#fees")
         fees.clear()
         for fee in view.fees:
             kind = t(f"fee.{fee.charge_type}") if fee.entry == "charge" else t(f"fee.{fee.entry}")
@@ -228,7 +242,9 @@ class PatronScreen(DeskScreen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in PATRON_ACTIONS:
-            return self.app.patron_card is not None
+            return self.app.patron_card is not None and self.view_ready
+        if action in ("move", "tab"):
+            return self.view_ready or self.has_class("-searching")
         return True
 
     # --- actions ------------------------------------------------------------------------
@@ -255,8 +271,8 @@ class PatronScreen(DeskScreen):
         return None
 
     def action_renew(self) -> None:
-        table = self.query_one("#loans", DataTable)
-        tabs = self.query_one("#tabs", TabbedContent)
+        table = self.query_one("#loans")
+        tabs = self.query_one("#tabs")
         if not table.row_count:
             self.app.notify(self.t("ui.no_loans"), severity="warning")
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
@@ -43,17 +43,17 @@ class RegisterScreen(ModalScreen[str | None]):
 
     def fields(self) -> ComposeResult:
         t = self.app.t
-        yield Checkbox(t("ui.organisation"), id="r-organisation")
+        yield Checkbox(t("ui.organisation"), id="r-organisation", compact=True)
         for name in TEXT_FIELDS:
-            with Vertical(classes="register-field", id=f"row-{name}"):
+            with Horizontal(classes="form-row", id=f"row-{name}"):
                 yield Label(t(f"ui.reg_{name}"), classes="form-label")
-                field = Input(id=f"r-{name}", password=name == "pin", max_length=300,
+                field = Input(id=f"r-{name}", password=name == "pin", max_length=300, compact=True,
                               placeholder=t(f"ui.reg_{name}_hint") if t.has(f"ui.reg_{name}_hint") else "")
                 field.cursor_blink = False
                 yield field
-            if name == "birth_date":
+            if name == "hetu":
                 yield Static("", id="hetu-status", markup=False)
-        yield Checkbox(t("ui.verify_id"), id="r-verify_id")
+        yield Checkbox(t("ui.verify_id"), id="r-verify_id", compact=True)
 
     def on_mount(self) -> None:
         self.update_form()
@@ -92,7 +92,7 @@ class RegisterScreen(ModalScreen[str | None]):
             self.query_one(f"#row-{name}").display = child and not organisation
         for name in ORGANISATION_ONLY:
             self.query_one(f"#row-{name}").display = organisation
-        self.query_one("#hetu-status").display = not organisation
+        self.query_one("#hetu-status").display = not organisation and bool(hetu)
 
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:

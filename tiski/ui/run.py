@@ -1,19 +1,18 @@
-"""`tiski` with no command: open the desk. The only place the CLI imports Textual."""
+"""`tiski` with no command: open the desk. The only way from the shells into Textual."""
 
 from __future__ import annotations
 
 import os
 
 from ..core.errors import invalid
-from .common import State
+from ..shell import State
 
 
 def open_desk_tui(state: State) -> None:
     from ..config import load_config
 
     desk = state.desk()  # refuses a missing database, an unknown branch, a bad TISKI_NOW
-    desk.branch  # a register with no branch yet cannot lend: say so before the screen opens
-    from ..ui.app import TiskiApp
+    from .app import TiskiApp  # its constructor refuses a register with no branch yet
 
     app = TiskiApp(desk, lang=state.lang, config=load_config(),
                    clock_is_fixed=bool(os.environ.get("TISKI_NOW", "").strip()))

@@ -1,0 +1,196 @@
+"""The desk in a real terminal (tmux): start-up, scan latency, idle CPU, memory.
+
+    python benchmarks/desk_tui.py [--db PATH] [--runs 10] [--idle 30]
+
+- start-up: from launching the process to the first usable screen on the terminal,
+  against a bare Textual "hello" app measured the same way in the same run;
+- scan: from sending a card or barcode + Enter to its line being on the terminal,
+  against the time a single typed character takes to show (tmux's own overhead);
+- idle CPU: CPU ticks the process uses while nobody touches it (patron screen,
+  checkout screen with a patron, real clock);
+- memory: resident set size after a patron was opened and items lent.
+
+Uses the demo library (built at --db if missing, with TISKI_NOW fixed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HELLO = """
+from textual.app import App
+from textual.widgets import Static
+class Hello(App):
+    def compose(self):
+        yield Static("Hello, desk")
+Hello().run()
+"""
+NOW = "2026-12-02T14:05"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+
+
+def start(session: str, command: str) -> None:
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+
+
+def stop(session: str) -> None:
+    tmux("kill-session", "-t", session)
+
+
+def screen(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(session: str, text: str, timeout: float = 20.0) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if text in screen(session):
+            return time.perf_counter()
+        time.sleep(0.002)
+    raise SystemExit(f"{text!r} did not appear in {session}:\n{screen(session)}")
+
+
+def pid_of(session: str) -> int:
+    shell = int(tmux("list-panes", "-t", session, "-F", "#{pane_pid}").strip())
+    children = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True, text=True).stdout.split()
+    return int(children[0]) if children else shell
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def env_prefix(db: Path, fixed_clock: bool = True) -> str:
+    now = f"TISKI_NOW={NOW} " if fixed_clock else ""
+    return f"env {now}TISKI_DB={db} TISKI_BRANCH=PORI TISKI_LANG=fi TERM=xterm-256color"
+
+
+def startup(db: Path, runs: int) -> None:
+    hello = Path(tempfile.mkdtemp()) / "hello.py"
+    hello.write_text(HELLO)
+    desk, bare = [], []
+    for n in range(runs):
+        for label, command, marker, out in (
+            ("hello", f"{sys.executable} {hello}", "Hello, desk", bare),
+            ("tiski", f"{env_prefix(db)} {sys.executable} -m tiski", "Kortti tai nimi", desk),
+        ):
+            session = f"bench-{label}-{n}"
+            started = time.perf_counter()
+            start(session, command)
+            out.append(wait_for(session, marker) - started)
+            stop(session)
+            time.sleep(0.2)
+    print(f"start-up to first usable screen: tiski median {statistics.median(desk) * 1000:.0f} ms, "
+          f"bare Textual hello {statistics.median(bare) * 1000:.0f} ms, "
+          f"ratio {statistics.median(desk) / statistics.median(bare):.2f} (runs={runs})")
+
+
+def scans(db: Path, count: int) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    free = [r[0] for r in conn.execute(
+        "SELECT i.barcode FROM items i WHERE loanable = 1 AND rating IS NULL AND NOT EXISTS"
+        " (SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL) AND NOT EXISTS"
+        " (SELECT 1 FROM holds h WHERE h.record_id = i.record_id AND h.status IN ('queued','in_transit','waiting'))"
+        " ORDER BY i.id LIMIT ?", (count,))]
+    card = conn.execute("SELECT c.card FROM cards c JOIN patrons p ON p.id = c.patron_id WHERE c.status = 'active'"
+                        " AND p.birth_date < '1980-01-01' AND NOT EXISTS (SELECT 1 FROM fees f WHERE"
+                        " f.patron_id = p.id) AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.patron_id = p.id"
+                        " AND l.returned_at IS NULL) AND p.verify_id = 0 LIMIT 1").fetchone()[0]
+    conn.close()
+    session = "bench-scan"
+    start(session, f"{env_prefix(db)} {sys.executable} -m tiski")
+    wait_for(session, "Kortti tai nimi")
+    echo = []
+    for n in range(20):  # tmux's own round trip: one character to the scan field and back
+        char = "x" if n % 2 == 0 else "y"
+        started = time.perf_counter()
+        tmux("send-keys", "-t", session, char)
+        echo.append(wait_for(session, ("xy" * (n + 2))[: n + 1]) - started)
+    tmux("send-keys", "-t", session, "C-u")
+    tmux("send-keys", "-t", session, "F3")
+    wait_for(session, "Lue ensin asiakkaan kortti")
+    time.sleep(0.3)
+    started = time.perf_counter()
+    tmux("send-keys", "-t", session, card, "Enter")
+    card_time = wait_for(session, "Lainat (0)") - started
+    lent = []
+    for n, barcode in enumerate(free, start=1):
+        started = time.perf_counter()
+        tmux("send-keys", "-t", session, barcode, "Enter")
+        lent.append(wait_for(session, f"Lainat ({n})") - started)
+    pid = pid_of(session)
+    memory = rss_mb(pid)
+    stop(session)
+    base = statistics.median(echo)
+    print(f"tmux round trip for one typed character: median {base * 1000:.1f} ms")
+    print(f"card scan to patron on screen: {card_time * 1000:.1f} ms")
+    print(f"item scan to its line on screen: median {statistics.median(lent) * 1000:.1f} ms, "
+          f"p95 {sorted(lent)[int(len(lent) * 0.95) - 1] * 1000:.1f} ms (n={len(lent)}; "
+          f"minus the tmux round trip: {(statistics.median(lent) - base) * 1000:.1f} ms)")
+    print(f"memory after {len(lent)} loans: {memory:.0f} MB RSS")
+
+
+def idle(db: Path, seconds: float) -> None:
+    for label, fixed, keys in (
+        ("patron screen, fixed clock", True, []),
+        ("patron screen, real clock (minute header)", False, []),
+        ("checkout with a patron, real clock", False, ["F3", "wait", "2028000000010", "Enter"]),
+    ):
+        session = "bench-idle"
+        start(session, f"{env_prefix(db, fixed)} {sys.executable} -m tiski")
+        wait_for(session, "Kortti tai nimi")
+        for key in keys:
+            if key == "wait":
+                time.sleep(0.5)
+            else:
+                tmux("send-keys", "-t", session, key)
+        time.sleep(2)
+        pid = pid_of(session)
+        before = cpu_ticks(pid)
+        time.sleep(seconds)
+        used = cpu_ticks(pid) - before
+        stop(session)
+        hz = os.sysconf("SC_CLK_TCK")
+        print(f"idle CPU, {label}: {used} ticks in {seconds:.0f} s ({used / hz * 1000:.0f} ms of CPU)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, default=Path("/tmp/tiski-demo-bench.sqlite"))
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--scans", type=int, default=50)
+    parser.add_argument("--idle", type=float, default=30.0)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is needed")
+    if not args.db.exists():
+        subprocess.run([sys.executable, "-m", "tiski", "--db", str(args.db), "init", "--demo"],
+                       env={**os.environ, "TISKI_NOW": NOW}, check=True, stdout=subprocess.DEVNULL)
+    startup(args.db, args.runs)
+    scans(args.db, args.scans)
+    idle(args.db, args.idle)
+
+
+if __name__ == "__main__":
+    main()

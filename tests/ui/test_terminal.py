@@ -1,0 +1,74 @@
+"""End to end: the real `tiski` in a real terminal (tmux), keys sent, the screen read
+back with capture-pane — what a person at the desk would see."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def capture(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+
+def wait_for(session: str, text: str, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(session)
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
+def keys(session: str, *args: str) -> None:
+    subprocess.run(["tmux", "send-keys", "-t", session, *args], check=True)
+
+
+@pytest.fixture
+def terminal(ui_desk, db_path, tmp_path):
+    ui_desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    session = f"tiski-{os.getpid()}-{time.monotonic_ns()}"
+    env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05", "TISKI_BRANCH": "PORI",
+           "TISKI_LANG": "fi", "TERM": "xterm-256color", "HOME": str(tmp_path)}
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    command = f"env {exports} {sys.executable} -m tiski"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True)
+    try:
+        yield session
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_desk_session_in_a_real_terminal(terminal):
+    screen = wait_for(terminal, "Kortti tai nimi")
+    assert "ke 2.12.2026 14:05" in screen
+    keys(terminal, "2028000000001", "Enter")
+    screen = wait_for(terminal, "Virtanen, Aino")
+    assert "131052-****" in screen and "131052-308T" not in screen
+    assert "Maksuja 12,50 €" in screen
+    keys(terminal, "F3")
+    wait_for(terminal, "Lainaus")
+    time.sleep(0.3)
+    keys(terminal, "Escape")
+    time.sleep(0.3)
+    keys(terminal, "2028000000002", "Enter")
+    wait_for(terminal, "Aino Virtala")
+    keys(terminal, "1000000010", "Enter", "1000000011", "Enter")
+    screen = wait_for(terminal, "Kirja numero 11")
+    assert "✓ Kirja numero 10 — eräpäivä 30.12.2026" in screen
+    keys(terminal, "F4")
+    wait_for(terminal, "Palautettava")
+    time.sleep(0.3)
+    keys(terminal, "1000000003", "Enter")
+    screen = wait_for(terminal, "VARAUSHYLLYYN 001")
+    assert "Laine" not in screen
+    keys(terminal, "C-q")
