@@ -152,6 +152,18 @@ def scans(db: Path, count: int) -> None:
 
 
 def idle(db: Path, seconds: float) -> None:
+    hello = Path(tempfile.mkdtemp()) / "hello.py"
+    hello.write_text(HELLO)
+    session = "bench-idle-hello"
+    start(session, f"{sys.executable} {hello}")
+    wait_for(session, "Hello, desk")
+    time.sleep(2)
+    pid = pid_of(session)
+    before = cpu_ticks(pid)
+    time.sleep(seconds)
+    print(f"idle CPU, bare Textual hello (the floor: Textual's input thread wakes every 0.1 s): "
+          f"{cpu_ticks(pid) - before} ticks in {seconds:.0f} s")
+    stop(session)
     for label, fixed, keys in (
         ("patron screen, fixed clock", True, []),
         ("patron screen, real clock (minute header)", False, []),

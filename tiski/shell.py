@@ -4,7 +4,6 @@ plain lines for people. The TUI starts from here without importing typer."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -69,6 +68,8 @@ def jsonable(value: Any) -> Any:
 def emit(as_json: bool, payload: dict[str, Any], lines: Iterable[str] = ()) -> None:
     """Success: `{"ok": true, ...}` for scripts, or the lines for people."""
     if as_json:
+        import json
+
         sys.stdout.write(json.dumps(jsonable({"ok": True, **payload}), ensure_ascii=False) + "\n")
     else:
         for line in lines:
@@ -79,6 +80,8 @@ def report_refusal(refused: Refused, t: Translator, as_json: bool) -> int:
     first = refused.first
     message = t.refusal(first)
     if as_json:
+        import json
+
         error = {"code": first.code, "message": message, "confirmable": refused.confirmable}
         if len(refused.refusals) > 1:
             error["all"] = [
@@ -96,6 +99,8 @@ def report_usage(message: str, as_json: bool, prefix: str = "tiski: ") -> int:
 
     message = safe(message)
     if as_json:
+        import json
+
         error = {"code": "INVALID_INPUT", "message": message, "confirmable": False}
         sys.stdout.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
     else:
