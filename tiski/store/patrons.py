@@ -73,21 +73,31 @@ def _fts_query(text: str) -> str | None:
 
 
 def search(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[sqlite3.Row]:
-    """Patrons by name, e-mail or phone, best match first (bm25, surname weighted)."""
+    """Patrons by name, e-mail or phone. The best 200 by bm25, then the ones whose
+    surname starts with what was typed first, namesakes alphabetically with the oldest
+    first — the order staff scan a list of Virtanens in."""
     query = _fts_query(text)
     if query is None:
         return []
-    return conn.execute(
+    rows = conn.execute(
         """
         SELECT p.id, p.first_name, p.last_name, p.birth_date, p.is_organisation,
                (SELECT card FROM cards WHERE patron_id = p.id AND status = 'active') AS card
         FROM patrons_fts f JOIN patrons p ON p.id = f.rowid
         WHERE patrons_fts MATCH ?
-        ORDER BY bm25(patrons_fts, 2.0, 3.0, 1.0, 1.0), p.last_name, p.first_name, p.id
-        LIMIT ?
+        ORDER BY bm25(patrons_fts, 2.0, 3.0, 1.0, 1.0)
+        LIMIT 200
         """,
-        (query, limit),
+        (query,),
     ).fetchall()
+    words = re.findall(r"\w+", text.lower())
+    first_word = words[0] if words else ""
+
+    def order(row: sqlite3.Row) -> tuple:
+        last, first = row["last_name"].lower(), row["first_name"].lower()
+        return (not last.startswith(first_word), last, first, row["birth_date"] or "", row["id"])
+
+    return sorted(rows, key=order)[:limit]
 
 
 def balance_cents(conn: sqlite3.Connection, patron_id: int) -> int:
