@@ -318,6 +318,50 @@ class _Demo:
             self._try(desk.order_ill, card, title, library, 600)
 
 
+def _digituki(demo: "_Demo", days: int) -> None:
+    """Drop-in Wednesdays 12–14 and appointments on Thursdays at the main library; two
+    months of helped visits (kept only as figures), a queue today, call-back requests."""
+    from .core.digituki import DEVICES, LANGUAGES, TOPICS
+    from .desk import Desk
+
+    rng = demo.rng
+    clock = ManualClock(datetime.combine(demo.today - timedelta(days=days), time(12), HELSINKI))
+    desk = Desk(demo.conn, clock=clock, branch="PORI", staff="kaisa")
+    desk.add_hours("wed", "12:00", "14:00")
+    desk.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
+    desk.add_hours("mon", "14:00", "16:00", kind="appointments", slot_minutes=60)
+    desk.seed_referral_services()
+    referrals = [s.name for s in desk.referral_services()]
+    outcomes = ("solved", "partly", "referred", "not_helped")
+    for offset in range(days, 0, -1):
+        day = demo.today - timedelta(days=offset)
+        if day.weekday() not in (1, 2, 3) or not desk.calendar("PORI").is_open(day):
+            continue
+        clock.set(datetime.combine(day, time(12), HELSINKI))
+        for _ in range(rng.randint(2, 7)):
+            visit = desk.queue_add(rng.choice(demo.words["first_names_female"] + demo.words["first_names_male"]),
+                                   rng.choice(TOPICS), rng.choice(DEVICES[:4]), rng.choice(LANGUAGES[:3]))
+            clock.advance(minutes=rng.randint(0, 15))
+            desk.start_visit(visit.id, rng.choice(("kaisa", "pekka")))
+            minutes = rng.randint(8, 38)
+            clock.advance(minutes=minutes)
+            if minutes >= 30:  # others were waiting by then: the cap was reached
+                desk.mark_cap_hit(visit.id)
+            outcome = rng.choices(outcomes, (60, 20, 15, 5))[0]
+            desk.finish_visit(visit.id, outcome, referral=rng.choice(referrals) if outcome in ("referred", "not_helped")
+                              else None)
+    clock.set(datetime.combine(demo.today, time(6), HELSINKI))
+    desk.close_digituki_days()
+    clock.set(demo.now)
+    for name, topic in (("Aino", "e_services"), (None, "device_use")):
+        desk.queue_add(name, topic, "own_phone")
+    for name, phone in (("Eino", "040 555 0101"), ("Helmi", "050 555 0202")):
+        desk.add_callback(name, phone, rng.choice(TOPICS))
+    free = [s for offset in range(1, 8) for s in desk.free_slots(demo.today + timedelta(days=offset))]
+    if free:
+        desk.book(free[0][0], "Sirkka", "library_services", phone="044 555 0303")
+
+
 def _ascii(address: str) -> str:
     """E-mail addresses as people really make them: 'Sundström' -> 'sundstrom'."""
     return address.lower().translate(str.maketrans("äöåé", "aoae"))
@@ -349,6 +393,7 @@ def build_demo(
     if history_days:
         demo.history(people[:patrons], history_days, loans_per_day)
         demo.special_cases(people[:patrons])
+        _digituki(demo, history_days)
     count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
     return {
         "patrons": count("SELECT COUNT(*) FROM patrons"),

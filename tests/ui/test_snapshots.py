@@ -80,3 +80,42 @@ def test_patron_in_english(snap_compare, ui_desk):
 def test_checkout_in_swedish(snap_compare, ui_desk):
     assert snap_compare(make_app(ui_desk, lang="sv"), terminal_size=SIZE,
                         run_before=typed("<f3>", "2028000000002", "1000000010"))
+
+
+@pytest.fixture
+def dt_desk(ui_desk):
+    from datetime import datetime
+
+    ui_desk.add_hours("wed", "12:00", "14:00")
+    ui_desk.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
+    ui_desk.seed_referral_services()
+    clock = ui_desk.test_clock
+    clock.set(datetime(2026, 12, 2, 12, 5))
+    ui_desk.queue_add("Aino", "e_services", "own_phone")
+    ui_desk.queue_add("Eino", "device_use", "own_tablet", "sv")
+    ui_desk.queue_add(None, "social_email", "library_computer")
+    ui_desk.call_next("kaisa")
+    ui_desk.book("2026-12-03T10:00", "Liisa", "library_services", phone="040 111 2222")
+    ui_desk.add_callback("Matti", "050 765 4321", "e_services", wish_from="2026-12-03T09:00",
+                         wish_to="2026-12-03T11:00")
+    clock.set(datetime(2026, 12, 2, 12, 31))
+    return ui_desk
+
+
+def test_digituki_queue(snap_compare, dt_desk):
+    assert snap_compare(make_app(dt_desk), terminal_size=SIZE, run_before=typed("<f5>"))
+
+
+def test_digituki_appointments(snap_compare, dt_desk):
+    assert snap_compare(make_app(dt_desk), terminal_size=SIZE, run_before=typed("<f5>", "<ctrl+o>"))
+
+
+def test_digituki_callbacks(snap_compare, dt_desk):
+    assert snap_compare(make_app(dt_desk), terminal_size=SIZE, run_before=typed("<f5>", "<ctrl+k>"))
+
+
+def test_digituki_statistics(snap_compare, dt_desk):
+    visit = dt_desk.queue_view().serving[0]
+    dt_desk.finish_visit(visit.id, "referred", referral="Kela")
+    dt_desk.close_digituki_days(include_today=True)
+    assert snap_compare(make_app(dt_desk), terminal_size=SIZE, run_before=typed("<f5>", "<ctrl+g>"))

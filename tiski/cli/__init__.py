@@ -95,9 +95,9 @@ def root(
 
 
 def _register() -> None:
-    from . import admin, catalogue, circulation, money, patrons
+    from . import admin, catalogue, circulation, digituki, money, patrons
 
-    for module in (admin, patrons, catalogue, circulation, money):
+    for module in (admin, patrons, catalogue, circulation, money, digituki):
         module.register(app)
 
 

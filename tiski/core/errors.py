@@ -46,6 +46,8 @@ RULE_CODES = frozenset(
         "ALREADY_ON_LOAN",
         "NO_HOLD",
         "NOT_ALLOWED",
+        "REFERRAL_MISSING",
+        "SLOT_TAKEN",
     }
 )
 

@@ -49,6 +49,11 @@ class Policy:
     child_under_age: int
     rating_ages: tuple[int, ...]
     confirmable: frozenset[str]
+    digituki_cap_minutes: int
+    digituki_warn_minutes: int
+    digituki_estimate_minutes: int
+    digituki_appointment_minutes: int
+    digituki_callback_working_days: int
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -124,6 +129,21 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("patrons", "child_under_age"): ("child_under_age", _whole(0)),
     ("ratings", "ages"): ("rating_ages", _whole_list),
     ("overrides", "confirmable"): ("confirmable", _overridable),
+    ("digituki", "cap_minutes"): ("digituki_cap_minutes", _whole(1)),
+    ("digituki", "warn_minutes_before"): ("digituki_warn_minutes", _whole(0)),
+    ("digituki", "estimate_minutes"): ("digituki_estimate_minutes", _whole(1)),
+    ("digituki", "appointment_minutes"): ("digituki_appointment_minutes", _whole(10)),
+    ("digituki", "callback_working_days"): ("digituki_callback_working_days", _whole(0)),
+}
+
+# Keys added after databases began carrying their own policy: a copy made before
+# they existed gets these values instead of being refused.
+_LATER_DEFAULTS: dict[tuple[str, str], object] = {
+    ("digituki", "cap_minutes"): 30,
+    ("digituki", "warn_minutes_before"): 5,
+    ("digituki", "estimate_minutes"): 20,
+    ("digituki", "appointment_minutes"): 45,
+    ("digituki", "callback_working_days"): 1,
 }
 
 
@@ -146,6 +166,9 @@ def parse_policy(text: str) -> Policy:
     for (section, key), (field_name, check) in _SCHEMA.items():
         dotted = f"{section}.{key}"
         if key not in raw.get(section, {}):
-            raise PolicyError(dotted, "missing")
+            if (section, key) not in _LATER_DEFAULTS:
+                raise PolicyError(dotted, "missing")
+            values[field_name] = _LATER_DEFAULTS[(section, key)]
+            continue
         values[field_name] = check(dotted, raw[section][key])
     return Policy(**values, source=text)

@@ -61,7 +61,7 @@ def phone_digits(phone: str | None) -> str | None:
 
 def clean_phone(value: str | None) -> str | None:
     text = clean_text(value, "phone", required=False, max_length=30)
-    if text is not None and not re.fullmatch(r"\+?[0-9 ()\-]{5,30}", text):
+    if text is not None and (not re.fullmatch(r"\+?[0-9 ()\-]{5,30}", text) or len(re.sub(r"\D", "", text)) < 6):
         raise invalid("phone")
     return text
 

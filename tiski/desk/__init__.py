@@ -24,6 +24,13 @@ AREAS = {
     "fees": ("balance", "charge_fee", "pay_fee", "waive_fee"),
     "catalogue": ("add_item", "item_view"),
     "ill": ("order_ill", "ill_arrived", "ill_cancel", "ill_list"),
+    "digituki": ("queue_add", "queue_view", "digituki_visit", "call_next", "start_visit", "pause_visit",
+                 "resume_visit", "mark_cap_hit", "finish_visit", "visit_left", "referral_services",
+                 "save_referral_service", "remove_referral_service", "seed_referral_services",
+                 "close_digituki_days", "digituki_stats", "digituki_stats_rows"),
+    "digituki_bookings": ("add_hours", "remove_hours", "digituki_hours", "appointments_on", "free_slots", "book",
+                          "cancel_appointment", "no_show", "appointment_arrived", "add_callback", "import_callbacks",
+                          "callback", "callbacks", "log_call", "close_callback"),
     "admin": ("add_branch", "close_day", "close_public_holidays", "add_ban", "lift_ban", "run_clearance",
               "set_policy", "add_staff", "set_staff_password", "disable_staff"),
 }

@@ -21,7 +21,7 @@ from ..config import DeskConfig
 from ..i18n import LANGUAGES, Translator
 from ..resources import stylesheet
 from ..store import branches as branch_store
-from .screens.base import translated
+from .screens.base import AREAS, translated
 
 
 # Areas are imported when first opened: a desk PC starts on the patron screen.
@@ -41,6 +41,12 @@ def _returns_screen() -> Screen:
     from .screens.returns import ReturnsScreen
 
     return ReturnsScreen()
+
+
+def _digituki_screen() -> Screen:
+    from .screens.digituki import DigitukiScreen
+
+    return DigitukiScreen()
 
 
 # Calm blue for the desk, the warm colours kept for what staff must not miss.
@@ -64,13 +70,15 @@ class TiskiApp(App):
     CSS_PATH = str(stylesheet())
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen}
+    MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen,
+             "digituki": _digituki_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
-        Binding("f2", "area('patron')", "key.patron"),
-        Binding("f3", "area('checkout')", "key.checkout"),
-        Binding("f4", "area('returns')", "key.returns"),
+        Binding("f2", "area('patron')", "key.patron", group=AREAS),
+        Binding("f3", "area('checkout')", "key.checkout", group=AREAS),
+        Binding("f4", "area('returns')", "key.returns", group=AREAS),
+        Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
 
@@ -128,7 +136,7 @@ class TiskiApp(App):
         """Every action of the desk, in the desk's language, for the command palette."""
         t = self.t
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        for mode in ("patron", "checkout", "returns"):
+        for mode in ("patron", "checkout", "returns", "digituki"):
             yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from textual.binding import ActiveBinding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from ...core.errors import Refused
 from ..widgets.desk_header import DeskHeader
 from ..widgets.scan_input import ScanInput
+
+
+# The area keys (F2…) share one label in the footer, so 80 columns leave room for the
+# screen's own keys; F1 lists them one by one.
+AREAS = Binding.Group("key.areas", compact=True)
 
 
 def translated(bindings: dict[str, ActiveBinding], t) -> dict[str, ActiveBinding]:
@@ -21,6 +26,8 @@ def translated(bindings: dict[str, ActiveBinding], t) -> dict[str, ActiveBinding
         binding = active.binding
         if binding.description and binding.description.startswith("key."):
             binding = dataclasses.replace(binding, description=t(binding.description))
+        if binding.group is not None and binding.group.description.startswith("key."):
+            binding = dataclasses.replace(binding, group=Binding.Group(t(binding.group.description), compact=True))
         out[key] = active._replace(binding=binding)
     return out
 

@@ -67,7 +67,7 @@ class FormModal(ModalScreen[dict | None]):
                 with Horizontal(classes="form-row"):
                     yield Label(spec.label, classes="form-label", markup=False)
                     if spec.kind == "select":
-                        yield Select(spec.options, value=spec.value or Select.BLANK, allow_blank=not spec.value,
+                        yield Select(spec.options, value=spec.value or Select.NULL, allow_blank=not spec.value,
                                      id=f"f-{spec.name}", compact=True)
                     else:
                         yield field_input(spec.name, spec.value, spec.placeholder, spec.kind == "password")
@@ -85,7 +85,7 @@ class FormModal(ModalScreen[dict | None]):
             if spec.kind == "checkbox":
                 out[spec.name] = widget.value
             elif spec.kind == "select":
-                out[spec.name] = None if widget.value is Select.BLANK else widget.value
+                out[spec.name] = None if widget.value in (Select.NULL, Select.BLANK) else widget.value
             else:
                 out[spec.name] = widget.value
         return out
