@@ -168,6 +168,8 @@ def idle(db: Path, seconds: float) -> None:
         ("patron screen, fixed clock", True, []),
         ("patron screen, real clock (minute header)", False, []),
         ("checkout with a patron, real clock", False, ["F3", "wait", "2028000000010", "Enter"]),
+        ("digi-support queue shown (its 1 s tick), real clock", False, ["F5", "wait"]),
+        ("patron screen after the queue was shown, real clock", False, ["F5", "wait", "F2", "wait"]),
     ):
         session = "bench-idle"
         start(session, f"{env_prefix(db, fixed)} {sys.executable} -m tiski")
@@ -185,6 +187,11 @@ def idle(db: Path, seconds: float) -> None:
         stop(session)
         hz = os.sysconf("SC_CLK_TCK")
         print(f"idle CPU, {label}: {used} ticks in {seconds:.0f} s ({used / hz * 1000:.0f} ms of CPU)")
+
+
+def idle_only() -> None:
+    """python -c 'import benchmarks.desk_tui as b; b.idle_only()'"""
+    idle(Path("/tmp/tiski-demo-bench.sqlite"), 30.0)
 
 
 def main() -> None:
