@@ -187,12 +187,12 @@ class _Demo:
                 "audience": audience,
                 "created_at": created,
             })
-            terms.append({"record_id": rid, "kind": "subject", "term": subject})
+            terms.append({"record_id": rid, "kind": "subject", "term": subject.lower()})
             if rng.random() < 0.4:
                 other = rng.choice(w["subjects"])
                 if other != subject:
-                    terms.append({"record_id": rid, "kind": "subject", "term": other})
-            terms.append({"record_id": rid, "kind": "genre", "term": genre})
+                    terms.append({"record_id": rid, "kind": "subject", "term": other.lower()})
+            terms.append({"record_id": rid, "kind": "genre", "term": genre.lower()})
             record_formats.append((rid, fmt, audience))
         rows = []
         copies = [1] * titles
@@ -362,6 +362,40 @@ def _digituki(demo: "_Demo", days: int) -> None:
         desk.book(free[0][0], "Sirkka", "library_services", phone="044 555 0303")
 
 
+def _kirjakassi(demo: "_Demo", people: list[tuple[int, str]]) -> None:
+    """Six home-delivery clients with their interviews; one bag packed for this week."""
+    from .desk import Desk
+
+    rng = demo.rng
+    desk = Desk(demo.conn, clock=lambda: demo.now, branch="PORI", staff="kaisa")
+    elderly = [card for pid, card in people if demo.conn.execute(
+        "SELECT birth_date < ? FROM patrons WHERE id = ?", ((demo.today - timedelta(days=75 * 365)).isoformat(), pid)
+    ).fetchone()[0]]
+    genres = ["romaanit", "jännityskirjallisuus", "dekkarit", "historialliset romaanit", "elämäkerrat", "runot",
+              "muistelmat", "rakkausromaanit"]
+    subjects = ["luonto", "historia", "perhe", "Satakunta", "sota", "puutarhanhoito", "eläimet"]
+    for n, card in enumerate(rng.sample(elderly, 6)):
+        desk.enrol_client(
+            card, eligibility=rng.choice(("age", "age", "illness", "disability")),
+            delivery_address=f"{rng.choice(demo.words['streets'])} {rng.randint(1, 40)}, Pori",
+            contact_name=rng.choice(("Palvelutalo Kotiranta", "Kotihoito, Pori", "Tytär Tiina", "Naapuri Kalle")),
+            contact_phone=f"040 555 {1000 + n:04d}", contact_relation=rng.choice(("kumppani", "omainen", "naapuri")),
+            rhythm_weeks=rng.choice((2, 3, 4)), weekday=rng.choice(("tue", "wed", "thu")), bag_size=rng.choice((6, 8, 10)),
+            starts_on=(demo.today - timedelta(days=rng.randint(30, 300))).isoformat(), history_consent=n % 3 != 2,
+        )
+        media = ["large_print", "cd_audiobook"] if n % 2 else ["regular_print"]
+        desk.save_interview(card, {
+            "genres": rng.sample(genres, 2), "subjects": rng.sample(subjects, 2),
+            "liked_authors": [rng.choice(demo.words["last_names"]).lower()],
+            "disliked_authors": [rng.choice(demo.words["last_names"]).lower()],
+            "media": media, "languages": ["fin"], "avoid": ["kauhukirjallisuus"] if n % 2 else [],
+            "wishes": "Mieluiten ohuita kirjoja." if n == 1 else "",
+        }, complete=True)
+    first = desk.kirjakassi_clients()[0]
+    for pick in desk.kirjakassi_pick_list(first.card)[:3]:
+        desk.pack(first.card, pick.candidate.barcode)
+
+
 def _ascii(address: str) -> str:
     """E-mail addresses as people really make them: 'Sundström' -> 'sundstrom'."""
     return address.lower().translate(str.maketrans("äöåé", "aoae"))
@@ -394,6 +428,7 @@ def build_demo(
         demo.history(people[:patrons], history_days, loans_per_day)
         demo.special_cases(people[:patrons])
         _digituki(demo, history_days)
+        _kirjakassi(demo, people[:patrons])
     count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
     return {
         "patrons": count("SELECT COUNT(*) FROM patrons"),

@@ -95,9 +95,9 @@ def root(
 
 
 def _register() -> None:
-    from . import admin, catalogue, circulation, digituki, money, patrons
+    from . import admin, catalogue, circulation, digituki, kirjakassi, money, patrons
 
-    for module in (admin, patrons, catalogue, circulation, money, digituki):
+    for module in (admin, patrons, catalogue, circulation, money, digituki, kirjakassi):
         module.register(app)
 
 

@@ -54,6 +54,8 @@ class Policy:
     digituki_estimate_minutes: int
     digituki_appointment_minutes: int
     digituki_callback_working_days: int
+    kirjakassi_loan_margin_days: int
+    kirjakassi_alternates: int
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -134,6 +136,8 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("digituki", "estimate_minutes"): ("digituki_estimate_minutes", _whole(1)),
     ("digituki", "appointment_minutes"): ("digituki_appointment_minutes", _whole(10)),
     ("digituki", "callback_working_days"): ("digituki_callback_working_days", _whole(0)),
+    ("kirjakassi", "loan_margin_days"): ("kirjakassi_loan_margin_days", _whole(0)),
+    ("kirjakassi", "alternates"): ("kirjakassi_alternates", _whole(0)),
 }
 
 # Keys added after databases began carrying their own policy: a copy made before
@@ -144,6 +148,8 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("digituki", "estimate_minutes"): 20,
     ("digituki", "appointment_minutes"): 45,
     ("digituki", "callback_working_days"): 1,
+    ("kirjakassi", "loan_margin_days"): 7,
+    ("kirjakassi", "alternates"): 5,
 }
 
 

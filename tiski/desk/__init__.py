@@ -31,6 +31,9 @@ AREAS = {
     "digituki_bookings": ("add_hours", "remove_hours", "digituki_hours", "appointments_on", "free_slots", "book",
                           "cancel_appointment", "no_show", "appointment_arrived", "add_callback", "import_callbacks",
                           "callback", "callbacks", "log_call", "close_callback"),
+    "kirjakassi": ("kirjakassi_client", "enrol_client", "pause_client", "resume_client", "end_client",
+                   "kirjakassi_clients", "save_interview", "interviews", "wishes_of", "kirjakassi_pick_list", "pack",
+                   "bag", "packing_slip", "bag_packed", "bag_sent", "bag_returned", "kirjakassi_deliveries"),
     "admin": ("add_branch", "close_day", "close_public_holidays", "add_ban", "lift_ban", "run_clearance",
               "set_policy", "add_staff", "set_staff_password", "disable_staff"),
 }

@@ -77,8 +77,10 @@ def check_checkout(desk: DeskContext, card: str, barcode: str) -> Decision:
     return decide_checkout(desk.standing(patron), state, desk.policy, desk.today())
 
 
-def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = None) -> Loan:
-    """Lend an item. Confirmable blockers need `override` (a reason), which is recorded."""
+def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = None, *,
+             kind: str = "normal", due: date | None = None) -> Loan:
+    """Lend an item. Confirmable blockers need `override` (a reason), which is recorded.
+    A book-bag loan (kind 'kirjakassi') has its own due date and no late fees."""
     reason = clean_text(override, "override", max_length=200) if override is not None else None
     with desk.write():
         patron = desk.find_card(card)
@@ -103,14 +105,15 @@ def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = 
                 )
         if item["transit_to"] is not None:
             item_store.set_transit(conn, item["id"], None)
-        period = desk.policy.loan_period_for(item["format"])
         calendar = desk.calendar(desk.branch)
-        due = calendar.due_date(desk.today(), period)
+        if due is None:
+            due = calendar.due_date(desk.today(), desk.policy.loan_period_for(item["format"]))
         loan_id = circ_store.insert_loan(
             conn,
             item_id=item["id"],
             patron_id=patron.id,
             card=patron.card,
+            kind=kind,
             branch=desk.branch,
             loaned_at=stamp(now),
             due_date=due.isoformat(),

@@ -49,6 +49,12 @@ def _digituki_screen() -> Screen:
     return DigitukiScreen()
 
 
+def _kirjakassi_screen() -> Screen:
+    from .screens.kirjakassi import KirjakassiScreen
+
+    return KirjakassiScreen()
+
+
 # Calm blue for the desk, the warm colours kept for what staff must not miss.
 TISKI_THEME = Theme(
     name="tiski",
@@ -71,7 +77,7 @@ class TiskiApp(App):
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
     MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen,
-             "digituki": _digituki_screen}
+             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
@@ -79,6 +85,7 @@ class TiskiApp(App):
         Binding("f3", "area('checkout')", "key.checkout", group=AREAS),
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
+        Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
 
@@ -136,7 +143,7 @@ class TiskiApp(App):
         """Every action of the desk, in the desk's language, for the command palette."""
         t = self.t
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        for mode in ("patron", "checkout", "returns", "digituki"):
+        for mode in ("patron", "checkout", "returns", "digituki", "kirjakassi"):
             yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()

@@ -38,8 +38,11 @@ def receipt_text(app, card: str, loans: list[tuple[str, str]]) -> str:
 def deliver_receipt(config: DeskConfig, text: str, now: datetime) -> str:
     """Print with the configured command, or save to a file; says where it went."""
     if config.printer:
-        subprocess.run(list(config.printer), input=text.encode("utf-8"), check=True, timeout=20,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            subprocess.run(list(config.printer), input=text.encode("utf-8"), check=True, timeout=20,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except subprocess.SubprocessError as exc:  # the printer said no: an I/O failure to the desk
+            raise OSError(type(exc).__name__) from None
         return " ".join(config.printer)
     from platformdirs import user_data_dir
 

@@ -57,8 +57,11 @@ class DeskHeader(Static):
         area = t(screen.TITLE_KEY) if getattr(screen, "TITLE_KEY", None) else ""
         right = f"{weekday} {format_day(now)} {now:%H:%M} "
         width = max(self.size.width, 40)
-        middle = area.center(max(0, width - len(left) - len(right)))
-        self.update(f"{left}{middle}{right}")
+        room = width - len(left) - len(right)
+        if room < len(area) + 4:  # narrow: the area first, then the branch, give way
+            left = left[: max(8, width - len(right) - len(area) - 4)].rstrip() + "… "
+            room = width - len(left) - len(right)
+        self.update(f"{left}{area.center(max(0, room))}{right}")
 
     def on_resize(self) -> None:
         self.update_text()

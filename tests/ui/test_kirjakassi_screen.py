@@ -1,0 +1,108 @@
+"""F6 — the book bag in the TUI: the interview as a draft, resumed, completed;
+picking and packing with the scanner."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tiski.desk.catalogue import NewItem
+from tiski.desk.patrons import NewPatron
+from tiski.ui.screens.kirjakassi_interview import InterviewScreen
+from tiski.ui.screens.kirjakassi_pack import PackScreen
+
+from .conftest import burst, make_app, screen_text
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def kk_desk(ui_desk):
+    desk = ui_desk
+    desk.add_patron(NewPatron(card="2028000000050", first="Helmi", last="Hakala", birth_date=date(1931, 5, 5)))
+    desk.enrol_client("2028000000050", eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
+                      contact_name="Hoitaja Sari", contact_phone="040 555 0100", rhythm_weeks=4, weekday="tue",
+                      bag_size=3, starts_on="2026-12-01", history_consent=True)
+    for n, (author, genre) in enumerate((("Kallentoft, Mons", "dekkarit"), ("Mäki, Eeva", "dekkarit"),
+                                         ("Laine, Leo", "romaanit"), ("Hirvi, Heikki", "kauhukirjallisuus"))):
+        desk.add_item(NewItem(barcode=f"KK{n:04d}", title=f"Kassikirja {n}", author=author))
+        record = desk.conn.execute("SELECT record_id FROM items WHERE barcode = ?", (f"KK{n:04d}",)).fetchone()[0]
+        desk.conn.execute("UPDATE records SET language = 'fin' WHERE id = ?", (record,))
+        desk.conn.execute("INSERT INTO record_terms VALUES (?, 'genre', ?)", (record, genre))
+    return desk
+
+
+async def test_the_interview_saved_as_a_draft_resumed_and_completed(kk_desk):
+    app = make_app(kk_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("ctrl+w")  # the interview of the client chosen
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen)
+        await burst(pilot, "dekkarit, romaanit", enter=False)
+        await pilot.press("ctrl+s")  # a draft: the phone call was cut short
+        await pilot.pause()
+        assert kk_desk.interviews("2028000000050")[0].status == "draft"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+w")  # later: the draft is there to go on with
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#k-genres").value == "dekkarit, romaanit"
+        await pilot.press("pagedown")  # authors
+        await pilot.pause()
+        await burst(pilot, "kallentoft", enter=False)
+        await pilot.press("pagedown", "pagedown")  # formats, then things to avoid
+        await pilot.pause()
+        await burst(pilot, "kauhukirjallisuus", enter=False)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        [interview] = kk_desk.interviews("2028000000050")
+        assert interview.status == "complete" and interview.interviewer == "kaisa"
+        assert interview.answers["liked_authors"] == ["kallentoft"]
+        assert interview.answers["avoid"] == ["kauhukirjallisuus"]
+        assert not isinstance(app.screen, InterviewScreen)
+
+
+async def test_leaving_the_interview_keeps_what_was_typed(kk_desk):
+    app = make_app(kk_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        await burst(pilot, "runot", enter=False)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert kk_desk.interviews("2028000000050")[0].answers["genres"] == ["runot"]
+
+
+async def test_picking_and_packing_with_the_scanner(kk_desk):
+    kk_desk.save_interview("2028000000050", {"genres": ["dekkarit", "romaanit"], "liked_authors": ["kallentoft"],
+                                             "avoid": ["kauhukirjallisuus"], "media": ["regular_print"]},
+                           complete=True)
+    app = make_app(kk_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PackScreen)
+        screen = app.screen
+        barcodes = [p.candidate.barcode for p in screen.picks]
+        assert barcodes[0] == "KK0000" and "KK0003" not in barcodes  # liked first, horror never
+        assert "pidetty kirjailija Kallentoft, Mons" in str(screen.query_one("#picks").get_row_at(0)[2])
+        await pilot.press("down", "ctrl+x")  # staff skip the second suggestion
+        await pilot.pause()
+        assert "KK0001" not in [p.candidate.barcode for p in screen.picks]
+        await burst(pilot, "KK0000")
+        await burst(pilot, "KK0002")
+        delivery, items = kk_desk.bag("2028000000050")
+        assert sorted(i["barcode"] for i in items) == ["KK0000", "KK0002"]
+        assert "Kassissa:" in screen_text(app)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not isinstance(app.screen, PackScreen)
+        assert "pakattu" in screen_text(app)

@@ -1,0 +1,157 @@
+"""Picking and packing one client's bag: the ranked pick list with its reasons, what
+is already in the bag, and the scan field — scanning an item lends it into the bag.
+Staff decide: skip a suggestion, scan anything else that suits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Label, Static
+
+from ...core.errors import Refused
+from ...i18n import format_day, safe
+from ..receipt import deliver_receipt
+from ..widgets.scan_input import ScanInput
+from .base import DeskScreen
+
+
+class PackScreen(DeskScreen):
+    TITLE_KEY = "area.kk_pack"
+    BINDINGS = [
+        Binding("escape", "back", "key.back"),
+        # priority: the scan field would take Ctrl+X (cut) and Ctrl+E (end of line) for itself
+        Binding("ctrl+x", "skip", "key.kk_skip", priority=True),
+        Binding("ctrl+t", "slip", "key.kk_slip"),
+        Binding("ctrl+e", "packed", "key.kk_packed", priority=True),
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
+    ]
+
+    def __init__(self, card: str):
+        super().__init__()
+        self.card = card
+        self.skipped: set[str] = set()
+        self.picks = []
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        yield self.header()
+        with Vertical(id="kk-body"):
+            yield Static("", id="kk-client", markup=False)
+            with Horizontal(classes="scan-row"):
+                yield Label(t("ui.kk_scan"), classes="scan-label")
+                yield ScanInput(id="scan")
+            yield Label(t("ui.kk_picklist"), classes="dt-heading")
+            yield DataTable(id="picks", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="kk-bag", markup=False)
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#picks", DataTable)
+        table.can_focus = False
+        t = self.t
+        table.add_column(t("ui.col_barcode"), key="barcode")
+        table.add_column(t("ui.col_title"), key="title", width=30)  # the reasons need the room at 80 columns
+        table.add_column(t("ui.kk_col_why"), key="why")
+        self.fill()
+        self.focus_scan()
+
+    def fill(self) -> None:
+        t, desk = self.t, self.desk
+        client = desk.kirjakassi_client(self.card)
+        delivery, items = desk.bag(self.card)
+        due = format_day(client.next_delivery) if client.next_delivery else "-"
+        if delivery is not None:
+            due = format_day(date.fromisoformat(delivery["due_on"]))
+        self.query_one("#kk-client", Static).update(safe(
+            f"{client.name} · {client.delivery_address} · {t('ui.kk_next', day=due)} · "
+            f"{t('ui.kk_bag_count', count=len(items), size=client.bag_size)} · {client.contact_name}"))
+        table = self.query_one("#picks", DataTable)
+        table.clear()
+        try:
+            self.picks = [p for p in desk.kirjakassi_pick_list(self.card) if p.candidate.barcode not in self.skipped]
+        except Refused as refused:
+            self.picks = []
+            self.app.notify(self.refusal_text(refused), severity="warning")
+        room = max(0, client.bag_size - len(items))
+        for n, pick in enumerate(self.picks):
+            c = pick.candidate
+            style = "" if n < room else "dim"
+            table.add_row(Text(c.barcode, style=style),
+                          Text(safe(f"{c.title} / {c.author}" if c.author else c.title), style=style,
+                               overflow="ellipsis", no_wrap=True),
+                          Text(self.reasons(pick.reasons), style=style), key=c.barcode)
+        bag = [f"✓ {safe(i['title'])}" for i in items]
+        self.query_one("#kk-bag", Static).update(t("ui.kk_in_bag") + "\n" + "\n".join(bag) if bag else "")
+
+    def reasons(self, reasons: tuple[str, ...]) -> str:
+        t = self.t
+        words = []
+        for reason in reasons:
+            kind, _, value = reason.partition(":")
+            if kind == "medium":
+                words.append(t(f"media.{value}"))
+            else:
+                words.append(t(f"ui.kk_why_{kind}", value=value))
+        return ", ".join(words)
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one("#picks", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def chosen(self) -> str | None:
+        table = self.query_one("#picks", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(ScanInput.Scanned, "#scan")
+    def scanned(self, event: ScanInput.Scanned) -> None:
+        if event.duplicate:
+            return
+        reason = next((self.reasons(p.reasons) for p in self.picks if p.candidate.barcode == event.code), None)
+        try:
+            loan = self.desk.pack(self.card, event.code, reason)
+        except Refused as refused:
+            self.app.notify(self.refusal_text(refused), severity="error", timeout=6)
+            self.app.bell()
+            return
+        self.app.notify(self.t("ui.kk_packed_item", title=loan.title, due=format_day(loan.due)), timeout=3)
+        self.fill()
+
+    def action_skip(self) -> None:
+        barcode = self.chosen()
+        if barcode:
+            self.skipped.add(barcode)
+            self.fill()
+
+    def action_slip(self) -> None:
+        try:
+            text = self.desk.packing_slip(self.card, self.t.lang)
+            where = deliver_receipt(self.app.config, text, self.desk.now())
+        except Refused as refused:
+            self.app.notify(self.refusal_text(refused), severity="warning")
+            return
+        except OSError as exc:
+            self.app.notify(self.t("ui.receipt_failed", problem=safe(exc.strerror or type(exc).__name__)),
+                            severity="error")
+            return
+        self.app.notify(self.t("ui.receipt_done", where=where), timeout=5)
+
+    def action_packed(self) -> None:
+        try:
+            self.desk.bag_packed(self.card)
+        except Refused as refused:
+            self.app.notify(self.refusal_text(refused), severity="warning")
+            return
+        self.dismiss()
+
+    def action_back(self) -> None:
+        self.dismiss()
