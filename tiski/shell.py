@@ -45,7 +45,7 @@ class State:
         except ValueError:
             raise invalid("now") from None
         try:
-            return Desk.open(
+            desk = Desk.open(
                 self.db,
                 clock=clock,
                 branch=branch or os.environ.get("TISKI_BRANCH") or None,
@@ -53,6 +53,22 @@ class State:
             )
         except DatabaseMissing:
             raise invalid("database_missing", path=str(self.db)) from None
+        if desk.staff is None:
+            desk.act_as(unix_staff(desk.conn))
+        return desk
+
+
+def unix_staff(conn) -> str | None:
+    """The staff account mapped to the Unix user running Tiski (over SSH, say):
+    `tiski staff add kaisa --role desk --unix-user kaisa`."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        return None
+    row = conn.execute("SELECT username FROM staff WHERE unix_user = ? AND disabled_at IS NULL", (user,)).fetchone()
+    return row[0] if row else None
 
 
 def jsonable(value: Any) -> Any:

@@ -16,6 +16,7 @@ ban_app = typer.Typer(help="Borrowing, use and visit bans.", no_args_is_help=Tru
 clearance_app = typer.Typer(help="The annual clearance of unpaid fees.", no_args_is_help=True)
 policy_app = typer.Typer(help="The circulation policy this database uses.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+retention_app = typer.Typer(help="Privacy: what is kept, and for how long.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +28,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(staff_app, name="staff")
     app.command("backup")(backup)
     app.command("restore")(restore)
+    app.command("audit")(audit)
+    app.add_typer(retention_app, name="retention")
 
 
 def init(
@@ -237,13 +240,15 @@ def staff_add(
     role: str = typer.Option(..., "--role", help="desk | digituki | admin"),
     name: str = typer.Option(None, "--name"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
+    unix_user: str = typer.Option(None, "--unix-user", help="The Unix user (over SSH) who acts as this account."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Add a staff account."""
+    """Add a staff account (the first one is an admin's)."""
     st = state(ctx)
     desk = st.desk()
+    desk.require("add_staff")
     password = _new_password(password_stdin, st.t) if password_stdin or sys.stdin.isatty() else None
-    desk.add_staff(user, role, name, password)
+    desk.add_staff(user, role, name, password, unix_user)
     emit(as_json, {"staff": {"user": user, "role": role}}, [st.t("cli.staff_added", user=user, role=role)])
 
 
@@ -259,6 +264,15 @@ def staff_passwd(
     desk = st.desk()
     desk.set_staff_password(user, _new_password(password_stdin, st.t))
     emit(as_json, {"staff": {"user": user}}, [st.t("cli.password_set", user=user)])
+
+
+@staff_app.command("list")
+def staff_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """The accounts, their roles, who can log in."""
+    rows = state(ctx).desk().staff_list()
+    emit(as_json, {"staff": rows},
+         [f"{r['username']:<16} {r['role']:<9} {r['unix_user'] or '-':<12} {'disabled' if r['disabled_at'] else ''}"
+          for r in rows])
 
 
 @staff_app.command("disable")
@@ -281,6 +295,7 @@ def backup(
 
     st = state(ctx)
     desk = st.desk()
+    desk.require("backup")
     target = file or default_backup_path(st.db, desk.now())
     size = backup_to(desk.conn, target)
     emit(as_json, {"backup": {"file": str(target), "bytes": size}}, [st.t("cli.backup_done", path=str(target))])
@@ -292,6 +307,44 @@ def restore(ctx: typer.Context, file: Path, as_json: bool = JSON_OPTION) -> None
 
     st = state(ctx)
     desk = st.desk()
+    desk.require("restore")
     kept = restore_from(desk.conn, st.db, file, desk.now())
     emit(as_json, {"restore": {"file": str(file), "kept": str(kept)}},
          [st.t("cli.restore_done", path=str(file), kept=str(kept))])
+
+
+# --- the audit trail and retention ------------------------------------------------------------
+
+def audit(
+    ctx: typer.Context,
+    patron: str = typer.Option(None, "--patron", help="A card: everything done with this patron's data."),
+    staff: str = typer.Option(None, "--staff", help="A staff account: everything it did."),
+    since: str = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The audit trail, for the data-protection officer (admins only)."""
+    from ..store.audit import entries
+
+    st = state(ctx)
+    desk = st.desk()
+    desk.require("audit")
+    if not patron and not staff:
+        raise invalid("audit_filter")
+    patron_id = desk.find_card(patron, for_circulation=False).id if patron else None
+    rows = entries(desk.conn, patron_id=patron_id, staff=staff, since=day(since, "from_day"))
+    emit(as_json, {"audit": rows},
+         [f"{r['at'][:16]}  {r['staff'] or '-':<10} {r['branch'] or '-':<6} {r['kind']:<7} {r['action']:<20} "
+          f"{r['detail'] or ''}" for r in rows] or [st.t("cli.none_found")])
+
+
+@retention_app.command("run")
+def retention_run(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Daily: returned loans lose their patron, old holds and notices go, the digi-support
+    queue's past days are erased. Cron: `15 2 * * * tiski retention run`."""
+    from ..desk.retention import run_retention
+
+    st = state(ctx)
+    desk = st.desk()
+    desk.require("retention")
+    counts = run_retention(desk)
+    emit(as_json, {"retention": counts}, [f"{k}: {v}" for k, v in counts.items()])

@@ -90,7 +90,9 @@ def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_
 
     st = state(ctx)
     t = st.t
-    report = run(st.desk(branch), _existing(file))
+    desk = st.desk(branch)
+    desk.require("import")
+    report = run(desk, _existing(file))
 
     def rows(items):
         return [{"index": r.index, "id": r.ident, "reason": r.reason} for r in items]
@@ -118,7 +120,9 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
 
     st = state(ctx)
     t = st.t
-    count, errors = run(st.desk(branch), _existing(file))
+    desk = st.desk(branch)
+    desk.require("import")
+    count, errors = run(desk, _existing(file))
     if errors:
         if as_json:
             sys.stdout.write(json.dumps({"ok": False, "error": {

@@ -56,6 +56,9 @@ class Policy:
     digituki_callback_working_days: int
     kirjakassi_loan_margin_days: int
     kirjakassi_alternates: int
+    privacy_hold_days: int
+    privacy_notice_days: int
+    privacy_ill_days: int
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -138,6 +141,9 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("digituki", "callback_working_days"): ("digituki_callback_working_days", _whole(0)),
     ("kirjakassi", "loan_margin_days"): ("kirjakassi_loan_margin_days", _whole(0)),
     ("kirjakassi", "alternates"): ("kirjakassi_alternates", _whole(0)),
+    ("privacy", "closed_holds_days"): ("privacy_hold_days", _whole(0)),
+    ("privacy", "notices_days"): ("privacy_notice_days", _whole(0)),
+    ("privacy", "closed_ill_days"): ("privacy_ill_days", _whole(0)),
 }
 
 # Keys added after databases began carrying their own policy: a copy made before
@@ -150,6 +156,9 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("digituki", "callback_working_days"): 1,
     ("kirjakassi", "loan_margin_days"): 7,
     ("kirjakassi", "alternates"): 5,
+    ("privacy", "closed_holds_days"): 30,
+    ("privacy", "notices_days"): 30,
+    ("privacy", "closed_ill_days"): 90,
 }
 
 

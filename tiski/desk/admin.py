@@ -173,19 +173,52 @@ def set_policy(desk: DeskContext, text: str) -> Policy:
 
 # --- staff accounts ------------------------------------------------------------------------
 
-def add_staff(desk: DeskContext, username: str, role: str, name: str | None, password: str | None) -> None:
+def add_staff(desk: DeskContext, username: str, role: str, name: str | None, password: str | None,
+              unix_user: str | None = None) -> None:
+    """A staff account. The first one made in a new register must be an admin's."""
     username = _username(username)
     if role not in ROLES:
         raise invalid("role", value=role)
     name = clean_text(name, "name", required=False, max_length=100)
+    unix_user = _username(unix_user) if unix_user else None
     hashed = hash_secret(_password(password)) if password is not None else None
     with desk.write():
         if desk.conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
             raise invalid("staff_exists", value=username)
+        if role != "admin" and desk.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is None:
+            raise invalid("first_staff_admin")
+        if unix_user and desk.conn.execute("SELECT 1 FROM staff WHERE unix_user = ?", (unix_user,)).fetchone():
+            raise invalid("staff_exists", value=unix_user)
         desk.conn.execute(
-            "INSERT INTO staff (username, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-            (username, name, role, hashed, stamp(desk.now())),
+            "INSERT INTO staff (username, name, role, password_hash, unix_user, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (username, name, role, hashed, unix_user, stamp(desk.now())),
         )
+    desk.act_as(desk.staff)  # the register now has accounts: roles apply from here on
+
+
+def staff_list(desk: DeskContext) -> list[dict]:
+    return [dict(r) for r in desk.conn.execute(
+        "SELECT username, name, role, unix_user, created_at, disabled_at, password_hash IS NOT NULL AS can_log_in"
+        " FROM staff ORDER BY username")]
+
+
+def log_in(desk: DeskContext, username: str, password: str) -> str:
+    """Check a password (slow scrypt); the desk then acts as that account."""
+    from ..core.passwords import verify_secret
+
+    row = desk.conn.execute(
+        "SELECT username, password_hash FROM staff WHERE username = ? AND disabled_at IS NULL",
+        ((username or "").strip(),),
+    ).fetchone()
+    if row is None or not verify_secret(password or "", row["password_hash"]):
+        raise refuse("NOT_ALLOWED", action="login", staff="")
+    desk.act_as(row["username"])
+    with desk.write():
+        desk.conn.execute(
+            "INSERT INTO audit_log (at, staff, branch, action, kind) VALUES (?, ?, ?, 'login', 'session')",
+            (stamp(desk.now()), row["username"], desk.branch),
+        )
+    return row["username"]
 
 
 def set_staff_password(desk: DeskContext, username: str, password: str) -> None:

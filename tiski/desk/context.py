@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..clock import HELSINKI, Clock, system_clock
+from ..clock import HELSINKI, Clock, stamp, system_clock
 from ..core.calendar import BranchCalendar
 from ..core.circulation import PatronStanding
 from ..core.errors import Refused, invalid, refuse
@@ -76,6 +76,8 @@ class DeskContext:
         self.policy = policy or stored_policy(conn)
         self._branch = branch
         self._branch_checked = False
+        self._role: str | None = None
+        self._acting: dict | None = None  # the facade call under way, for the audit trail
 
     # --- time and place ------------------------------------------------------------------
 
@@ -108,7 +110,80 @@ class DeskContext:
         return branch_store.calendar(self.conn, code, self.today() - timedelta(days=1))
 
     def write(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.conn)
+        return transaction(self.conn, before_commit=self._log_change)
+
+    # --- who acts, and the audit trail -----------------------------------------------------
+
+    @property
+    def role(self) -> str | None:
+        """The acting account's role. A register with no accounts yet is run by its
+        first admin; an unknown or disabled account has no role at all."""
+        if self._role is None:
+            if self.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is None:
+                self._role = "admin"
+            elif self.staff is not None:
+                row = self.conn.execute(
+                    "SELECT role FROM staff WHERE username = ? AND disabled_at IS NULL", (self.staff,)
+                ).fetchone()
+                self._role = row[0] if row else ""
+            else:
+                self._role = ""
+        return self._role or None
+
+    def act_as(self, staff: str | None) -> None:
+        """Another member of staff at the same desk (after their login)."""
+        self.staff = staff
+        self._role = None
+
+    def require(self, action: str, area: str | None = None) -> None:
+        from ..core.roles import allowed
+
+        if not allowed(self.role, action, area):
+            raise refuse("NOT_ALLOWED", action=action, staff=self.staff or "")
+
+    def begin_action(self, action: str, card: str | None, detail: str | None, patron_id: int | None = None) -> None:
+        self._acting = {"action": action, "card": card, "detail": detail, "patron_id": patron_id, "logged": False}
+
+    def end_action(self) -> None:
+        self._acting = None
+
+    def _audit_patron(self, card: str | None) -> int | None:
+        if not card:
+            return None
+        row = self.conn.execute("SELECT patron_id FROM cards WHERE card = ?", (card.strip(),)).fetchone()
+        return row[0] if row else None
+
+    def _log_change(self) -> None:
+        """Inside the write's own transaction: the change and its record stand or fall together."""
+        acting = self._acting
+        if acting is None or acting["logged"]:
+            return
+        acting["logged"] = True
+        self._insert_audit("change", acting)
+
+    def log_read(self) -> None:
+        """A read of a patron's data — once per patron and member of staff in ten minutes."""
+        acting = self._acting
+        if acting is None:
+            return
+        patron_id = acting["patron_id"] or self._audit_patron(acting["card"])
+        if patron_id is None:
+            return
+        recent = self.conn.execute(
+            "SELECT 1 FROM audit_log WHERE patron_id = ? AND staff IS ? AND kind = 'read'"
+            " AND julianday(at) > julianday(?) LIMIT 1",
+            (patron_id, self.staff, stamp(self.now() - timedelta(minutes=10))),
+        ).fetchone()
+        if recent is None:
+            with transaction(self.conn):
+                self._insert_audit("read", acting, patron_id)
+
+    def _insert_audit(self, kind: str, acting: dict, patron_id: int | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO audit_log (at, staff, branch, action, kind, patron_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (stamp(self.now()), self.staff, self._branch or branch_store.default_branch(self.conn), acting["action"],
+             kind, patron_id or acting["patron_id"] or self._audit_patron(acting["card"]), acting["detail"]),
+        )
 
     # --- patrons -------------------------------------------------------------------------
 

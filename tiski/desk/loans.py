@@ -154,6 +154,8 @@ def _close_loan(desk: DeskContext, loan: sqlite3.Row, item: sqlite3.Row, counted
             circ_store.late_fees_charged(desk.conn, loan["id"]),
         )
     circ_store.close_loan(desk.conn, loan["id"], desk.now(), desk.branch, counted_on)
+    # Privacy by default: what someone borrowed is not kept once it is back.
+    desk.conn.execute("UPDATE loans SET patron_id = NULL, card = '' WHERE id = ?", (loan["id"],))
     if fee and loan["patron_id"] is not None:
         fee_store.add_entry(
             desk.conn,

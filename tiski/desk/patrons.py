@@ -425,5 +425,6 @@ def export_patron(desk: DeskContext, card: str) -> dict:
         ),
         "notices": rows("SELECT kind, created_at, sent_at FROM notices WHERE patron_id = ? ORDER BY id"),
         "overrides": rows("SELECT at, branch, staff, code, reason FROM overrides WHERE patron_id = ? ORDER BY id"),
+        "access_log": rows("SELECT at, staff, branch, action, kind FROM audit_log WHERE patron_id = ? ORDER BY id"),
     }
 

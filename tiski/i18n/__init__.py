@@ -112,6 +112,10 @@ class Translator:
             return self(f"not_found.{params.get('what', 'generic')}")
         if refusal.code == "CONSENT_MISSING" and params.get("who") == "organisation":
             return self("error.CONSENT_MISSING_ORGANISATION")
+        if refusal.code == "NOT_ALLOWED" and params.get("action") == "login":
+            return self("error.LOGIN_FAILED")
+        if refusal.code == "NOT_ALLOWED" and not params.get("staff"):
+            return self("error.NOT_ALLOWED_ANONYMOUS")
         if refusal.code == "HELD_FOR_OTHER" and params.get("queued"):
             return self("error.HELD_FOR_OTHER_QUEUED")
         return self(f"error.{refusal.code}", **params)

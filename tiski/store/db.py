@@ -103,12 +103,15 @@ def _split(script: str) -> list[str]:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection, before_commit=None) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT: the write lock is taken up front, so a decision
-    read inside the transaction still holds when it is written."""
+    read inside the transaction still holds when it is written. `before_commit`
+    writes what must be in the same transaction (the audit trail's row)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        if before_commit is not None:
+            before_commit()
     except BaseException:
         conn.execute("ROLLBACK")
         raise

@@ -1,0 +1,33 @@
+"""Who may do what. Three roles: desk staff, digital-support helpers, admins.
+
+Admins alone set the policy, give bans, run the clearance, keep staff accounts, add
+branches, import, back up and restore, and read the audit trail. Desk staff do all
+the rest, digital support included (it is part of daily service). Digital-support
+helpers work the digi-support desk only.
+"""
+
+from __future__ import annotations
+
+ROLES = ("desk", "digituki", "admin")
+
+ADMIN_ONLY = frozenset({
+    "add_branch", "close_day", "close_public_holidays", "add_ban", "lift_ban", "run_clearance", "set_policy",
+    "add_staff", "set_staff_password", "disable_staff", "staff_list", "import", "backup", "restore", "audit",
+    "retention",
+})
+
+DIGITUKI_AREAS = frozenset({"digituki", "digituki_bookings"})
+
+# Facade calls that only read a patron's data: logged as reads, once a while per patron.
+READS = frozenset({"patron_view", "export_patron", "kirjakassi_client", "interviews", "bag", "packing_slip",
+                   "wishes_of", "kirjakassi_pick_list"})
+
+
+def allowed(role: str | None, action: str, area: str | None) -> bool:
+    if role == "admin":
+        return True
+    if role == "desk":
+        return action not in ADMIN_ONLY
+    if role == "digituki":
+        return area in DIGITUKI_AREAS
+    return False
