@@ -3,7 +3,9 @@ a clock the test moves by hand, and small helpers to add patrons and items."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +16,9 @@ from tiski.desk import Desk
 from tiski.desk.catalogue import NewItem
 from tiski.desk.patrons import NewPatron
 from tiski.store.db import connect, create
+
+# HETU keys of the test registers go to a folder of their own, never the user's config.
+os.environ["TISKI_KEYS_DIR"] = tempfile.mkdtemp(prefix="tiski-test-keys-")
 
 # Wednesday 2 December 2026, 14:05 — a normal open day at every branch.
 START = datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI)

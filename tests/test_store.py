@@ -47,7 +47,7 @@ def test_a_missing_file_is_never_created_by_connect(tmp_path):
         ("SELECT * FROM fees WHERE patron_id = 1", "fees_patron"),
         ("SELECT * FROM bans WHERE patron_id = 1", "bans_patron"),
         ("SELECT * FROM items WHERE record_id = 1", "items_record"),
-        ("SELECT * FROM patrons WHERE hetu = 'x'", "sqlite_autoindex_patrons_1"),
+        ("SELECT * FROM patrons WHERE hetu_digest = 'x'", "patrons_hetu_digest"),
         ("SELECT * FROM holds WHERE status = 'waiting' AND pickup_by < '2026-01-01'", "holds_waiting"),
     ],
 )

@@ -193,3 +193,24 @@ def test_database_files_are_private(desk, db_path, tmp_path):
     backup_to(desk.conn, tmp_path / "b.sqlite")
     assert stat.S_IMODE(os.stat(tmp_path / "b.sqlite").st_mode) == 0o600
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+
+
+def test_a_stolen_file_does_not_reveal_identity_codes(desk, db_path):
+    desk.add_patron(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T"))
+    desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = db_path.read_bytes()
+    assert b"131052-308T" not in raw and b"308T" not in raw
+    assert desk.patron_view("P0009").hetu_masked == "131052-****"
+    assert desk.export_patron("P0009")["patron"]["hetu"] == "131052-308T"  # with the key, for the patron
+    with pytest.raises(Refused) as refused:  # the same code again: found by its keyed digest
+        desk.add_patron(NewPatron(card="P0010", first="A", last="V", hetu="131052-308T"))
+    assert refused.value.code == "DUPLICATE_PATRON"
+
+
+def test_without_its_key_file_the_codes_stay_sealed(desk, monkeypatch, tmp_path):
+    desk.add_patron(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T"))
+    monkeypatch.setenv("TISKI_KEYS_DIR", str(tmp_path / "elsewhere"))
+    assert desk.patron_view("P0009").hetu_masked == "131052-****"  # the desk still works
+    with pytest.raises(Refused) as refused:
+        desk.export_patron("P0009")
+    assert refused.value.code == "INVALID_INPUT"

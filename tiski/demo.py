@@ -76,7 +76,11 @@ class _Demo:
         """Bulk-insert patrons with their cards. Returns (patron id, card)."""
         import sqlite_utils
 
+        from .core.patrons import mask_hetu
+        from .store.hetu_vault import HetuVault
+
         rng, w = self.rng, self.words
+        vault = HetuVault.of(self.conn, create=True)
         rows, cards, hetus = [], [], set()
         created = stamp(self.now - timedelta(days=400))
         for number in range(1, count + 1):
@@ -101,7 +105,9 @@ class _Demo:
                 "id": number,
                 "first_name": first,
                 "last_name": last,
-                "hetu": hetu,
+                "hetu_sealed": vault.seal(hetu) if hetu else None,
+                "hetu_digest": vault.digest(hetu) if hetu else None,
+                "hetu_masked": mask_hetu(hetu) if hetu else None,
                 "birth_date": birth.isoformat(),
                 "is_organisation": 0,
                 "email": _ascii(f"{first}.{last}{rng.randint(1, 99)}@example.fi") if rng.random() < 0.7 else None,

@@ -156,10 +156,18 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, dict]:
     if missing is not None:
         raise refuse(missing.code, **missing.params)
     phone = clean_phone(new.phone)
+    sealed = digest = None
+    if hetu is not None:
+        from ..store.hetu_vault import HetuVault
+
+        vault = HetuVault.of(desk.conn, create=True)
+        sealed, digest = vault.seal(hetu), vault.digest(hetu)
     fields = {
         "first_name": first,
         "last_name": last,
-        "hetu": hetu,
+        "hetu_sealed": sealed,
+        "hetu_digest": digest,
+        "hetu_masked": mask_hetu(hetu) if hetu else None,
         "birth_date": registration.birth_date.isoformat() if registration.birth_date else None,
         "is_organisation": int(new.organisation),
         "responsible_person": registration.responsible,
@@ -175,7 +183,7 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, dict]:
     }
     if patron_store.card_exists(desk.conn, card):
         raise refuse("DUPLICATE_CARD")
-    if hetu is not None and patron_store.hetu_exists(desk.conn, hetu):
+    if digest is not None and patron_store.hetu_exists(desk.conn, digest):
         raise refuse("DUPLICATE_PATRON")
     return card, fields
 
@@ -290,7 +298,7 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
         birth_date=birth,
         age=age_on(birth, today) if birth else None,
         category=category(patron.is_organisation, birth, today, desk.policy),
-        hetu_masked=mask_hetu(row["hetu"]) if row["hetu"] else None,
+        hetu_masked=row["hetu_masked"],
         email=row["email"],
         phone=row["phone"],
         address=row["address"],
@@ -392,8 +400,13 @@ def export_patron(desk: DeskContext, card: str) -> dict:
         return [dict(r) for r in conn.execute(sql, (pid,)).fetchall()]
 
     person = dict(patron.row)
-    for key in ("presented_card", "card_status", "card_closed_at"):
+    for key in ("presented_card", "card_status", "card_closed_at", "hetu_digest", "hetu_masked"):
         person.pop(key, None)
+    sealed = person.pop("hetu_sealed", None)
+    if sealed:
+        from ..store.hetu_vault import HetuVault
+
+        person["hetu"] = HetuVault.of(conn).open(sealed)
     person["pin"] = "set (stored only as a one-way scrypt hash)" if person.pop("pin_hash") else None
     return {
         "patron": person,

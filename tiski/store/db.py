@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -19,14 +20,20 @@ class SchemaTooNew(Exception):
     """The file was written by a newer Tiski than this one."""
 
 
-def _migrations() -> list[tuple[int, str]]:
-    """(version, SQL) in order, from the files NNNN_name.sql beside this module."""
-    found = []
+def _migrations() -> list[tuple[int, str | Callable[[sqlite3.Connection], None]]]:
+    """(version, SQL or an upgrade function) in order, from the files NNNN_name.sql
+    and NNNN_name.py in the migrations folder (Python where SQL alone cannot do it)."""
+    found: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = []
     for entry in (Path(__file__).parent / "migrations").iterdir():
         name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
+        if not name[:4].isdigit():
+            continue
+        if name.endswith(".sql"):
             found.append((int(name[:4]), entry.read_text(encoding="utf-8")))
-    found.sort()
+        elif name.endswith(".py"):
+            module = importlib.import_module(f"{__package__}.migrations.{name[:-3]}")
+            found.append((int(name[:4]), module.upgrade))
+    found.sort(key=lambda pair: pair[0])
     versions = [v for v, _ in found]
     if versions != list(range(1, len(versions) + 1)):
         raise RuntimeError(f"migrations are not numbered 1..n: {versions}")
@@ -79,10 +86,13 @@ def migrate(conn: sqlite3.Connection) -> int:
     migrations = _migrations()
     if current > len(migrations):
         raise SchemaTooNew(f"schema {current} > {len(migrations)}")
-    for version, sql in migrations[current:]:
+    for version, step in migrations[current:]:
         with transaction(conn):
-            for statement in _split(sql):
-                conn.execute(statement)
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _split(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
     return schema_version(conn)
 

@@ -35,8 +35,9 @@ def card_exists(conn: sqlite3.Connection, card: str) -> bool:
     return conn.execute("SELECT 1 FROM cards WHERE card = ?", (card,)).fetchone() is not None
 
 
-def hetu_exists(conn: sqlite3.Connection, hetu: str) -> bool:
-    return conn.execute("SELECT 1 FROM patrons WHERE hetu = ?", (hetu,)).fetchone() is not None
+def hetu_exists(conn: sqlite3.Connection, digest: str) -> bool:
+    """By the keyed digest: the code itself is never stored in clear."""
+    return conn.execute("SELECT 1 FROM patrons WHERE hetu_digest = ?", (digest,)).fetchone() is not None
 
 
 def insert(conn: sqlite3.Connection, fields: dict, card: str, now: datetime) -> int:
