@@ -5,6 +5,7 @@ Read from `tiski.toml` in the user config directory when there is one, then from
 
     [desk]
     idle_clear_seconds = 120      # TISKI_IDLE_CLEAR: clear the patron after this long idle
+    lock_seconds = 300            # TISKI_LOCK: lock the screen after this long idle (with accounts)
     printer = "lp -d tiski"       # TISKI_PRINTER: a command that prints stdin
     receipts = "/var/tmp/kuitit"  # TISKI_RECEIPTS: where receipts go when there is no printer
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class DeskConfig:
     idle_clear_seconds: float = 120.0
+    lock_seconds: float = 300.0
     printer: tuple[str, ...] = ()
     receipts: Path | None = None
 
@@ -41,18 +43,25 @@ def load_config(environ: dict[str, str] | None = None, path: Path | None = None)
             values.update(tomllib.loads(file.read_text(encoding="utf-8")).get("desk", {}))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             pass
-    for key, name in (("idle_clear_seconds", "TISKI_IDLE_CLEAR"), ("printer", "TISKI_PRINTER"),
-                      ("receipts", "TISKI_RECEIPTS")):
+    for key, name in (("idle_clear_seconds", "TISKI_IDLE_CLEAR"), ("lock_seconds", "TISKI_LOCK"),
+                      ("printer", "TISKI_PRINTER"), ("receipts", "TISKI_RECEIPTS")):
         if env.get(name):
             values[key] = env[name]
-    try:
-        idle = float(values.get("idle_clear_seconds", 120))
-    except (TypeError, ValueError):
-        idle = 120.0
+    idle = _seconds(values.get("idle_clear_seconds"), 120.0)
+    lock = _seconds(values.get("lock_seconds"), 300.0)
     printer = values.get("printer") or ""
     receipts = values.get("receipts")
     return DeskConfig(
-        idle_clear_seconds=idle if idle > 0 else 120.0,
+        idle_clear_seconds=idle,
+        lock_seconds=lock,
         printer=tuple(shlex.split(printer)) if isinstance(printer, str) else tuple(printer),
         receipts=Path(receipts) if receipts else None,
     )
+
+
+def _seconds(value, default: float) -> float:
+    try:
+        seconds = float(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+    return seconds if seconds > 0 else default

@@ -86,6 +86,7 @@ class TiskiApp(App):
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
+        Binding("f12", "lock", "key.lock", show=False),
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
 
@@ -102,6 +103,8 @@ class TiskiApp(App):
         self.branch_name = branch["name"] if branch else desk.branch
         self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
         self._idle_timer = None
+        self._lock_timer = None
+        self.locked = False
         self.register_theme(TISKI_THEME)
         self.theme = "ansi-dark" if self._sixteen_colours() else "tiski"
 
@@ -118,9 +121,60 @@ class TiskiApp(App):
     def active_bindings(self):
         return translated(super().active_bindings, self.t)
 
+    def on_mount(self) -> None:
+        if self.needs_login():
+            # After the first screen is up (it shows no patron yet), the login covers it.
+            self.call_after_refresh(self.show_login, False)
+        else:
+            self._restart_lock()
+
+    # --- who is at the desk ---------------------------------------------------------
+
+    def needs_login(self) -> bool:
+        return self.desk.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is not None
+
+    def show_login(self, locked: bool) -> None:
+        from ..shell import unix_staff
+        from .screens.login import LoginScreen
+
+        self.locked = True
+        before = self.desk.staff if locked else None
+        self.push_screen(LoginScreen(before or unix_staff(self.desk.conn) or "", locked), self._logged_in)
+
+    def _logged_in(self, username: str) -> None:
+        if username != getattr(self, "_previous_staff", username):
+            self.clear_patron()  # someone else took over the desk
+        self._previous_staff = username
+        self.locked = False
+        self.refresh_bindings()
+        self._restart_lock()
+        for header in self.screen.query("DeskHeader"):
+            header.update_text()
+        if hasattr(self.screen, "focus_scan"):
+            self.screen.focus_scan()
+
+    def action_lock(self) -> None:
+        """F12 (or idle time): the lock covers everything; the same person or another logs in."""
+        if self.needs_login() and not self.locked:
+            self._previous_staff = self.desk.staff
+            self.show_login(locked=True)
+
+    def _restart_lock(self) -> None:
+        if self._lock_timer is not None:
+            self._lock_timer.stop()
+            self._lock_timer = None
+        if self.needs_login() and not self.locked:
+            self._lock_timer = self.set_timer(self.config.lock_seconds, self.action_lock)
+
     # --- areas, help, language ----------------------------------------------------------
 
     def action_area(self, mode: str) -> None:
+        from ..core.roles import allowed
+
+        needed = {"digituki": ("queue_view", "digituki")}.get(mode, ("patron_view", "patrons"))
+        if not allowed(self.desk.role, *needed):
+            self.notify(self.t("error.NOT_ALLOWED"), severity="warning")
+            return
         if self.current_mode != mode:
             self.switch_mode(mode)
         else:
@@ -178,6 +232,8 @@ class TiskiApp(App):
             self.notify(self.t("ui.idle_cleared"), timeout=4)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and self._idle_timer is not None:
-            self._idle_timer.reset()
+        if isinstance(event, events.Key):
+            for timer in (self._idle_timer, self._lock_timer):
+                if timer is not None:
+                    timer.reset()
         await super().on_event(event)

@@ -1,0 +1,91 @@
+"""Logging in, the lock, switching who is at the desk; roles in the TUI."""
+
+from __future__ import annotations
+
+from tiski.ui.screens.login import LoginScreen
+
+from .conftest import burst, make_app, screen_text
+
+SIZE = (80, 24)
+PASSWORD = "oikein-hyva-salasana"
+
+
+def with_accounts(desk):
+    desk.add_staff("kaisa", "admin", "Kaisa", PASSWORD)
+    desk.act_as("kaisa")
+    desk.add_staff("pekka", "desk", "Pekka", PASSWORD)
+    desk.add_staff("dina", "digituki", "Dina", PASSWORD)
+    desk.act_as(None)
+    return desk
+
+
+async def log_in(pilot, user: str, password: str = PASSWORD) -> None:
+    app = pilot.app
+    app.screen.query_one("#login-user").value = user
+    app.screen.query_one("#login-password").focus()
+    await burst(pilot, password)
+
+
+async def test_the_desk_opens_with_a_login_when_there_are_accounts(ui_desk):
+    app = make_app(with_accounts(ui_desk))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        await log_in(pilot, "pekka", "wrong password")
+        assert isinstance(app.screen, LoginScreen)
+        assert "väärin" in str(app.screen.query_one("#form-error").render())
+        await log_in(pilot, "pekka")
+        assert not isinstance(app.screen, LoginScreen) and ui_desk.staff == "pekka"
+        await burst(pilot, "2028000000001")
+        assert "Virtanen, Aino" in screen_text(app)
+
+
+async def test_the_lock_hides_the_patron_and_another_can_take_over(ui_desk):
+    app = make_app(with_accounts(ui_desk))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await log_in(pilot, "pekka")
+        await burst(pilot, "2028000000001")
+        await pilot.press("f12")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Lukittu" in text and "Virtanen" not in text and "Aino" not in text
+        assert app.screen.query_one("#login-user").value == "pekka"
+        await log_in(pilot, "kaisa")  # someone else: the patron leaves the screen
+        assert ui_desk.staff == "kaisa" and app.patron_card is None
+
+
+async def test_the_same_person_unlocking_keeps_the_patron(ui_desk):
+    app = make_app(with_accounts(ui_desk))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await log_in(pilot, "pekka")
+        await burst(pilot, "2028000000001")
+        await pilot.press("f12")
+        await pilot.pause()
+        await log_in(pilot, "pekka")
+        assert app.patron_card == "2028000000001"
+
+
+async def test_the_desk_locks_itself_when_left_alone(ui_desk):
+    app = make_app(with_accounts(ui_desk), lock_seconds=0.5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await log_in(pilot, "pekka")
+        await pilot.pause(1.0)
+        assert isinstance(app.screen, LoginScreen)
+
+
+async def test_a_digi_support_helper_cannot_open_patrons(ui_desk):
+    app = make_app(with_accounts(ui_desk))
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await log_in(pilot, "dina")
+        app.notify = lambda message, **_: notes.append(message)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.current_mode == "patron" and "Käyttöoikeutesi ei riitä" in notes[-1]
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.current_mode == "digituki"
