@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from ..core.errors import invalid
+from ..i18n import safe, shorten
 from .common import BRANCH_OPTION, JSON_OPTION, UsageProblem, day, emit, state
 
 branch_app = typer.Typer(help="Branches and their calendars.", no_args_is_help=True)
@@ -199,7 +200,8 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"{path}: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
+        problem = getattr(exc, "strerror", None) or type(exc).__name__
+        raise UsageProblem(f"{shorten(safe(path), 500)}: {problem}") from None
 
 
 @policy_app.command("check")

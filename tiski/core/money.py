@@ -15,7 +15,7 @@ def parse_euros(text: str) -> int:
     cleaned = str(text).strip().removesuffix("€").strip().replace("\u00a0", "").replace(" ", "")
     match = _EUROS.match(cleaned)
     if not match:
-        raise invalid("amount", value=_shorten(text))
+        raise invalid("amount", value=str(text))
     cents_text = (match["cents"] or "0").ljust(2, "0")
     return int(match["euros"]) * 100 + int(cents_text)
 
@@ -33,7 +33,3 @@ def format_cents(cents: int, decimal: str = ",") -> str:
     euros, rest = divmod(abs(int(cents)), 100)
     return f"{sign}{euros}{decimal}{rest:02d} €"
 
-
-def _shorten(text: str, limit: int = 20) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

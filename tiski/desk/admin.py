@@ -128,8 +128,8 @@ def lift_ban(desk: DeskContext, card: str, reason: str) -> int:
             "UPDATE bans SET lifted_at = ?, lifted_reason = ? WHERE patron_id = ? AND lifted_at IS NULL",
             (stamp(desk.now()), reason, patron.id),
         ).rowcount
-    if not lifted:
-        raise invalid("no_ban")
+        if not lifted:
+            raise invalid("no_ban")
     return lifted
 
 

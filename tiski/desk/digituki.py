@@ -364,8 +364,8 @@ def save_referral_service(desk: DeskContext, name: str, kind: str = "other", pho
 def remove_referral_service(desk: DeskContext, name: str) -> None:
     with desk.write():
         changed = desk.conn.execute("UPDATE digituki_services SET active = 0 WHERE name = ?", (name,)).rowcount
-    if not changed:
-        raise refuse("NOT_FOUND", what="service")
+        if not changed:
+            raise refuse("NOT_FOUND", what="service")
 
 
 def seed_referral_services(desk: DeskContext) -> int:

@@ -1,0 +1,105 @@
+"""Hostile input everywhere: every command of the CLI and the desk's forms get very
+long strings, control characters, escape sequences, SQL, unicode oddities, wrong dates
+and amounts. Always: no traceback, one clear message, nothing half-written, and no
+escape sequence ever reaches the terminal."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+
+import pytest
+import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tiski.cli import app
+from tiski.desk.catalogue import NewItem
+from tiski.desk.patrons import NewPatron
+
+from .conftest import START
+
+NASTY = [
+    "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "x" * 100_000, "'; DROP TABLE patrons; --", "\u202eevil\u202c",
+    "\x00", "𝕬𝖎𝖓𝖔 Ä Å ß 中文 👩‍👩‍👧", "0" * 40, "-1", "1e308", "NaN", "1,5,0", "2026-02-30", "99:99",
+    "../../../etc/passwd", "%s%n{}{0}", "\r\nFAKE: line", "", " ", "2026-13-01T25:61", "€", "1.999",
+]
+hostile = st.one_of(st.sampled_from(NASTY), st.text(max_size=40),
+                    st.binary(max_size=30).map(lambda b: b.decode("latin-1")))
+
+# Commands that replace or create files are fuzzed elsewhere (or make no sense to).
+SKIP = {"init", "backup", "restore"}
+
+
+def commands(group, prefix=()):
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        if path[0] in SKIP:
+            continue
+        if hasattr(command, "commands"):
+            yield from commands(command, path)
+        else:
+            yield path, command
+
+
+ROOT_COMMAND = typer.main.get_command(app)
+COMMANDS = list(commands(ROOT_COMMAND))
+
+
+def arguments(command, values) -> list[str]:
+    args: list[str] = []
+    values = itertools.cycle(values)
+    for param in command.params:
+        if param.name in ("as_json",):
+            continue
+        if param.param_type_name == "argument":
+            args.append(next(values))
+        elif getattr(param, "is_flag", False):
+            if next(values)[:1] in ("a", "b", "c", "d", "e"):
+                args.append(param.opts[0])
+        elif param.required or next(values)[:1] in ("0", "1", "2", "3", "x", "'", "\x1b"):
+            args += [param.opts[0], next(values)]
+    return args
+
+
+@pytest.fixture
+def cli_db(desk, db_path):
+    desk.add_patron(NewPatron(card="2028000000001", first="Aino", last="Virtanen", hetu="131052-308T"))
+    desk.add_item(NewItem(barcode="1000000001", title="Tuntematon sotilas"))
+    desk.checkout("2028000000001", "1000000001")
+    desk.conn.close()
+    return db_path
+
+
+def counts(path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # noqa: S608
+                for t in ("patrons", "cards", "items", "loans", "fees", "holds", "bans", "audit_log")}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                HealthCheck.too_slow])
+@given(values=st.lists(hostile, min_size=12, max_size=12), as_json=st.booleans())
+def test_every_command_survives_hostile_input(cli_db, path, command, values, as_json):
+    args = [*path, *arguments(command, values)] + (["--json"] if as_json else [])
+    env = {"TISKI_DB": str(cli_db), "TISKI_NOW": START.isoformat()[:16], "TISKI_STAFF": ""}
+    before = counts(cli_db)
+    result = CliRunner().invoke(app, args, env=env, prog_name="tiski", input="salasana-x\n")
+    output = result.stdout + (result.stderr or "")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1, 2), (args, result.exit_code, output[:300])
+    assert "Traceback" not in output
+    assert "\x1b" not in output and "\x07" not in output and "\x00" not in output, output[:300]
+    assert all(len(line) < 2000 for line in output.splitlines())
+    if as_json and result.exit_code:
+        assert output.count('"ok": false') == 1
+    after = counts(cli_db)
+    if result.exit_code != 0:
+        # Refused: nothing written (the audit trail records only what was done).
+        assert after == before, (args, before, after)
