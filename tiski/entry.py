@@ -42,9 +42,9 @@ def _open_desk(db: str | None, lang: str | None) -> int:
     """Open the TUI; refusals end in one line and exit 2, as everywhere in the CLI."""
     from pathlib import Path
 
-    from .shell import State, default_db_path, report_refusal, report_usage
     from .core.errors import Refused
     from .i18n import Translator
+    from .shell import State, default_db_path, report_refusal, report_usage
 
     path = Path(db or os.environ.get("TISKI_DB") or default_db_path())
     state = State(path, lang or os.environ.get("TISKI_LANG") or None)

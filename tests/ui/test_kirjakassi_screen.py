@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from textual import events
 
 from tiski.desk.catalogue import NewItem
 from tiski.desk.patrons import NewPatron
+from tiski.ui.screens.forms import SCAN_TAIL, ConfirmModal
 from tiski.ui.screens.kirjakassi_interview import InterviewScreen
 from tiski.ui.screens.kirjakassi_pack import PackScreen
 
@@ -106,3 +108,42 @@ async def test_picking_and_packing_with_the_scanner(kk_desk):
         await pilot.pause()
         assert not isinstance(app.screen, PackScreen)
         assert "pakattu" in screen_text(app)
+
+
+async def test_leaving_an_interview_the_rules_refuse_asks_before_dropping_it(kk_desk):
+    app = make_app(kk_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        app.screen.query_one("#k-amount").value = "500"  # over the most a bag holds
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")  # no: back to correct it
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen)
+        assert app.screen.query_one("#k-amount").value == "500"
+        await pilot.press("escape")
+        await pilot.pause(SCAN_TAIL + 0.05)
+        await pilot.press("enter")  # yes: leave without saving
+        await pilot.pause()
+        assert not isinstance(app.screen, (InterviewScreen, ConfirmModal))
+        assert kk_desk.interviews("2028000000050") == []
+
+
+async def test_the_wishes_may_run_over_several_lines(kk_desk):
+    app = make_app(kk_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        area = app.screen.query_one("#k-wishes")
+        area.focus()
+        app.post_message(events.Paste("Pidän Karjalasta.\r\nEi sotakirjoja.\x1b[2J"))
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert kk_desk.interviews("2028000000050")[0].answers["wishes"] == "Pidän Karjalasta.\nEi sotakirjoja.[2J"

@@ -16,18 +16,33 @@ _CARD = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+_CONTROL = ("Cc", "Cf", "Cs", "Co")
+
+
 def has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text)
+    return any(unicodedata.category(ch) in _CONTROL for ch in text)
 
 
-def clean_text(value: str | None, what: str, *, required: bool = True, max_length: int = 200) -> str | None:
-    """Trimmed text, or None when empty and not required; refuses control characters."""
+def without_control(text: str, keep: str = "") -> str:
+    """The text with control characters dropped (those in `keep` stay): what a paste
+    may bring into a field is never shown to a terminal or saved."""
+    if not has_control(text):
+        return text
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) not in _CONTROL)
+
+
+def clean_text(value: str | None, what: str, *, required: bool = True, max_length: int = 200,
+               multiline: bool = False) -> str | None:
+    """Trimmed text, or None when empty and not required; refuses control characters
+    (line breaks only where the text is `multiline`)."""
     text = unicodedata.normalize("NFC", (value or "")).strip()
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text:
         if required:
             raise invalid("required", field=what)
         return None
-    if has_control(text):
+    if has_control(text.replace("\n", "") if multiline else text):
         raise invalid("control_characters", field=what)
     if len(text) > max_length:
         raise invalid("too_long", field=what, limit=max_length)

@@ -17,7 +17,6 @@ from ..core.text import clean_phone, clean_text
 from .context import DeskContext, raise_first
 from .digituki import Appointment, _choice, _moment
 
-
 # --- hours --------------------------------------------------------------------------------
 
 def add_hours(desk: DeskContext, weekday: str, starts: str, ends: str, *, kind: str = "drop_in",

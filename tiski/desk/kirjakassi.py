@@ -218,7 +218,7 @@ def _clean_answers(answers: dict) -> dict:
         elif isinstance(value, (list, tuple)):
             out[key] = [clean_text(str(v), key, max_length=100) for v in value if str(v).strip()]
         else:
-            out[key] = clean_text(value, key, required=False, max_length=1000) or ""
+            out[key] = clean_text(value, key, required=False, max_length=1000, multiline=key == "wishes") or ""
     return out
 
 

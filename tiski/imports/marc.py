@@ -16,9 +16,9 @@ from pathlib import Path
 import pymarc
 from stdnum import isbn as stdnum_isbn
 
-from ..core.money import parse_euros
 from ..core.errors import Refused
-from ..core.text import has_control
+from ..core.money import parse_euros
+from ..core.text import without_control
 from ..store import branches as branch_store
 from ..store import items as item_store
 
@@ -55,8 +55,7 @@ def _clean(value: str | None) -> str | None:
     if value is None:
         return None
     text = re.sub(r"[\s/:;,.=]+$", "", value.strip())
-    if has_control(text):
-        text = "".join(ch for ch in text if not has_control(ch))
+    text = without_control(text)
     return text or None
 
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from ..clock import stamp
 
-
 # --- loans -------------------------------------------------------------------------------
 
 def active_loan(conn: sqlite3.Connection, item_id: int) -> sqlite3.Row | None:

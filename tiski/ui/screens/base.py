@@ -13,7 +13,6 @@ from ...core.errors import Refused
 from ..widgets.desk_header import DeskHeader
 from ..widgets.scan_input import ScanInput
 
-
 # The area keys (F2…) share one label in the footer, so 80 columns leave room for the
 # screen's own keys; F1 lists them one by one.
 AREAS = Binding.Group("key.areas", compact=True)

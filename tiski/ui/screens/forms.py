@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from ..widgets.text_input import TextInput
 from .base import translated
 
 
@@ -30,7 +31,7 @@ class Field:
 
 def field_input(name: str, value: str = "", placeholder: str = "", password: bool = False) -> Input:
     """One line per field, so a whole form fits 80×24."""
-    widget = Input(value, placeholder=placeholder, password=password, id=f"f-{name}", max_length=300, compact=True)
+    widget = TextInput(value, placeholder=placeholder, password=password, id=f"f-{name}", max_length=300, compact=True)
     widget.cursor_blink = False
     return widget
 

@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, SelectionList, Static, Tabbe
 from ...core.errors import Refused
 from ...core.kirjakassi import MEDIA
 from ...i18n import format_day, safe
+from ..widgets.text_input import NoteArea, TextInput
 from .base import DeskScreen
 
 LIST_FIELDS = ("genres", "subjects", "liked_authors", "disliked_authors", "languages", "avoid")
@@ -33,6 +34,7 @@ class InterviewScreen(DeskScreen):
     def __init__(self, card: str):
         super().__init__()
         self.card = card
+        self.refused = ""
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -67,7 +69,7 @@ class InterviewScreen(DeskScreen):
                 with TabPane(t("ui.kk_sec_avoid"), id="sec-avoid"), VerticalScroll():
                     yield from self.row("avoid", t("ui.kk_avoid_hint"))
                 with TabPane(t("ui.kk_sec_wishes"), id="sec-wishes"):
-                    area = TextArea(str(self.answers.get("wishes") or ""), id="k-wishes", soft_wrap=True)
+                    area = NoteArea(str(self.answers.get("wishes") or ""), id="k-wishes", soft_wrap=True)
                     area.cursor_blink = False
                     yield area
             yield Static("", classes="form-error", id="form-error", markup=False)
@@ -79,7 +81,7 @@ class InterviewScreen(DeskScreen):
         with Horizontal(classes="form-row"):
             label = self.t(f"field.{name}") if self.t.has(f"field.{name}") else name
             yield Label(label[:1].upper() + label[1:], classes="form-label")
-            field = Input(text, id=f"k-{name}", compact=True, max_length=1000, placeholder=hint)
+            field = TextInput(text, id=f"k-{name}", compact=True, max_length=1000, placeholder=hint)
             field.cursor_blink = False
             yield field
 
@@ -125,7 +127,8 @@ class InterviewScreen(DeskScreen):
         try:
             saved = self.desk.save_interview(self.card, self.collected(), complete=complete)
         except Refused as refused:
-            self.query_one("#form-error", Static).update(self.refusal_text(refused))
+            self.refused = self.refusal_text(refused)
+            self.query_one("#form-error", Static).update(self.refused)
             return False
         self.app.notify(self.t("ui.kk_saved_complete" if complete else "ui.kk_saved_draft", version=saved.version),
                         timeout=4)
@@ -139,10 +142,19 @@ class InterviewScreen(DeskScreen):
             self.dismiss()
 
     def action_leave(self) -> None:
-        """Leaving keeps what was typed, as a draft — nothing said in the interview is lost."""
-        if self.collected() != _normalised(self.answers) and not self._save(complete=False):
+        """Leaving keeps what was typed, as a draft — nothing said in the interview is lost.
+        What cannot be kept (the rules refuse it) is left only when staff say so."""
+        if self.collected() == _normalised(self.answers) or self._save(complete=False):
+            self.dismiss()
             return
-        self.dismiss()
+        from .forms import ConfirmModal
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss()
+
+        question = f"{self.refused}\n{self.t('ui.kk_unsaved')}"
+        self.app.push_screen(ConfirmModal(self.t("ui.kk_unsaved_title"), question), answered)
 
 
 def _normalised(answers: dict) -> dict:

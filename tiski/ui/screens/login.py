@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ...core.errors import Refused
+from ..widgets.text_input import TextInput
 from .base import translated
 
 
@@ -34,12 +35,12 @@ class LoginScreen(ModalScreen[str]):
                         classes="form-title")
             with Horizontal(classes="form-row"):
                 yield Label(t("ui.login_user"), classes="form-label")
-                user = Input(self.username, id="login-user", compact=True, max_length=32)
+                user = TextInput(self.username, id="login-user", compact=True, max_length=32)
                 user.cursor_blink = False
                 yield user
             with Horizontal(classes="form-row"):
                 yield Label(t("ui.login_password"), classes="form-label")
-                password = Input(id="login-password", password=True, compact=True, max_length=200)
+                password = TextInput(id="login-password", password=True, compact=True, max_length=200)
                 password.cursor_blink = False
                 yield password
             yield Static("", classes="form-error", id="form-error", markup=False)

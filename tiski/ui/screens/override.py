@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from ..widgets.text_input import TextInput
 from .base import translated
 from .forms import SCAN_TAIL
 
@@ -52,7 +53,7 @@ class OverrideModal(ModalScreen[str | None]):
             for reason in self.reasons:
                 yield Static(f"• {reason}", classes="override-reason", markup=False)
             yield Static(t("ui.override_keys"), classes="form-hint", id="override-hint", markup=False)
-            reason = Input(placeholder=t("ui.override_reason"), id="override-reason", max_length=200)
+            reason = TextInput(placeholder=t("ui.override_reason"), id="override-reason", max_length=200)
             reason.cursor_blink = False
             reason.display = False
             yield reason

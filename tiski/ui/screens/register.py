@@ -15,6 +15,7 @@ from ...core.patrons import age_on, birth_date_from_hetu, validate_hetu
 from ...core.text import parse_day
 from ...desk.patrons import NewPatron
 from ...i18n import format_day
+from ..widgets.text_input import TextInput
 from .base import translated
 
 PERSON_ONLY = ("hetu", "birth_date")
@@ -47,7 +48,7 @@ class RegisterScreen(ModalScreen[str | None]):
         for name in TEXT_FIELDS:
             with Horizontal(classes="form-row", id=f"row-{name}"):
                 yield Label(t(f"ui.reg_{name}"), classes="form-label")
-                field = Input(id=f"r-{name}", password=name == "pin", max_length=300, compact=True,
+                field = TextInput(id=f"r-{name}", password=name == "pin", max_length=300, compact=True,
                               placeholder=t(f"ui.reg_{name}_hint") if t.has(f"ui.reg_{name}_hint") else "")
                 field.cursor_blink = False
                 yield field

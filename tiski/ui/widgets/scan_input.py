@@ -11,12 +11,13 @@ import time
 
 from textual import events
 from textual.message import Message
-from textual.widgets import Input
+
+from .text_input import TextInput
 
 DUPLICATE_WINDOW = 1.0  # seconds
 
 
-class ScanInput(Input):
+class ScanInput(TextInput):
     class Scanned(Message):
         def __init__(self, scan_input: "ScanInput", code: str, duplicate: bool):
             super().__init__()
