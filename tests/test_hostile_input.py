@@ -19,14 +19,7 @@ from tiski.desk.catalogue import NewItem
 from tiski.desk.patrons import NewPatron
 
 from .conftest import START
-
-NASTY = [
-    "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "x" * 100_000, "'; DROP TABLE patrons; --", "\u202eevil\u202c",
-    "\x00", "𝕬𝖎𝖓𝖔 Ä Å ß 中文 👩‍👩‍👧", "0" * 40, "-1", "1e308", "NaN", "1,5,0", "2026-02-30", "99:99",
-    "../../../etc/passwd", "%s%n{}{0}", "\r\nFAKE: line", "", " ", "2026-13-01T25:61", "€", "1.999",
-]
-hostile = st.one_of(st.sampled_from(NASTY), st.text(max_size=40),
-                    st.binary(max_size=30).map(lambda b: b.decode("latin-1")))
+from .hostile import hostile
 
 # Commands that replace or create files are fuzzed elsewhere (or make no sense to).
 SKIP = {"init", "backup", "restore"}
