@@ -14,6 +14,7 @@ from tiski.core.errors import Refused
 from tiski.desk import Desk
 from tiski.desk.patrons import NewPatron
 from tiski.desk.retention import run_retention
+from tiski.i18n import Translator
 
 from .conftest import item, patron
 
@@ -75,6 +76,24 @@ def test_log_in_checks_the_slow_hash(staffed):
     assert staffed.log_in("pekka", PASSWORD) == "pekka" and staffed.role == "desk"
     stored = staffed.conn.execute("SELECT password_hash FROM staff WHERE username = 'pekka'").fetchone()[0]
     assert PASSWORD not in stored and stored.startswith("scrypt$")
+
+
+def test_five_wrong_passwords_pause_the_account_for_fifteen_minutes(staffed, clock):
+    for _ in range(5):
+        assert code_of(staffed.log_in, "pekka", "arvaus") == "NOT_ALLOWED"
+    with pytest.raises(Refused) as caught:
+        staffed.log_in("pekka", PASSWORD)  # even the right password waits
+    assert caught.value.first.params["action"] == "login_paused"
+    assert "15" in Translator("fi").refusal(caught.value.first)
+    clock.advance(minutes=16)
+    assert staffed.log_in("pekka", PASSWORD) == "pekka"
+    for _ in range(5):
+        code_of(staffed.log_in, "pekka", "arvaus")
+    as_staff(staffed, "admin").set_staff_password("pekka", "uusi-pitka-salasana")  # an admin ends the pause
+    assert staffed.log_in("pekka", "uusi-pitka-salasana") == "pekka"
+    failed = staffed.conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'").fetchone()[0]
+    assert failed == 10  # wrong passwords are in the trail, never the passwords themselves
+    assert not staffed.conn.execute("SELECT 1 FROM audit_log WHERE detail LIKE '%arvaus%'").fetchone()
 
 
 def test_reads_and_changes_are_logged_with_who_when_where_what(staffed, clock):

@@ -9,6 +9,11 @@ import secrets
 # RFC 7914 interactive parameters: about 50 ms and 16 MiB per hash.
 _N, _R, _P = 2**14, 8, 1
 
+# Guessing at a shared desk: after this many wrong passwords in a row, the account
+# waits this long (a right password does not open it sooner).
+LOGIN_TRIES = 5
+LOGIN_PAUSE_MINUTES = 15
+
 
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)

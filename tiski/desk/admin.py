@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from ..clock import stamp
 from ..core.bans import ban_refusals
@@ -203,32 +203,52 @@ def staff_list(desk: DeskContext) -> list[dict]:
 
 
 def log_in(desk: DeskContext, username: str, password: str) -> str:
-    """Check a password (slow scrypt); the desk then acts as that account."""
-    from ..core.passwords import verify_secret
+    """Check a password (slow scrypt); the desk then acts as that account. Wrong
+    passwords are logged; after LOGIN_TRIES of them the account pauses."""
+    from ..core.passwords import LOGIN_PAUSE_MINUTES, LOGIN_TRIES, verify_secret
 
     row = desk.conn.execute(
         "SELECT username, password_hash FROM staff WHERE username = ? AND disabled_at IS NULL",
         ((username or "").strip(),),
     ).fetchone()
-    if row is None or not verify_secret(password or "", row["password_hash"]):
+    if row is None:
         raise refuse("NOT_ALLOWED", action="login", staff="")
-    desk.act_as(row["username"])
+    now = desk.now()
+    failures = desk.conn.execute(
+        """
+        SELECT COUNT(*) FROM audit_log
+        WHERE kind = 'session' AND staff = ? AND action = 'login_failed' AND julianday(at) > julianday(?)
+          AND id > COALESCE((SELECT MAX(id) FROM audit_log
+                             WHERE kind = 'session' AND staff = ? AND action IN ('login', 'password_set')), 0)
+        """,
+        (row["username"], stamp(now - timedelta(minutes=LOGIN_PAUSE_MINUTES)), row["username"]),
+    ).fetchone()[0]
+    if failures >= LOGIN_TRIES:
+        raise refuse("NOT_ALLOWED", action="login_paused", staff="", minutes=LOGIN_PAUSE_MINUTES)
+    right = verify_secret(password or "", row["password_hash"])
     with desk.write():
         desk.conn.execute(
-            "INSERT INTO audit_log (at, staff, branch, action, kind) VALUES (?, ?, ?, 'login', 'session')",
-            (stamp(desk.now()), row["username"], desk.branch),
+            "INSERT INTO audit_log (at, staff, branch, action, kind) VALUES (?, ?, ?, ?, 'session')",
+            (stamp(now), row["username"], desk.branch, "login" if right else "login_failed"),
         )
+    if not right:
+        raise refuse("NOT_ALLOWED", action="login", staff="")
+    desk.act_as(row["username"])
     return row["username"]
 
 
 def set_staff_password(desk: DeskContext, username: str, password: str) -> None:
+    """A new password; it also ends a pause after wrong passwords."""
     hashed = hash_secret(_password(password))
+    username = _username(username)
     with desk.write():
-        changed = desk.conn.execute(
-            "UPDATE staff SET password_hash = ? WHERE username = ?", (hashed, _username(username))
-        ).rowcount
+        changed = desk.conn.execute("UPDATE staff SET password_hash = ? WHERE username = ?", (hashed, username)).rowcount
         if not changed:
             raise refuse("NOT_FOUND", what="staff")
+        desk.conn.execute(
+            "INSERT INTO audit_log (at, staff, branch, action, kind) VALUES (?, ?, ?, 'password_set', 'session')",
+            (stamp(desk.now()), username, desk.branch),
+        )
 
 
 def disable_staff(desk: DeskContext, username: str) -> None:

@@ -114,6 +114,8 @@ class Translator:
             return self("error.CONSENT_MISSING_ORGANISATION")
         if refusal.code == "NOT_ALLOWED" and params.get("action") == "login":
             return self("error.LOGIN_FAILED")
+        if refusal.code == "NOT_ALLOWED" and params.get("action") == "login_paused":
+            return self("error.LOGIN_PAUSED", minutes=params.get("minutes"))
         if refusal.code == "NOT_ALLOWED" and not params.get("staff"):
             return self("error.NOT_ALLOWED_ANONYMOUS")
         if refusal.code == "HELD_FOR_OTHER" and params.get("queued"):
