@@ -35,13 +35,18 @@ def kk_desk(ui_desk):
     return desk
 
 
+async def open_interview(pilot) -> None:
+    """F6, then the interview of the client chosen (the only one)."""
+    await pilot.press("f6")
+    await pilot.pause()
+    await pilot.press("ctrl+w")
+    await pilot.pause()
+
+
 async def test_the_interview_saved_as_a_draft_resumed_and_completed(kk_desk):
     app = make_app(kk_desk)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        await pilot.pause()
-        await pilot.press("ctrl+w")  # the interview of the client chosen
-        await pilot.pause()
+        await open_interview(pilot)
         assert isinstance(app.screen, InterviewScreen)
         await burst(pilot, "dekkarit, romaanit", enter=False)
         await pilot.press("ctrl+s")  # a draft: the phone call was cut short
@@ -71,10 +76,7 @@ async def test_the_interview_saved_as_a_draft_resumed_and_completed(kk_desk):
 async def test_leaving_the_interview_keeps_what_was_typed(kk_desk):
     app = make_app(kk_desk)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        await pilot.pause()
-        await pilot.press("ctrl+w")
-        await pilot.pause()
+        await open_interview(pilot)
         await burst(pilot, "runot", enter=False)
         await pilot.press("escape")
         await pilot.pause()
@@ -113,10 +115,7 @@ async def test_picking_and_packing_with_the_scanner(kk_desk):
 async def test_leaving_an_interview_the_rules_refuse_asks_before_dropping_it(kk_desk):
     app = make_app(kk_desk)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        await pilot.pause()
-        await pilot.press("ctrl+w")
-        await pilot.pause()
+        await open_interview(pilot)
         app.screen.query_one("#k-amount").value = "500"  # over the most a bag holds
         await pilot.press("escape")
         await pilot.pause()
@@ -136,10 +135,7 @@ async def test_leaving_an_interview_the_rules_refuse_asks_before_dropping_it(kk_
 async def test_the_wishes_may_run_over_several_lines(kk_desk):
     app = make_app(kk_desk)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        await pilot.pause()
-        await pilot.press("ctrl+w")
-        await pilot.pause()
+        await open_interview(pilot)
         area = app.screen.query_one("#k-wishes")
         area.focus()
         app.post_message(events.Paste("Pidän Karjalasta.\r\nEi sotakirjoja.\x1b[2J"))
