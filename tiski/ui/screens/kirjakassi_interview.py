@@ -13,7 +13,8 @@ from textual.widgets import Checkbox, Input, Label, SelectionList, Static, Tabbe
 from ...core.errors import Refused
 from ...core.kirjakassi import MEDIA
 from ...i18n import format_day, safe
-from ..widgets.text_input import NoteArea, TextInput
+from ..widgets.note_area import NoteArea
+from ..widgets.text_input import TextInput
 from .base import DeskScreen
 
 LIST_FIELDS = ("genres", "subjects", "liked_authors", "disliked_authors", "languages", "avoid")
