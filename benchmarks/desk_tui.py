@@ -203,6 +203,14 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is needed")
+    # As installed: `pip install` byte-compiles the package, as it did Textual. An
+    # editable checkout (and PYTHONDONTWRITEBYTECODE) would otherwise compile every
+    # module from source at each start and measure that instead.
+    import compileall
+
+    import tiski
+
+    compileall.compile_dir(Path(tiski.__file__).parent, quiet=1)
     if not args.db.exists():
         subprocess.run([sys.executable, "-m", "tiski", "--db", str(args.db), "init", "--demo"],
                        env={**os.environ, "TISKI_NOW": NOW}, check=True, stdout=subprocess.DEVNULL)

@@ -20,24 +20,22 @@ class SchemaTooNew(Exception):
     """The file was written by a newer Tiski than this one."""
 
 
-def _migrations() -> list[tuple[int, str | Callable[[sqlite3.Connection], None]]]:
-    """(version, SQL or an upgrade function) in order, from the files NNNN_name.sql
-    and NNNN_name.py in the migrations folder (Python where SQL alone cannot do it)."""
-    found: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = []
-    for entry in (Path(__file__).parent / "migrations").iterdir():
-        name = entry.name
-        if not name[:4].isdigit():
-            continue
-        if name.endswith(".sql"):
-            found.append((int(name[:4]), entry.read_text(encoding="utf-8")))
-        elif name.endswith(".py"):
-            module = importlib.import_module(f"{__package__}.migrations.{name[:-3]}")
-            found.append((int(name[:4]), module.upgrade))
-    found.sort(key=lambda pair: pair[0])
-    versions = [v for v, _ in found]
+def _migrations() -> list[Path]:
+    """The migration files NNNN_name.sql and NNNN_name.py (Python where SQL alone
+    cannot do it), in order. Only their names are read: opening an up-to-date register
+    loads none of them."""
+    found = sorted((entry for entry in (Path(__file__).parent / "migrations").iterdir()
+                    if entry.name[:4].isdigit() and entry.suffix in (".sql", ".py")), key=lambda e: e.name)
+    versions = [int(entry.name[:4]) for entry in found]
     if versions != list(range(1, len(versions) + 1)):
         raise RuntimeError(f"migrations are not numbered 1..n: {versions}")
     return found
+
+
+def _step(entry: Path) -> str | Callable[[sqlite3.Connection], None]:
+    if entry.suffix == ".sql":
+        return entry.read_text(encoding="utf-8")
+    return importlib.import_module(f"{__package__}.migrations.{entry.stem}").upgrade
 
 
 def latest_version() -> int:
@@ -86,7 +84,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     migrations = _migrations()
     if current > len(migrations):
         raise SchemaTooNew(f"schema {current} > {len(migrations)}")
-    for version, step in migrations[current:]:
+    for version, entry in enumerate(migrations[current:], start=current + 1):
+        step = _step(entry)
         with transaction(conn):
             if callable(step):
                 step(conn)

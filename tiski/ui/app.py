@@ -105,8 +105,16 @@ class TiskiApp(App):
         self._idle_timer = None
         self._lock_timer = None
         self.locked = False
+        self.first_frame_shown = False
         self.register_theme(TISKI_THEME)
-        self.theme = "ansi-dark" if self._sixteen_colours() else "tiski"
+        self._choose_theme("ansi-dark" if self._sixteen_colours() else "tiski")
+
+    def _choose_theme(self, name: str) -> None:
+        """The theme, set before the first frame without the watcher Textual runs on a
+        change of theme: that would parse every stylesheet a second time (~20 ms)."""
+        self.set_reactive(TiskiApp.theme, name)
+        self.add_class(f"-theme-{name}")
+        self._watch_ansi_color(self.ansi_color)  # ansi-dark draws in the terminal's own colours
 
     def _sixteen_colours(self) -> bool:
         """Plain terminals (the Linux console, old SSH clients) get the terminal's own
@@ -120,6 +128,13 @@ class TiskiApp(App):
     @property
     def active_bindings(self):
         return translated(super().active_bindings, self.t)
+
+    def on_ready(self) -> None:
+        """The first frame is on the terminal: now the heavier parts of the screen."""
+        self.first_frame_shown = True
+        for screen in self.screen_stack:
+            if hasattr(screen, "after_first_frame"):
+                screen.after_first_frame()
 
     def on_mount(self) -> None:
         if self.needs_login():

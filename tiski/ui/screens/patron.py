@@ -13,7 +13,6 @@ from textual.widgets.option_list import Option
 
 from ...core.errors import Refused
 from ...core.money import parse_positive_euros
-from ...desk.patrons import ContactChange
 from ...i18n import format_day, safe
 from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
@@ -58,11 +57,17 @@ class PatronScreen(DeskScreen):
         self.view_ready = False
         self.watch(self.app, "patron_card", self.show_patron)
         self.focus_scan()
+        if self.app.first_frame_shown:
+            self.call_after_refresh(self.build_view)
+
+    def after_first_frame(self) -> None:
         self.call_after_refresh(self.build_view)
 
     async def build_view(self) -> None:
-        """The patron's tabs and tables are mounted after the screen is first shown:
-        the scan field is usable at once, and a scan typed meanwhile simply waits."""
+        """The patron's tabs and tables are mounted once the desk is on the terminal (at
+        start-up, after its first frame): the scan field is usable at once, and a scan
+        typed meanwhile simply waits."""
+        from ...desk import patrons  # noqa: F401 - loaded now, so the first scan need not wait for it
         from .patron_details import PatronDetails
 
         view = self.query_one("#patron-view", Vertical)
@@ -367,6 +372,8 @@ class PatronScreen(DeskScreen):
         view = self.desk.patron_view(card)
 
         def submit(values: dict) -> str | None:
+            from ...desk.patrons import ContactChange
+
             change = ContactChange(email=values["email"], phone=values["phone"], address=values["address"],
                                    verify_id=values["verify_id"])
             return self._try(lambda: self.desk.update_patron(card, change))
