@@ -214,6 +214,16 @@ class TestPatronCommands:
         conn.close()
         assert stored and "4321" not in stored
 
+    def test_a_new_pin_is_never_read_with_echo(self, db_path):
+        ok(db_path, "patron", "add", "--card", "P2003", "--first", "Pia", "--last", "Pin", "--birth-date", "1990-01-01")
+        result = run(db_path, "patron", "pin", "P2003", input="4321\n")  # a pipe, not a terminal
+        assert result.exit_code == 2 and "--pin-stdin" in result.stderr and "4321" not in result.output
+        ok(db_path, "patron", "pin", "P2003", "--pin-stdin", input="4321\n")
+        conn = sqlite3.connect(db_path)
+        stored = conn.execute("SELECT pin_hash FROM patrons").fetchone()[0]
+        conn.close()
+        assert stored.startswith("scrypt$")
+
     def test_patron_show_shape(self, desk, db_path):
         patron(desk, "A1000", birth=date(1952, 10, 13), hetu=HETU, first="Aino", last="Aaltonen")
         desk.checkout("A1000", item(desk, "I1000", title="Seitsemän veljestä"))

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from ..core.errors import invalid
 from .common import BRANCH_OPTION, JSON_OPTION, day, emit, jsonable, state
 
 patron_app = typer.Typer(help="Patrons (asiakkaat).", no_args_is_help=True)
@@ -186,6 +187,8 @@ def patron_pin(
 
     st = state(ctx)
     desk = st.desk()
+    if not pin_stdin and not sys.stdin.isatty():
+        raise invalid("pin_tty")  # getpass would echo the PIN
     pin = sys.stdin.readline().strip() if pin_stdin else getpass.getpass(st.t("cli.pin_prompt"))
     desk.set_pin(card, pin)
     emit(as_json, {"patron": {"card": card, "pin": "set"}}, [st.t("cli.pin_set")])
