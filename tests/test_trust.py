@@ -78,6 +78,18 @@ def test_log_in_checks_the_slow_hash(staffed):
     assert PASSWORD not in stored and stored.startswith("scrypt$")
 
 
+def test_an_unknown_username_costs_the_same_slow_check(staffed, monkeypatch):
+    """Otherwise the time a refusal takes would tell which usernames exist."""
+    import tiski.core.passwords as passwords
+
+    checked = []
+    real = passwords.verify_secret
+    monkeypatch.setattr(passwords, "verify_secret", lambda secret, stored: checked.append(stored) or real(secret, stored))
+    assert code_of(staffed.log_in, "nobody", "arvaus") == "NOT_ALLOWED"
+    assert code_of(staffed.log_in, "pekka", "arvaus") == "NOT_ALLOWED"
+    assert len(checked) == 2 and all(stored.startswith("scrypt$16384$") for stored in checked)
+
+
 def test_five_wrong_passwords_pause_the_account_for_fifteen_minutes(staffed, clock):
     for _ in range(5):
         assert code_of(staffed.log_in, "pekka", "arvaus") == "NOT_ALLOWED"

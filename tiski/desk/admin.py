@@ -3,7 +3,9 @@ policy a database carries, staff accounts."""
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -212,6 +214,7 @@ def log_in(desk: DeskContext, username: str, password: str) -> str:
         ((username or "").strip(),),
     ).fetchone()
     if row is None:
+        verify_secret(password or "", _unknown_account_hash())  # as slow as a real check: names do not leak
         raise refuse("NOT_ALLOWED", action="login", staff="")
     now = desk.now()
     failures = desk.conn.execute(
@@ -235,6 +238,11 @@ def log_in(desk: DeskContext, username: str, password: str) -> str:
         raise refuse("NOT_ALLOWED", action="login", staff="")
     desk.act_as(row["username"])
     return row["username"]
+
+
+@functools.cache
+def _unknown_account_hash() -> str:
+    return hash_secret(secrets.token_hex(16))
 
 
 def set_staff_password(desk: DeskContext, username: str, password: str) -> None:
