@@ -16,8 +16,6 @@ import argparse
 import json
 import os
 import random
-import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.test_crash_and_load import apply, invariants, state  # noqa: E402
+from tests.workers import kill_mid_stream  # noqa: E402
 from tiski.desk import Desk  # noqa: E402
 from tiski.store.db import connect, create  # noqa: E402
 
@@ -53,17 +52,7 @@ def kills(count: int) -> None:
         conn = connect(path)
         loans, balances = state(conn)
         conn.close()
-        worker = subprocess.Popen([sys.executable, "-m", "tests.workers", "crash", str(path), str(n)],
-                                  stdout=subprocess.PIPE, env=ENV, cwd=ROOT, text=True, bufsize=1)
-        acks, deadline = [], time.monotonic() + rng.uniform(0.5, 2.0)
-        while time.monotonic() < deadline:
-            if select.select([worker.stdout], [], [], 0.05)[0]:
-                line = worker.stdout.readline()
-                if line.startswith("ACK"):
-                    acks.append(line.split()[2:])
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
-        acks += [line.split()[2:] for line in worker.stdout.read().splitlines() if line.startswith("ACK")]
+        acks = kill_mid_stream(path, n, rng.uniform(0.5, 2.0), ENV)
         for op in acks:
             apply(op, loans, balances)
         conn = connect(path)

@@ -13,23 +13,18 @@ from __future__ import annotations
 import json
 import os
 import random
-import select
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
 from tiski.desk import Desk
 from tiski.store.db import connect
 
-from .workers import BARCODES, CARDS, setup
+from .workers import BARCODES, CARDS, ROOT, kill_mid_stream, setup
 
-ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "TISKI_NOW": "2026-12-02T14:05", "PYTHONPATH": str(ROOT)}
 KILLS = 12
 
@@ -92,20 +87,7 @@ def test_killed_mid_stream_nothing_is_lost_and_nothing_half_done(library):
         conn = connect(library)
         loans, balances = state(conn)
         conn.close()
-        worker = subprocess.Popen([sys.executable, "-m", "tests.workers", "crash", str(library), str(kill)],
-                                  stdout=subprocess.PIPE, env=ENV, cwd=ROOT, text=True, bufsize=1)
-        acks: list[list[str]] = []
-        deadline = time.monotonic() + rng.uniform(1.0, 2.0)  # start-up, then hundreds of transactions
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([worker.stdout], [], [], 0.05)
-            if ready:
-                line = worker.stdout.readline()
-                if line.startswith("ACK"):
-                    acks.append(line.split()[2:])
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
-        acks += [line.split()[2:] for line in worker.stdout.read().splitlines() if line.startswith("ACK")]
-        worker.stdout.close()
+        acks = kill_mid_stream(library, kill, rng.uniform(1.0, 2.0), ENV)  # start-up, then hundreds of transactions
         assert len(acks) > 20, "the worker should have done real work before the kill"
         acknowledged_total += len(acks)
         for op in acks:

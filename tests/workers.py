@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 import random
+import select
+import signal
 import sqlite3
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 from tiski.clock import clock_from_env
 from tiski.core.errors import Refused
@@ -35,6 +39,28 @@ def setup(desk: Desk) -> None:
     for barcode in BARCODES:
         if desk.conn.execute("SELECT 1 FROM items WHERE barcode = ?", (barcode,)).fetchone() is None:
             desk.add_item(NewItem(barcode=barcode, title=f"Kirja {barcode}"))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kill_mid_stream(db: Path, seed: int, seconds: float, env: dict[str, str]) -> list[list[str]]:
+    """Start a crash worker and SIGKILL it after `seconds`: the transactions it
+    acknowledged (each as its words after `ACK n`)."""
+    worker = subprocess.Popen([sys.executable, "-m", "tests.workers", "crash", str(db), str(seed)],
+                              stdout=subprocess.PIPE, env=env, cwd=ROOT, text=True, bufsize=1)
+    acks: list[list[str]] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if select.select([worker.stdout], [], [], 0.05)[0]:
+            line = worker.stdout.readline()
+            if line.startswith("ACK"):
+                acks.append(line.split()[2:])
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    acks += [line.split()[2:] for line in worker.stdout.read().splitlines() if line.startswith("ACK")]
+    worker.stdout.close()
+    return acks
 
 
 def crash(db: str, seed: int) -> None:

@@ -60,6 +60,26 @@ def ui_desk(db_path) -> Desk:
     desk.conn.close()
 
 
+BAG_CLIENT = "2028000000050"
+
+
+def book_bag_client(desk: Desk, *, rhythm_weeks: int = 4, weekday: str = "tue", books: bool = True) -> str:
+    """Helmi Hakala, 95, a book-bag client at a care home, who allows her history to be
+    kept; with `books`, four Finnish books for her bag (two crime, a novel, horror)."""
+    desk.add_patron(NewPatron(card=BAG_CLIENT, first="Helmi", last="Hakala", birth_date=date(1931, 5, 5)))
+    desk.enrol_client(BAG_CLIENT, eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
+                      contact_name="Hoitaja Sari", contact_phone="040 555 0100", rhythm_weeks=rhythm_weeks,
+                      weekday=weekday, bag_size=3, starts_on="2026-12-01", history_consent=True)
+    if books:
+        for n, (author, genre) in enumerate((("Kallentoft, Mons", "dekkarit"), ("Mäki, Eeva", "dekkarit"),
+                                             ("Laine, Leo", "romaanit"), ("Hirvi, Heikki", "kauhukirjallisuus"))):
+            desk.add_item(NewItem(barcode=f"KK{n:04d}", title=f"Kassikirja {n}", author=author))
+            record = desk.conn.execute("SELECT record_id FROM items WHERE barcode = ?", (f"KK{n:04d}",)).fetchone()[0]
+            desk.conn.execute("UPDATE records SET language = 'fin' WHERE id = ?", (record,))
+            desk.conn.execute("INSERT INTO record_terms VALUES (?, 'genre', ?)", (record, genre))
+    return BAG_CLIENT
+
+
 def make_app(desk: Desk, **config) -> TiskiApp:
     return TiskiApp(desk, lang=config.pop("lang", "fi"), config=DeskConfig(**config), clock_is_fixed=True)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Input, TextArea
 
-from tiski.desk.patrons import NewPatron
 from tiski.ui.screens.forms import SCAN_TAIL, ConfirmModal
 from tiski.ui.screens.login import LoginScreen
 
 from ..hostile import CONTROL, NASTY, hostile
-from .conftest import burst, make_app, screen_text
+from .conftest import book_bag_client, burst, make_app, screen_text
 
 SIZE = (80, 24)
 
@@ -31,10 +30,7 @@ def busy_desk(ui_desk):
     desk.add_hours("wed", "12:00", "14:00")
     desk.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
     desk.seed_referral_services()
-    desk.add_patron(NewPatron(card="2028000000050", first="Helmi", last="Hakala", birth_date=date(1931, 5, 5)))
-    desk.enrol_client("2028000000050", eligibility="age", delivery_address="Palvelutalo Kotiranta",
-                      contact_name="Hoitaja Sari", contact_phone="040 555 0100", rhythm_weeks=4, weekday="tue",
-                      bag_size=3, starts_on="2026-12-01", history_consent=True)
+    book_bag_client(desk, books=False)
     desk.test_clock.set(datetime(2026, 12, 2, 12, 30))
     return desk
 

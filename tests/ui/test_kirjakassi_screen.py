@@ -3,36 +3,22 @@ picking and packing with the scanner."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from textual import events
 
-from tiski.desk.catalogue import NewItem
-from tiski.desk.patrons import NewPatron
 from tiski.ui.screens.forms import SCAN_TAIL, ConfirmModal
 from tiski.ui.screens.kirjakassi_interview import InterviewScreen
 from tiski.ui.screens.kirjakassi_pack import PackScreen
 
-from .conftest import burst, make_app, screen_text
+from .conftest import book_bag_client, burst, make_app, screen_text
 
 SIZE = (80, 24)
 
 
 @pytest.fixture
 def kk_desk(ui_desk):
-    desk = ui_desk
-    desk.add_patron(NewPatron(card="2028000000050", first="Helmi", last="Hakala", birth_date=date(1931, 5, 5)))
-    desk.enrol_client("2028000000050", eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
-                      contact_name="Hoitaja Sari", contact_phone="040 555 0100", rhythm_weeks=4, weekday="tue",
-                      bag_size=3, starts_on="2026-12-01", history_consent=True)
-    for n, (author, genre) in enumerate((("Kallentoft, Mons", "dekkarit"), ("Mäki, Eeva", "dekkarit"),
-                                         ("Laine, Leo", "romaanit"), ("Hirvi, Heikki", "kauhukirjallisuus"))):
-        desk.add_item(NewItem(barcode=f"KK{n:04d}", title=f"Kassikirja {n}", author=author))
-        record = desk.conn.execute("SELECT record_id FROM items WHERE barcode = ?", (f"KK{n:04d}",)).fetchone()[0]
-        desk.conn.execute("UPDATE records SET language = 'fin' WHERE id = ?", (record,))
-        desk.conn.execute("INSERT INTO record_terms VALUES (?, 'genre', ?)", (record, genre))
-    return desk
+    book_bag_client(ui_desk)
+    return ui_desk
 
 
 async def open_interview(pilot) -> None:

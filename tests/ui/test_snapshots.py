@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import burst, make_app
+from .conftest import book_bag_client, burst, make_app
 
 SIZE = (80, 24)
 
@@ -123,21 +123,8 @@ def test_digituki_statistics(snap_compare, dt_desk):
 
 @pytest.fixture
 def kk_desk(ui_desk):
-    from datetime import date
-
-    from tiski.desk.catalogue import NewItem
-    from tiski.desk.patrons import NewPatron
-
     desk = ui_desk
-    desk.add_patron(NewPatron(card="2028000000050", first="Helmi", last="Hakala", birth_date=date(1931, 5, 5)))
-    desk.enrol_client("2028000000050", eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
-                      contact_name="Hoitaja Sari", contact_phone="040 555 0100", rhythm_weeks=1, weekday="thu",
-                      bag_size=3, starts_on="2026-12-01", history_consent=True)
-    for n, (author, genre) in enumerate((("Kallentoft, Mons", "dekkarit"), ("Mäki, Eeva", "dekkarit"),
-                                         ("Laine, Leo", "romaanit"), ("Hirvi, Heikki", "kauhukirjallisuus"))):
-        desk.add_item(NewItem(barcode=f"KK{n:04d}", title=f"Kassikirja {n}", author=author))
-        record = desk.conn.execute("SELECT record_id FROM items WHERE barcode = ?", (f"KK{n:04d}",)).fetchone()[0]
-        desk.conn.execute("INSERT INTO record_terms VALUES (?, 'genre', ?)", (record, genre))
+    book_bag_client(desk, rhythm_weeks=1, weekday="thu")
     desk.save_interview("2028000000050", {"genres": ["dekkarit", "romaanit"], "liked_authors": ["kallentoft"],
                                           "avoid": ["kauhukirjallisuus"], "wishes": "Ei liian paksuja."},
                         complete=True)
