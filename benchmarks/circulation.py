@@ -36,7 +36,7 @@ def build(path: Path, patrons: int, items: int) -> None:
     for card in rng.sample(cards, len(cards) // 5):
         for barcode in rng.sample(barcodes, rng.randint(1, 6)):
             try:
-                desk.checkout(card, barcode)
+                desk.loans.checkout(card, barcode)
             except Exception:
                 pass
     conn.execute("ANALYZE")
@@ -83,17 +83,17 @@ def main() -> None:
 
     timed("card lookup (find_card)", [lambda c=c: desk.find_card(c) for c in rng.sample(cards, args.rounds)],
           args.rounds)
-    timed("patron screen (patron_view)", [lambda c=c: desk.patron_view(c) for c in rng.sample(cards, args.rounds)],
+    timed("patron screen (patron_view)", [lambda c=c: desk.patrons.view(c) for c in rng.sample(cards, args.rounds)],
           args.rounds)
-    timed("checkout (decision + write)", [lambda c=c, b=b: desk.checkout(c, b) for c, b in zip(adults, free)],
+    timed("checkout (decision + write)", [lambda c=c, b=b: desk.loans.checkout(c, b) for c, b in zip(adults, free)],
           args.rounds)
-    timed("return (check-in + routing)", [lambda b=b: desk.return_item(b) for b in free], args.rounds)
+    timed("return (check-in + routing)", [lambda b=b: desk.loans.return_item(b) for b in free], args.rounds)
     names = [r[0] for r in conn.execute("SELECT last_name FROM patrons ORDER BY random() LIMIT ?", (args.rounds,))]
-    timed("name search, full surname", [lambda n=n: desk.find_patrons(n) for n in names], args.rounds)
+    timed("name search, full surname", [lambda n=n: desk.patrons.find(n) for n in names], args.rounds)
     prefixes = [f"{n[:4]} {f[:2]}" for n, f in conn.execute(
         "SELECT last_name, first_name FROM patrons WHERE first_name != '' ORDER BY random() LIMIT ?",
         (args.rounds,))]
-    timed("name search, typed prefixes", [lambda q=q: desk.find_patrons(q) for q in prefixes], args.rounds)
+    timed("name search, typed prefixes", [lambda q=q: desk.patrons.find(q) for q in prefixes], args.rounds)
 
 
 if __name__ == "__main__":

@@ -34,11 +34,11 @@ def main() -> None:
     shelf = desk.conn.execute("SELECT COUNT(*) FROM items WHERE home_branch = 'PORI' AND loanable = 1").fetchone()[0]
     print(f"{shelf} loanable copies at PORI")
     everything = []
-    for client in desk.kirjakassi_clients():
+    for client in desk.kirjakassi.clients():
         samples = []
         for _ in range(args.rounds):
             started = time.perf_counter()
-            picks = desk.kirjakassi_pick_list(client.card)
+            picks = desk.kirjakassi.pick_list(client.card)
             samples.append((time.perf_counter() - started) * 1000)
         everything += samples
         print(f"{client.name:<22} bag {client.bag_size:>2}: {len(picks):>2} picks, median {statistics.median(samples):6.1f} ms,"

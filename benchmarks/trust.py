@@ -40,7 +40,7 @@ def fresh() -> Path:
     path = Path(tempfile.mkdtemp()) / "trust.sqlite"
     conn = create(path)
     desk = Desk(conn, branch=None)
-    desk.add_branch("PORI", "Porin pääkirjasto", "sun", "20:00")
+    desk.admin.add_branch("PORI", "Porin pääkirjasto", "sun", "20:00")
     setup(Desk(conn, branch="PORI"))
     conn.close()
     return path

@@ -22,7 +22,7 @@ os.environ["TISKI_KEYS_DIR"] = tempfile.mkdtemp(prefix="tiski-test-keys-")
 
 # Wednesday 2 December 2026, 14:05 — a normal open day at every branch.
 START = datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI)
-SHARED_MARC = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "marc"
+MARC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "marc"  # from pymarc, see SOURCES.md
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +32,9 @@ def template_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     conn = create(path)
     desk = Desk(conn, clock=ManualClock(START))
-    desk.add_branch("PORI", "Porin pääkirjasto", "sun", "20:00")
-    desk.add_branch("ULV", "Ulvilan kirjasto", "sat,sun", "19:00")
-    desk.close_day("PORI", date(2026, 12, 25), "Joulupäivä")
+    desk.admin.add_branch("PORI", "Porin pääkirjasto", "sun", "20:00")
+    desk.admin.add_branch("ULV", "Ulvilan kirjasto", "sat,sun", "19:00")
+    desk.admin.close_day("PORI", date(2026, 12, 25), "Joulupäivä")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return path
@@ -60,12 +60,12 @@ def desk(db_path, clock) -> Desk:
 
 
 def patron(desk: Desk, card: str, birth: date = date(1980, 5, 17), **fields) -> str:
-    desk.add_patron(NewPatron(card=card, first=fields.pop("first", "Testi"), last=fields.pop("last", "Asiakas"),
+    desk.patrons.add(NewPatron(card=card, first=fields.pop("first", "Testi"), last=fields.pop("last", "Asiakas"),
                               birth_date=birth, **fields))
     return card
 
 
 def item(desk: Desk, barcode: str, **fields) -> str:
     fields.setdefault("title", f"Nimeke {barcode}")
-    desk.add_item(NewItem(barcode=barcode, **fields))
+    desk.catalogue.add_item(NewItem(barcode=barcode, **fields))
     return barcode

@@ -35,10 +35,10 @@ def setup(desk: Desk) -> None:
 
     for card in CARDS:
         if desk.conn.execute("SELECT 1 FROM cards WHERE card = ?", (card,)).fetchone() is None:
-            desk.add_patron(NewPatron(card=card, first="Työ", last=card, birth_date=date(1980, 1, 1)))
+            desk.patrons.add(NewPatron(card=card, first="Työ", last=card, birth_date=date(1980, 1, 1)))
     for barcode in BARCODES:
         if desk.conn.execute("SELECT 1 FROM items WHERE barcode = ?", (barcode,)).fetchone() is None:
-            desk.add_item(NewItem(barcode=barcode, title=f"Kirja {barcode}"))
+            desk.catalogue.add_item(NewItem(barcode=barcode, title=f"Kirja {barcode}"))
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,22 +76,22 @@ def crash(db: str, seed: int) -> None:
         roll = rng.random()
         try:
             if roll < 0.15:
-                desk.charge_fee(card, 100, "testi", "manual")
+                desk.fees.charge(card, 100, "testi", "manual")
                 op = f"charge {card} 100"
             elif roll < 0.25:
-                balance = desk.balance(card)
+                balance = desk.fees.balance(card)
                 if balance < 50:
                     continue
-                desk.pay_fee(card, 50)
+                desk.fees.pay(card, 50)
                 op = f"pay {card} 50"
             elif loan is None:
-                desk.checkout(card, barcode)
+                desk.loans.checkout(card, barcode)
                 op = f"checkout {barcode} {card}"
             elif roll < 0.4:
-                desk.renew(loan[0], barcode)
+                desk.loans.renew(loan[0], barcode)
                 op = f"renew {barcode} {loan[0]}"
             else:
-                desk.return_item(barcode)
+                desk.loans.return_item(barcode)
                 op = f"return {barcode}"
         except Refused:
             continue
@@ -111,17 +111,17 @@ def load(db: str, seed: int, seconds: float) -> None:
         action = rng.choice(("checkout", "return", "renew", "charge", "pay", "view"))
         try:
             if action == "checkout":
-                desk.checkout(card, barcode)
+                desk.loans.checkout(card, barcode)
             elif action == "return":
-                desk.return_item(barcode)
+                desk.loans.return_item(barcode)
             elif action == "renew":
-                desk.renew(card, barcode)
+                desk.loans.renew(card, barcode)
             elif action == "charge":
-                desk.charge_fee(card, 25, "testi", "manual")
+                desk.fees.charge(card, 25, "testi", "manual")
             elif action == "pay":
-                desk.pay_fee(card, 25)
+                desk.fees.pay(card, 25)
             else:
-                desk.patron_view(card)
+                desk.patrons.view(card)
             done += 1
         except Refused:
             refused += 1

@@ -57,9 +57,9 @@ class _Demo:
 
         desk = Desk(self.conn, clock=lambda: self.now)
         for code, name, closed, closes in BRANCHES:
-            desk.add_branch(code, name, closed, closes)
+            desk.admin.add_branch(code, name, closed, closes)
             for year in (self.today.year - 1, self.today.year, self.today.year + 1):
-                desk.close_public_holidays(code, year)
+                desk.admin.close_public_holidays(code, year)
 
     def _birth(self) -> date:
         rng = self.rng
@@ -252,22 +252,22 @@ class _Demo:
                 for (barcode,) in conn.execute(
                     "SELECT barcode FROM items WHERE transit_to = ? ORDER BY id", (code,)
                 ).fetchall():
-                    self._try(desk.return_item, barcode)
+                    self._try(desk.loans.return_item, barcode)
                 for barcode, (back_on, where) in sorted(due_back.items()):
                     if back_on <= day and where == code:
                         del due_back[barcode]
-                        self._try(desk.return_item, barcode)
+                        self._try(desk.loans.return_item, barcode)
                 on_loan = sorted(due_back)
                 for _ in range(int(loans_per_day * share[code])):
                     card, barcode = rng.choice(borrowers), rng.choice(barcodes)
                     clock.advance(seconds=rng.randint(20, 90))
                     if rng.random() < 0.1 and on_loan:
-                        self._try(desk.place_hold, card, rng.choice(on_loan))
+                        self._try(desk.holds.place, card, rng.choice(on_loan))
                     if barcode in due_back:
                         continue
-                    if rng.random() < 0.3 and desk.balance(card):
-                        self._try(desk.pay_fee, card, desk.balance(card))
-                    if self._try(desk.checkout, card, barcode):
+                    if rng.random() < 0.3 and desk.fees.balance(card):
+                        self._try(desk.fees.pay, card, desk.fees.balance(card))
+                    if self._try(desk.loans.checkout, card, barcode):
                         due_back[barcode] = self._comes_back(day, code)
                 # Patrons pick up most of what waits for them on the shelf.
                 for hold in conn.execute(
@@ -276,12 +276,12 @@ class _Demo:
                     " WHERE h.status = 'waiting' AND h.pickup_branch = ? ORDER BY h.id",
                     (code,),
                 ).fetchall():
-                    if rng.random() < 0.35 and self._try(desk.checkout, hold["card"], hold["barcode"]):
+                    if rng.random() < 0.35 and self._try(desk.loans.checkout, hold["card"], hold["barcode"]):
                         due_back[hold["barcode"]] = self._comes_back(day, code)
             clock.set(datetime.combine(day, time(21), HELSINKI))
-            desks["PORI"].expire_holds()
+            desks["PORI"].holds.expire()
         clock.set(datetime.combine(self.today, time(6), HELSINKI))
-        desks["PORI"].expire_holds()  # the night job before today's opening
+        desks["PORI"].holds.expire()  # the night job before today's opening
 
     def _comes_back(self, day: date, code: str) -> tuple[date, str]:
         """Most loans come back in time at the branch they left; some late, some elsewhere."""
@@ -309,19 +309,19 @@ class _Demo:
             "SELECT birth_date < ? FROM patrons WHERE id = ?", ((self.today - timedelta(days=30 * 365)).isoformat(), pid)
         ).fetchone()[0]]
         chosen = rng.sample(adults, 12)
-        desk.report_lost_card(chosen[0], f"2030{int(chosen[0][4:]):09d}")
-        desk.add_ban(chosen[1], "use", "Kirjaston omaisuuden tahallinen turmeleminen", written=True,
+        desk.patrons.report_lost_card(chosen[0], f"2030{int(chosen[0][4:]):09d}")
+        desk.admin.add_ban(chosen[1], "use", "Kirjaston omaisuuden tahallinen turmeleminen", written=True,
                      hearing_date=self.today - timedelta(days=3), until=self.today + timedelta(days=90))
         for card in chosen[2:6]:
-            desk.charge_fee(card, rng.choice((1250, 1990, 2500)), "Kadonnut nide", "lost")
+            desk.fees.charge(card, rng.choice((1250, 1990, 2500)), "Kadonnut nide", "lost")
         for card in chosen[6:9]:
-            desk.charge_fee(card, rng.choice((150, 300, 750)), "Palautuskehotus", "reminder")
+            desk.fees.charge(card, rng.choice((150, 300, 750)), "Palautuskehotus", "reminder")
         for card, (title, library) in zip(chosen[9:12], (
             ("Suomen kansan vanhat runot", "Helsingin yliopiston kirjasto"),
             ("Porin kaupungin historia 1558–1809", "Kansalliskirjasto"),
             ("Saariston luonto", "Turun kaupunginkirjasto"),
         )):
-            self._try(desk.order_ill, card, title, library, 600)
+            self._try(desk.ill.order, card, title, library, 600)
 
 
 def _digituki(demo: "_Demo", days: int) -> None:
@@ -333,11 +333,11 @@ def _digituki(demo: "_Demo", days: int) -> None:
     rng = demo.rng
     clock = ManualClock(datetime.combine(demo.today - timedelta(days=days), time(12), HELSINKI))
     desk = Desk(demo.conn, clock=clock, branch="PORI", staff="kaisa")
-    desk.add_hours("wed", "12:00", "14:00")
-    desk.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
-    desk.add_hours("mon", "14:00", "16:00", kind="appointments", slot_minutes=60)
-    desk.seed_referral_services()
-    referrals = [s.name for s in desk.referral_services()]
+    desk.bookings.add_hours("wed", "12:00", "14:00")
+    desk.bookings.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
+    desk.bookings.add_hours("mon", "14:00", "16:00", kind="appointments", slot_minutes=60)
+    desk.digituki.seed_referral_services()
+    referrals = [s.name for s in desk.digituki.referral_services()]
     outcomes = ("solved", "partly", "referred", "not_helped")
     for offset in range(days, 0, -1):
         day = demo.today - timedelta(days=offset)
@@ -345,27 +345,27 @@ def _digituki(demo: "_Demo", days: int) -> None:
             continue
         clock.set(datetime.combine(day, time(12), HELSINKI))
         for _ in range(rng.randint(2, 7)):
-            visit = desk.queue_add(rng.choice(demo.words["first_names_female"] + demo.words["first_names_male"]),
+            visit = desk.digituki.queue_add(rng.choice(demo.words["first_names_female"] + demo.words["first_names_male"]),
                                    rng.choice(TOPICS), rng.choice(DEVICES[:4]), rng.choice(LANGUAGES[:3]))
             clock.advance(minutes=rng.randint(0, 15))
-            desk.start_visit(visit.id, rng.choice(("kaisa", "pekka")))
+            desk.digituki.start_visit(visit.id, rng.choice(("kaisa", "pekka")))
             minutes = rng.randint(8, 38)
             clock.advance(minutes=minutes)
             if minutes >= 30:  # others were waiting by then: the cap was reached
-                desk.mark_cap_hit(visit.id)
+                desk.digituki.mark_cap_hit(visit.id)
             outcome = rng.choices(outcomes, (60, 20, 15, 5))[0]
-            desk.finish_visit(visit.id, outcome, referral=rng.choice(referrals) if outcome in ("referred", "not_helped")
+            desk.digituki.finish_visit(visit.id, outcome, referral=rng.choice(referrals) if outcome in ("referred", "not_helped")
                               else None)
     clock.set(datetime.combine(demo.today, time(6), HELSINKI))
-    desk.close_digituki_days()
+    desk.digituki.close_days()
     clock.set(demo.now)
     for name, topic in (("Aino", "e_services"), (None, "device_use")):
-        desk.queue_add(name, topic, "own_phone")
+        desk.digituki.queue_add(name, topic, "own_phone")
     for name, phone in (("Eino", "040 555 0101"), ("Helmi", "050 555 0202")):
-        desk.add_callback(name, phone, rng.choice(TOPICS))
-    free = [s for offset in range(1, 8) for s in desk.free_slots(demo.today + timedelta(days=offset))]
+        desk.bookings.add_callback(name, phone, rng.choice(TOPICS))
+    free = [s for offset in range(1, 8) for s in desk.bookings.free_slots(demo.today + timedelta(days=offset))]
     if free:
-        desk.book(free[0][0], "Sirkka", "library_services", phone="044 555 0303")
+        desk.bookings.book(free[0][0], "Sirkka", "library_services", phone="044 555 0303")
 
 
 def _kirjakassi(demo: "_Demo", people: list[tuple[int, str]]) -> None:
@@ -381,7 +381,7 @@ def _kirjakassi(demo: "_Demo", people: list[tuple[int, str]]) -> None:
               "muistelmat", "rakkausromaanit"]
     subjects = ["luonto", "historia", "perhe", "Satakunta", "sota", "puutarhanhoito", "eläimet"]
     for n, card in enumerate(rng.sample(elderly, 6)):
-        desk.enrol_client(
+        desk.kirjakassi.enrol(
             card, eligibility=rng.choice(("age", "age", "illness", "disability")),
             delivery_address=f"{rng.choice(demo.words['streets'])} {rng.randint(1, 40)}, Pori",
             contact_name=rng.choice(("Palvelutalo Kotiranta", "Kotihoito, Pori", "Tytär Tiina", "Naapuri Kalle")),
@@ -390,16 +390,16 @@ def _kirjakassi(demo: "_Demo", people: list[tuple[int, str]]) -> None:
             starts_on=(demo.today - timedelta(days=rng.randint(30, 300))).isoformat(), history_consent=n % 3 != 2,
         )
         media = ["large_print", "cd_audiobook"] if n % 2 else ["regular_print"]
-        desk.save_interview(card, {
+        desk.kirjakassi.save_interview(card, {
             "genres": rng.sample(genres, 2), "subjects": rng.sample(subjects, 2),
             "liked_authors": [rng.choice(demo.words["last_names"]).lower()],
             "disliked_authors": [rng.choice(demo.words["last_names"]).lower()],
             "media": media, "languages": ["fin"], "avoid": ["kauhukirjallisuus"] if n % 2 else [],
             "wishes": "Mieluiten ohuita kirjoja." if n == 1 else "",
         }, complete=True)
-    first = desk.kirjakassi_clients()[0]
-    for pick in desk.kirjakassi_pick_list(first.card)[:3]:
-        desk.pack(first.card, pick.candidate.barcode)
+    first = desk.kirjakassi.clients()[0]
+    for pick in desk.kirjakassi.pick_list(first.card)[:3]:
+        desk.kirjakassi.pack(first.card, pick.candidate.barcode)
 
 
 def _ascii(address: str) -> str:

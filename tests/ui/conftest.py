@@ -32,22 +32,22 @@ PEOPLE = {
 def build_desk(db_path, clock) -> Desk:
     desk = Desk(connect(db_path), clock=clock, branch="PORI", staff="kaisa")
     for card, (first, last, birth, extra) in PEOPLE.items():
-        desk.add_patron(NewPatron(card=card, first=first, last=last, birth_date=birth, **extra))
+        desk.patrons.add(NewPatron(card=card, first=first, last=last, birth_date=birth, **extra))
     for n in range(1, 41):
         fmt = "dvd" if n > 36 else "book"
-        desk.add_item(NewItem(barcode=f"1000{n:06d}", title=f"Kirja numero {n}", author="Kirjoittaja, Kalle",
+        desk.catalogue.add_item(NewItem(barcode=f"1000{n:06d}", title=f"Kirja numero {n}", author="Kirjoittaja, Kalle",
                               format=fmt, rating=18 if n == 40 else None, branch="ULV" if n == 35 else None))
     # Aino Virtanen: a loan that will be overdue, fees over the limit.
     clock.set(datetime(2026, 10, 20, 12, tzinfo=HELSINKI))
-    desk.checkout("2028000000001", "1000000001")
-    desk.checkout("2028000000001", "1000000002")
+    desk.loans.checkout("2028000000001", "1000000001")
+    desk.loans.checkout("2028000000001", "1000000002")
     clock.set(START)
-    desk.checkout("2028000000001", "1000000003")
-    desk.charge_fee("2028000000001", 1250, "Kadonnut nide", "lost")
+    desk.loans.checkout("2028000000001", "1000000003")
+    desk.fees.charge("2028000000001", 1250, "Kadonnut nide", "lost")
     # Liisa Laine holds no. 3 (on loan to Aino) and no. 6 (on the shelf).
-    desk.place_hold("2028000000005", "1000000003")
-    desk.checkout("2028000000002", "1000000004")
-    desk.place_hold("2028000000005", "1000000006")  # a copy on the shelf: on the pull list
+    desk.holds.place("2028000000005", "1000000003")
+    desk.loans.checkout("2028000000002", "1000000004")
+    desk.holds.place("2028000000005", "1000000006")  # a copy on the shelf: on the pull list
     return desk
 
 
@@ -66,14 +66,14 @@ BAG_CLIENT = "2028000000050"
 def book_bag_client(desk: Desk, *, rhythm_weeks: int = 4, weekday: str = "tue", books: bool = True) -> str:
     """Helmi Hakala, 95, a book-bag client at a care home, who allows her history to be
     kept; with `books`, four Finnish books for her bag (two crime, a novel, horror)."""
-    desk.add_patron(NewPatron(card=BAG_CLIENT, first="Helmi", last="Hakala", birth_date=date(1931, 5, 5)))
-    desk.enrol_client(BAG_CLIENT, eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
+    desk.patrons.add(NewPatron(card=BAG_CLIENT, first="Helmi", last="Hakala", birth_date=date(1931, 5, 5)))
+    desk.kirjakassi.enrol(BAG_CLIENT, eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
                       contact_name="Hoitaja Sari", contact_phone="040 555 0100", rhythm_weeks=rhythm_weeks,
                       weekday=weekday, bag_size=3, starts_on="2026-12-01", history_consent=True)
     if books:
         for n, (author, genre) in enumerate((("Kallentoft, Mons", "dekkarit"), ("Mäki, Eeva", "dekkarit"),
                                              ("Laine, Leo", "romaanit"), ("Hirvi, Heikki", "kauhukirjallisuus"))):
-            desk.add_item(NewItem(barcode=f"KK{n:04d}", title=f"Kassikirja {n}", author=author))
+            desk.catalogue.add_item(NewItem(barcode=f"KK{n:04d}", title=f"Kassikirja {n}", author=author))
             record = desk.conn.execute("SELECT record_id FROM items WHERE barcode = ?", (f"KK{n:04d}",)).fetchone()[0]
             desk.conn.execute("UPDATE records SET language = 'fin' WHERE id = ?", (record,))
             desk.conn.execute("INSERT INTO record_terms VALUES (?, 'genre', ?)", (record, genre))

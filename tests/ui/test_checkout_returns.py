@@ -93,7 +93,7 @@ async def test_escape_skips_the_item(ui_desk):
         await pilot.pause()
         assert app.session_lines[-1][0] == "✗"
         assert app.focused.id == "scan"
-        assert ui_desk.item_view("1000000001").loan_card == "2028000000001"
+        assert ui_desk.catalogue.item_view("1000000001").loan_card == "2028000000001"
 
 
 async def test_a_patron_who_asked_for_id_checks_is_prompted(ui_desk):
@@ -153,7 +153,7 @@ async def test_returns_show_the_hold_shelf_number_never_the_name(ui_desk):
 
 
 async def test_a_late_return_shows_its_fee_and_a_copy_from_elsewhere_is_sent_home(ui_desk):
-    ui_desk.checkout("2028000000005", "1000000035")  # home ULV
+    ui_desk.loans.checkout("2028000000005", "1000000035")  # home ULV
     ui_desk.test_clock.set(ui_desk.test_clock().replace(year=2027, month=1, day=4))
     app = make_app(ui_desk)
     bells = []
@@ -168,7 +168,7 @@ async def test_a_late_return_shows_its_fee_and_a_copy_from_elsewhere_is_sent_hom
 
 
 async def test_dropbox_mode_dates_returns_to_the_day_the_box_was_emptied(ui_desk):
-    ui_desk.checkout("2028000000005", "1000000020")
+    ui_desk.loans.checkout("2028000000005", "1000000020")
     ui_desk.test_clock.set(ui_desk.test_clock().replace(year=2027, month=1, day=4))
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
@@ -184,5 +184,5 @@ async def test_dropbox_mode_dates_returns_to_the_day_the_box_was_emptied(ui_desk
             "SELECT returned_on FROM loans l JOIN items i ON i.id = l.item_id WHERE i.barcode = '1000000020'"
         ).fetchone()[0]
         assert returned_on == "2026-12-31"
-        assert ui_desk.balance("2028000000005") == 25  # one day late, not five
+        assert ui_desk.fees.balance("2028000000005") == 25  # one day late, not five
         assert date.fromisoformat(returned_on) < ui_desk.today()

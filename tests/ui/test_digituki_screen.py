@@ -15,9 +15,9 @@ SIZE = (80, 24)
 
 @pytest.fixture
 def dt_desk(ui_desk):
-    ui_desk.add_hours("wed", "12:00", "14:00")
-    ui_desk.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
-    ui_desk.seed_referral_services()
+    ui_desk.bookings.add_hours("wed", "12:00", "14:00")
+    ui_desk.bookings.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
+    ui_desk.digituki.seed_referral_services()
     ui_desk.test_clock.set(datetime(2026, 12, 2, 12, 30))
     return ui_desk
 
@@ -28,8 +28,8 @@ async def open_queue(pilot) -> None:
 
 
 async def test_the_queue_shows_hours_estimates_and_is_keyboard_driven(dt_desk):
-    dt_desk.queue_add("Aino", "e_services", "own_phone")
-    dt_desk.queue_add(None, "device_use", "own_tablet")
+    dt_desk.digituki.queue_add("Aino", "e_services", "own_phone")
+    dt_desk.digituki.queue_add(None, "device_use", "own_tablet")
     app = make_app(dt_desk)
     async with app.run_test(size=SIZE) as pilot:
         await open_queue(pilot)
@@ -59,8 +59,8 @@ async def test_add_to_the_queue_with_a_first_name_only(dt_desk):
 
 
 async def test_the_timer_warns_and_rings_at_the_cap_only_while_others_wait(dt_desk):
-    dt_desk.queue_add("Aino", "e_services", "own_phone")
-    dt_desk.call_next("kaisa")
+    dt_desk.digituki.queue_add("Aino", "e_services", "own_phone")
+    dt_desk.digituki.call_next("kaisa")
     app = make_app(dt_desk)
     bells, notes = [], []
     app.bell = lambda: bells.append(1)
@@ -73,7 +73,7 @@ async def test_the_timer_warns_and_rings_at_the_cap_only_while_others_wait(dt_de
         screen.tick()
         await pilot.pause()
         assert "40:00" in screen_text(app) and bells == []  # nobody waits: no cap
-        dt_desk.queue_add("Eino", "device_use", "own_phone")
+        dt_desk.digituki.queue_add("Eino", "device_use", "own_phone")
         clock.set(clock() - timedelta(minutes=14))  # 26 minutes in
         screen.reload()
         await pilot.pause()
@@ -86,12 +86,12 @@ async def test_the_timer_warns_and_rings_at_the_cap_only_while_others_wait(dt_de
         assert "30 min täynnä" in notes[-1]  # the alert, besides the bell
         screen.tick()
         assert bells == [1]  # once
-        assert dt_desk.queue_view().serving[0].cap_hit
+        assert dt_desk.digituki.queue_view().serving[0].cap_hit
 
 
 async def test_pause_and_finish_with_a_referral_and_a_redacted_note(dt_desk):
-    dt_desk.queue_add("Aino", "e_services", "own_phone")
-    dt_desk.call_next("kaisa")
+    dt_desk.digituki.queue_add("Aino", "e_services", "own_phone")
+    dt_desk.digituki.call_next("kaisa")
     app = make_app(dt_desk)
     async with app.run_test(size=SIZE) as pilot:
         await open_queue(pilot)
@@ -157,7 +157,7 @@ async def test_appointments_book_and_arrive(dt_desk):
 
 
 async def test_callbacks_listed_by_due_time_with_attempts(dt_desk):
-    dt_desk.add_callback("Aino", "040 123 4567", "e_services")
+    dt_desk.bookings.add_callback("Aino", "040 123 4567", "e_services")
     app = make_app(dt_desk)
     async with app.run_test(size=SIZE) as pilot:
         await open_queue(pilot)
@@ -169,15 +169,15 @@ async def test_callbacks_listed_by_due_time_with_attempts(dt_desk):
         app.screen.query_one("#f-result").value = "no_answer"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert dt_desk.callbacks()[0].attempts == 1
+        assert dt_desk.bookings.callbacks()[0].attempts == 1
 
 
 async def test_statistics_with_bars(dt_desk):
     for topic in ("e_services", "e_services", "device_use"):
-        dt_desk.queue_add("X", topic, "own_phone")
-        visit = dt_desk.call_next("kaisa")
-        dt_desk.finish_visit(visit.id, "solved")
-    dt_desk.close_digituki_days(include_today=True)
+        dt_desk.digituki.queue_add("X", topic, "own_phone")
+        visit = dt_desk.digituki.call_next("kaisa")
+        dt_desk.digituki.finish_visit(visit.id, "solved")
+    dt_desk.digituki.close_days(include_today=True)
     app = make_app(dt_desk)
     async with app.run_test(size=SIZE) as pilot:
         await open_queue(pilot)

@@ -27,9 +27,9 @@ SIZE = (80, 24)
 @pytest.fixture
 def busy_desk(ui_desk):
     desk = ui_desk
-    desk.add_hours("wed", "12:00", "14:00")
-    desk.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
-    desk.seed_referral_services()
+    desk.bookings.add_hours("wed", "12:00", "14:00")
+    desk.bookings.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
+    desk.digituki.seed_referral_services()
     book_bag_client(desk, books=False)
     desk.test_clock.set(datetime(2026, 12, 2, 12, 30))
     return desk
@@ -141,7 +141,7 @@ async def test_hostile_scans_never_crash_a_scan_field(busy_desk, db_path, area):
 
 
 async def test_hostile_login_is_refused_without_a_crash(ui_desk):
-    ui_desk.add_staff("kaisa", "admin", "Kaisa", "oikein-hyva-salasana")
+    ui_desk.admin.add_staff("kaisa", "admin", "Kaisa", "oikein-hyva-salasana")
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -37,7 +37,7 @@ async def test_the_interview_saved_as_a_draft_resumed_and_completed(kk_desk):
         await burst(pilot, "dekkarit, romaanit", enter=False)
         await pilot.press("ctrl+s")  # a draft: the phone call was cut short
         await pilot.pause()
-        assert kk_desk.interviews("2028000000050")[0].status == "draft"
+        assert kk_desk.kirjakassi.interviews("2028000000050")[0].status == "draft"
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("ctrl+w")  # later: the draft is there to go on with
@@ -52,7 +52,7 @@ async def test_the_interview_saved_as_a_draft_resumed_and_completed(kk_desk):
         await burst(pilot, "kauhukirjallisuus", enter=False)
         await pilot.press("ctrl+d")
         await pilot.pause()
-        [interview] = kk_desk.interviews("2028000000050")
+        [interview] = kk_desk.kirjakassi.interviews("2028000000050")
         assert interview.status == "complete" and interview.interviewer == "kaisa"
         assert interview.answers["liked_authors"] == ["kallentoft"]
         assert interview.answers["avoid"] == ["kauhukirjallisuus"]
@@ -66,11 +66,11 @@ async def test_leaving_the_interview_keeps_what_was_typed(kk_desk):
         await burst(pilot, "runot", enter=False)
         await pilot.press("escape")
         await pilot.pause()
-        assert kk_desk.interviews("2028000000050")[0].answers["genres"] == ["runot"]
+        assert kk_desk.kirjakassi.interviews("2028000000050")[0].answers["genres"] == ["runot"]
 
 
 async def test_picking_and_packing_with_the_scanner(kk_desk):
-    kk_desk.save_interview("2028000000050", {"genres": ["dekkarit", "romaanit"], "liked_authors": ["kallentoft"],
+    kk_desk.kirjakassi.save_interview("2028000000050", {"genres": ["dekkarit", "romaanit"], "liked_authors": ["kallentoft"],
                                              "avoid": ["kauhukirjallisuus"], "media": ["regular_print"]},
                            complete=True)
     app = make_app(kk_desk)
@@ -89,7 +89,7 @@ async def test_picking_and_packing_with_the_scanner(kk_desk):
         assert "KK0001" not in [p.candidate.barcode for p in screen.picks]
         await burst(pilot, "KK0000")
         await burst(pilot, "KK0002")
-        delivery, items = kk_desk.bag("2028000000050")
+        delivery, items = kk_desk.kirjakassi.bag("2028000000050")
         assert sorted(i["barcode"] for i in items) == ["KK0000", "KK0002"]
         assert "Kassissa:" in screen_text(app)
         await pilot.press("ctrl+e")
@@ -115,7 +115,7 @@ async def test_leaving_an_interview_the_rules_refuse_asks_before_dropping_it(kk_
         await pilot.press("enter")  # yes: leave without saving
         await pilot.pause()
         assert not isinstance(app.screen, (InterviewScreen, ConfirmModal))
-        assert kk_desk.interviews("2028000000050") == []
+        assert kk_desk.kirjakassi.interviews("2028000000050") == []
 
 
 async def test_the_wishes_may_run_over_several_lines(kk_desk):
@@ -128,4 +128,4 @@ async def test_the_wishes_may_run_over_several_lines(kk_desk):
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert kk_desk.interviews("2028000000050")[0].answers["wishes"] == "Pidän Karjalasta.\nEi sotakirjoja.[2J"
+        assert kk_desk.kirjakassi.interviews("2028000000050")[0].answers["wishes"] == "Pidän Karjalasta.\nEi sotakirjoja.[2J"

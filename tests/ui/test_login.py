@@ -11,10 +11,10 @@ PASSWORD = "oikein-hyva-salasana"
 
 
 def with_accounts(desk):
-    desk.add_staff("kaisa", "admin", "Kaisa", PASSWORD)
+    desk.admin.add_staff("kaisa", "admin", "Kaisa", PASSWORD)
     desk.act_as("kaisa")
-    desk.add_staff("pekka", "desk", "Pekka", PASSWORD)
-    desk.add_staff("dina", "digituki", "Dina", PASSWORD)
+    desk.admin.add_staff("pekka", "desk", "Pekka", PASSWORD)
+    desk.admin.add_staff("dina", "digituki", "Dina", PASSWORD)
     desk.act_as(None)
     return desk
 

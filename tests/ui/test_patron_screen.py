@@ -75,11 +75,11 @@ async def test_overdue_loans_are_marked_and_renew_one(ui_desk):
         await open_card(pilot, "2028000000002")  # Aino Virtala: one loan, nothing blocks her
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert ui_desk.patron_view("2028000000002").loans[0].renewals == 0  # same day: nothing to renew
+        assert ui_desk.patrons.view("2028000000002").loans[0].renewals == 0  # same day: nothing to renew
         ui_desk.test_clock.advance(days=10)
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert ui_desk.patron_view("2028000000002").loans[0].renewals == 1
+        assert ui_desk.patrons.view("2028000000002").loans[0].renewals == 1
 
 
 async def test_overdue_is_highlighted(ui_desk):
@@ -100,7 +100,7 @@ async def test_pay_a_fee_typed_with_a_comma(ui_desk):
         await pilot.press("ctrl+u")
         await burst(pilot, "2,50")
         assert not isinstance(app.screen, FormModal)
-        assert ui_desk.balance("2028000000001") == 1000
+        assert ui_desk.fees.balance("2028000000001") == 1000
         assert app.focused.id == "scan"  # the scan field has focus again
 
 
@@ -116,7 +116,7 @@ async def test_a_refused_payment_keeps_the_form_open_with_the_reason(ui_desk):
         assert "suurempi kuin maksettavaa" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert ui_desk.balance("2028000000001") == 1250
+        assert ui_desk.fees.balance("2028000000001") == 1250
 
 
 async def test_waive_asks_for_a_reason(ui_desk):
@@ -130,7 +130,7 @@ async def test_waive_asks_for_a_reason(ui_desk):
         await pilot.pause()
         assert isinstance(app.screen, FormModal)
         await burst(pilot, "Nide löytyi")
-        assert ui_desk.balance("2028000000001") == 1000
+        assert ui_desk.fees.balance("2028000000001") == 1000
 
 
 async def test_place_a_hold_by_scanning_the_item(ui_desk):
@@ -142,7 +142,7 @@ async def test_place_a_hold_by_scanning_the_item(ui_desk):
         await burst(pilot, "1000000002")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        holds = ui_desk.patron_view("2028000000002").holds
+        holds = ui_desk.patrons.view("2028000000002").holds
         assert [h.title for h in holds] == ["Kirja numero 2"]
 
 
@@ -154,7 +154,7 @@ async def test_report_a_lost_card_and_issue_a_new_one(ui_desk):
         await pilot.pause()
         await burst(pilot, "2028000000099")
         assert app.patron_card == "2028000000099"
-        assert ui_desk.patron_view("2028000000005").card_status == "lost"
+        assert ui_desk.patrons.view("2028000000005").card_status == "lost"
 
 
 async def test_edit_contact_details(ui_desk):
@@ -166,7 +166,7 @@ async def test_edit_contact_details(ui_desk):
         await burst(pilot, "050 111 2222", enter=False)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert ui_desk.patron_view("2028000000005").phone == "050 111 2222"
+        assert ui_desk.patrons.view("2028000000005").phone == "050 111 2222"
 
 
 async def test_register_a_child_with_live_hetu_check_and_consent(ui_desk):
@@ -200,7 +200,7 @@ async def test_register_a_child_with_live_hetu_check_and_consent(ui_desk):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.patron_card == "2028000000077"
-        assert ui_desk.patron_view("2028000000077").category == "child"
+        assert ui_desk.patrons.view("2028000000077").category == "child"
 
 
 async def test_an_organisation_needs_its_responsible_person(ui_desk):
@@ -217,4 +217,4 @@ async def test_an_organisation_needs_its_responsible_person(ui_desk):
         screen.query_one("#r-responsible").value = "Rehtori Ruusu"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert ui_desk.patron_view("2029000000001").category == "organisation"
+        assert ui_desk.patrons.view("2029000000001").category == "organisation"

@@ -86,17 +86,17 @@ def test_checkout_in_swedish(snap_compare, ui_desk):
 def dt_desk(ui_desk):
     from datetime import datetime
 
-    ui_desk.add_hours("wed", "12:00", "14:00")
-    ui_desk.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
-    ui_desk.seed_referral_services()
+    ui_desk.bookings.add_hours("wed", "12:00", "14:00")
+    ui_desk.bookings.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
+    ui_desk.digituki.seed_referral_services()
     clock = ui_desk.test_clock
     clock.set(datetime(2026, 12, 2, 12, 5))
-    ui_desk.queue_add("Aino", "e_services", "own_phone")
-    ui_desk.queue_add("Eino", "device_use", "own_tablet", "sv")
-    ui_desk.queue_add(None, "social_email", "library_computer")
-    ui_desk.call_next("kaisa")
-    ui_desk.book("2026-12-03T10:00", "Liisa", "library_services", phone="040 111 2222")
-    ui_desk.add_callback("Matti", "050 765 4321", "e_services", wish_from="2026-12-03T09:00",
+    ui_desk.digituki.queue_add("Aino", "e_services", "own_phone")
+    ui_desk.digituki.queue_add("Eino", "device_use", "own_tablet", "sv")
+    ui_desk.digituki.queue_add(None, "social_email", "library_computer")
+    ui_desk.digituki.call_next("kaisa")
+    ui_desk.bookings.book("2026-12-03T10:00", "Liisa", "library_services", phone="040 111 2222")
+    ui_desk.bookings.add_callback("Matti", "050 765 4321", "e_services", wish_from="2026-12-03T09:00",
                          wish_to="2026-12-03T11:00")
     clock.set(datetime(2026, 12, 2, 12, 31))
     return ui_desk
@@ -115,9 +115,9 @@ def test_digituki_callbacks(snap_compare, dt_desk):
 
 
 def test_digituki_statistics(snap_compare, dt_desk):
-    visit = dt_desk.queue_view().serving[0]
-    dt_desk.finish_visit(visit.id, "referred", referral="Kela")
-    dt_desk.close_digituki_days(include_today=True)
+    visit = dt_desk.digituki.queue_view().serving[0]
+    dt_desk.digituki.finish_visit(visit.id, "referred", referral="Kela")
+    dt_desk.digituki.close_days(include_today=True)
     assert snap_compare(make_app(dt_desk), terminal_size=SIZE, run_before=typed("<f5>", "<ctrl+g>"))
 
 
@@ -125,10 +125,10 @@ def test_digituki_statistics(snap_compare, dt_desk):
 def kk_desk(ui_desk):
     desk = ui_desk
     book_bag_client(desk, rhythm_weeks=1, weekday="thu")
-    desk.save_interview("2028000000050", {"genres": ["dekkarit", "romaanit"], "liked_authors": ["kallentoft"],
+    desk.kirjakassi.save_interview("2028000000050", {"genres": ["dekkarit", "romaanit"], "liked_authors": ["kallentoft"],
                                           "avoid": ["kauhukirjallisuus"], "wishes": "Ei liian paksuja."},
                         complete=True)
-    desk.pack("2028000000050", "KK0002")
+    desk.kirjakassi.pack("2028000000050", "KK0002")
     return desk
 
 

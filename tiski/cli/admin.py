@@ -80,7 +80,7 @@ def branch_add(
     """Add a branch (toimipiste)."""
     st = state(ctx)
     desk = st.desk()
-    desk.add_branch(code, name, closed_weekdays, closes)
+    desk.admin.add_branch(code, name, closed_weekdays, closes)
     emit(as_json, {"branch": {"code": code, "name": name, "closed_weekdays": closed_weekdays, "closes": closes}},
          [st.t("cli.branch_added", code=code)])
 
@@ -98,7 +98,7 @@ def branch_close_day(
     closed = day(when, "day")
     if closed is None:
         raise invalid("date", field="day")
-    st.desk().close_day(code, closed, reason)
+    st.desk().admin.close_day(code, closed, reason)
     emit(as_json, {"closed": {"branch": code, "day": closed}}, [st.t("cli.day_closed", code=code, day=closed)])
 
 
@@ -111,7 +111,7 @@ def branch_holidays(
 ) -> None:
     """Close the branch on the Finnish public holidays of a year."""
     st = state(ctx)
-    days = st.desk().close_public_holidays(code, year)
+    days = st.desk().admin.close_public_holidays(code, year)
     emit(as_json, {"closed": [{"day": d, "reason": name} for d, name in days]},
          [f"{st.t.value('day', d)}  {name}" for d, name in days])
 
@@ -152,7 +152,7 @@ def ban_add(
 ) -> None:
     """Ban a patron (the parties are heard first)."""
     st = state(ctx)
-    ban = st.desk(branch).add_ban(
+    ban = st.desk(branch).admin.add_ban(
         card, ban_type, reason, hearing_date=day(hearing_date, "hearing_date"), written=written,
         until=day(until, "until"),
     )
@@ -170,7 +170,7 @@ def ban_lift(
 ) -> None:
     """Lift a patron's bans."""
     st = state(ctx)
-    count = st.desk().lift_ban(card, reason)
+    count = st.desk().admin.lift_ban(card, reason)
     emit(as_json, {"lifted": count}, [st.t("cli.bans_lifted", count=count)])
 
 
@@ -178,7 +178,7 @@ def ban_lift(
 def clearance_run(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Annual: every balance over 0 € becomes a borrowing ban until paid."""
     st = state(ctx)
-    blocked = st.desk(branch).run_clearance()
+    blocked = st.desk(branch).admin.run_clearance()
     emit(as_json, {"blocked": blocked}, [st.t("cli.clearance_done", count=len(blocked))] + blocked)
 
 
@@ -217,7 +217,7 @@ def policy_check(ctx: typer.Context, file: Path, as_json: bool = JSON_OPTION) ->
 def policy_set(ctx: typer.Context, file: Path, as_json: bool = JSON_OPTION) -> None:
     """Check a policy file and make it this database's policy."""
     st = state(ctx)
-    st.desk().set_policy(_read(file))
+    st.desk().admin.set_policy(_read(file))
     emit(as_json, {"file": str(file)}, [st.t("cli.policy_set", path=str(file))])
 
 
@@ -250,7 +250,7 @@ def staff_add(
     desk = st.desk()
     desk.require("add_staff")
     password = _new_password(password_stdin, st.t) if password_stdin or sys.stdin.isatty() else None
-    desk.add_staff(user, role, name, password, unix_user)
+    desk.admin.add_staff(user, role, name, password, unix_user)
     emit(as_json, {"staff": {"user": user, "role": role}}, [st.t("cli.staff_added", user=user, role=role)])
 
 
@@ -264,14 +264,14 @@ def staff_passwd(
     """Set a staff member's password (prompted twice, not echoed)."""
     st = state(ctx)
     desk = st.desk()
-    desk.set_staff_password(user, _new_password(password_stdin, st.t))
+    desk.admin.set_staff_password(user, _new_password(password_stdin, st.t))
     emit(as_json, {"staff": {"user": user}}, [st.t("cli.password_set", user=user)])
 
 
 @staff_app.command("list")
 def staff_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """The accounts, their roles, who can log in."""
-    rows = state(ctx).desk().staff_list()
+    rows = state(ctx).desk().admin.staff_list()
     emit(as_json, {"staff": rows},
          [f"{r['username']:<16} {r['role']:<9} {r['unix_user'] or '-':<12} {'disabled' if r['disabled_at'] else ''}"
           for r in rows])
@@ -281,7 +281,7 @@ def staff_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 def staff_disable(ctx: typer.Context, user: str, as_json: bool = JSON_OPTION) -> None:
     """Disable a staff account (it is kept for the audit trail)."""
     st = state(ctx)
-    st.desk().disable_staff(user)
+    st.desk().admin.disable_staff(user)
     emit(as_json, {"staff": {"user": user, "disabled": True}}, [st.t("cli.staff_disabled", user=user)])
 
 

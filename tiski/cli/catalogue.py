@@ -54,7 +54,7 @@ def item_add(
     from ..desk.catalogue import NewItem
 
     st = state(ctx)
-    view = st.desk(branch).add_item(
+    view = st.desk(branch).catalogue.add_item(
         NewItem(barcode=barcode, title=title, author=author, isbn=isbn, format=fmt, rating=rating,
                 children=children, price_cents=euros(price, positive=False) if price else None,
                 branch=branch, loanable=not not_loanable)
@@ -67,7 +67,7 @@ def item_show(ctx: typer.Context, barcode: str, as_json: bool = JSON_OPTION) -> 
     """An item and where it is."""
     st = state(ctx)
     t = st.t
-    view = st.desk().item_view(barcode)
+    view = st.desk().catalogue.item_view(barcode)
     lines = [f"{view.barcode}  {view.title}" + (f" / {view.author}" if view.author else ""),
              f"  {t.value('format', view.format)}, {view.home_branch}: {t.value('status', view.status)}"]
     if view.status == "on_loan":

@@ -46,7 +46,7 @@ def checkout(
     """Lend an item to a patron."""
     st = state(ctx)
     t = st.t
-    loan = st.desk(branch).checkout(card, barcode, override=override)
+    loan = st.desk(branch).loans.checkout(card, barcode, override=override)
     key = "cli.renewed" if loan.renewed else ("cli.already_due" if loan.unchanged else "cli.checked_out")
     emit(
         as_json,
@@ -68,7 +68,7 @@ def return_(
     """Take an item back (check in)."""
     st = state(ctx)
     t = st.t
-    result = st.desk(branch).return_item(barcode, dropbox_date=day(dropbox_date, "dropbox_date"))
+    result = st.desk(branch).loans.return_item(barcode, dropbox_date=day(dropbox_date, "dropbox_date"))
     lines = [t("cli.returned", title=result.title)]
     if result.late_fee_cents:
         lines.append(t("cli.late_fee", fee_cents=result.late_fee_cents))
@@ -91,7 +91,7 @@ def renew(
 ) -> None:
     """Renew a loan (up to 8 times, if nobody holds the title)."""
     st = state(ctx)
-    loan = st.desk(branch).renew(card, barcode)
+    loan = st.desk(branch).loans.renew(card, barcode)
     emit(as_json, {"loan": {"barcode": loan.barcode, "due": loan.due, "renewals": loan.renewals,
                             "renewed": loan.renewed}},
          [st.t("cli.renewed" if loan.renewed else "cli.already_due", title=loan.title, due=loan.due)])
@@ -108,7 +108,7 @@ def hold_place(
 ) -> None:
     """Place a hold on the item's title."""
     st = state(ctx)
-    hold = st.desk(branch).place_hold(card, barcode, pickup)
+    hold = st.desk(branch).holds.place(card, barcode, pickup)
     emit(as_json,
          {"hold": {"card": hold.card, "title": hold.title, "position": hold.position, "status": hold.status,
                    "pickup_branch": hold.pickup_branch}},
@@ -125,7 +125,7 @@ def hold_cancel(
 ) -> None:
     """Cancel the patron's hold on the item's title."""
     st = state(ctx)
-    hold, routing = st.desk(branch).cancel_hold(card, barcode)
+    hold, routing = st.desk(branch).holds.cancel(card, barcode)
     emit(as_json,
          {"hold": {"card": hold.card, "title": hold.title, "status": "cancelled"},
           "next": shelf_json(routing.hold) if routing else None,
@@ -139,7 +139,7 @@ def holds_expire(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool 
     """Daily: uncollected holds are charged and their copies go to the next in line."""
     st = state(ctx)
     t = st.t
-    expired = st.desk(branch).expire_holds()
+    expired = st.desk(branch).holds.expire()
     lines = [t("cli.holds_expired", count=len(expired))]
     for e in expired:
         lines.append(f"  {e.barcode}  {e.title}  {t.money(e.fee_cents)}")
@@ -156,6 +156,6 @@ def holds_expire(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool 
 def holds_pull_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Copies on this branch's shelves that can fill a hold: fetch and scan them in."""
     st = state(ctx)
-    rows = st.desk(branch).pull_list()
+    rows = st.desk(branch).holds.pull_list()
     emit(as_json, {"items": [dict(r) for r in rows]},
          [f"{r['barcode']:<14} {r['title']}  ({r['queued']})" for r in rows] or [st.t("cli.none_found")])

@@ -49,7 +49,7 @@ def hours_add(
 ) -> None:
     """Add drop-in hours (e.g. wed 12:00 14:00) or appointment hours."""
     st = state(ctx)
-    hours_id = st.desk(branch).add_hours(weekday, starts, ends, kind="appointments" if appointments else "drop_in",
+    hours_id = st.desk(branch).bookings.add_hours(weekday, starts, ends, kind="appointments" if appointments else "drop_in",
                                          slot_minutes=slot_minutes, helper=helper, branch=branch)
     emit(as_json, {"hours": {"id": hours_id}}, [st.t("cli.dt_hours_added", id=hours_id)])
 
@@ -59,7 +59,7 @@ def hours_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = 
     """The hours of this branch."""
     from ..core.calendar import WEEKDAYS
 
-    rows = state(ctx).desk(branch).digituki_hours()
+    rows = state(ctx).desk(branch).bookings.hours()
     emit(as_json, {"hours": rows},
          [f"{r['id']:>3}  {r['kind']:<12} {WEEKDAYS[r['weekday']]} {r['starts']}–{r['ends']}"
           + (f"  {r['slot_minutes']} min" if r["slot_minutes"] else "") + (f"  {r['helper']}" if r["helper"] else "")
@@ -69,7 +69,7 @@ def hours_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = 
 @hours_app.command("remove")
 def hours_remove(ctx: typer.Context, hours_id: int, as_json: bool = JSON_OPTION) -> None:
     st = state(ctx)
-    st.desk().remove_hours(hours_id)
+    st.desk().bookings.remove_hours(hours_id)
     emit(as_json, {"removed": hours_id}, [st.t("cli.dt_removed")])
 
 
@@ -87,7 +87,7 @@ def queue_add(
 ) -> None:
     """Someone joins the queue."""
     st = state(ctx)
-    v = st.desk(branch).queue_add(name, topic, device, language, card)
+    v = st.desk(branch).digituki.queue_add(name, topic, device, language, card)
     emit(as_json, {"visit": visit_json(v)}, [st.t("cli.dt_queued", label=v.label)])
 
 
@@ -96,7 +96,7 @@ def queue(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_
     """Who is being helped, who waits (with an estimate), today's appointments."""
     st = state(ctx)
     t = st.t
-    view = st.desk(branch).queue_view()
+    view = st.desk(branch).digituki.queue_view()
     lines = []
     if view.hours_now:
         lines.append(t("ui.dt_open_now", ends=view.hours_now.ends.strftime("%H:%M"), left=view.minutes_left))
@@ -122,14 +122,14 @@ def call_next(ctx: typer.Context, helper: str = typer.Option(None, "--helper"), 
               as_json: bool = JSON_OPTION) -> None:
     """The next person in line starts with this helper."""
     st = state(ctx)
-    v = st.desk(branch).call_next(helper)
+    v = st.desk(branch).digituki.call_next(helper)
     emit(as_json, {"visit": visit_json(v)}, [st.t("cli.dt_started", label=v.label, helper=v.helper or "-")])
 
 
 def _visit_command(action: str):
     def command(ctx: typer.Context, visit_id: int, as_json: bool = JSON_OPTION) -> None:
         st = state(ctx)
-        v = getattr(st.desk(), action)(visit_id)
+        v = getattr(st.desk().digituki, action)(visit_id)
         emit(as_json, {"visit": visit_json(v)}, [f"{v.label}: {v.status}"])
 
     command.__doc__ = {"pause_visit": "Pause the timer (the patron fetches a device…).",
@@ -155,7 +155,7 @@ def finish(
 ) -> None:
     """Done: the outcome, and where to go when the library could not help."""
     st = state(ctx)
-    v, removed = st.desk().finish_visit(visit_id, outcome, topic=topic, referral=referral, note=note)
+    v, removed = st.desk().digituki.finish_visit(visit_id, outcome, topic=topic, referral=referral, note=note)
     lines = [f"{v.label}: {outcome} ({minutes(v.elapsed)})"]
     if removed:
         lines.append(st.t("ui.dt_redacted", kinds=", ".join(st.t(f"redacted.{k}") for k in removed)))
@@ -170,7 +170,7 @@ def slots(ctx: typer.Context, when: str = typer.Argument(..., metavar="YYYY-MM-D
     chosen = day(when, "day")
     if chosen is None:
         raise invalid("date", field="day")
-    free = st.desk(branch).free_slots(chosen)
+    free = st.desk(branch).bookings.free_slots(chosen)
     emit(as_json, {"slots": [{"starts_at": s, "helper": h, "minutes": m} for s, h, m in free]},
          [f"{s:%H:%M}  {m} min  {h or '-'}" for s, h, m in free] or [st.t("cli.none_found")])
 
@@ -188,7 +188,7 @@ def book(
 ) -> None:
     """Book an appointment at a free time."""
     st = state(ctx)
-    a = st.desk(branch).book(starts_at, name, topic, phone=phone, helper=helper)
+    a = st.desk(branch).bookings.book(starts_at, name, topic, phone=phone, helper=helper)
     emit(as_json, {"appointment": {"id": a.id, "starts_at": a.starts_at, "minutes": a.minutes, "helper": a.helper}},
          [st.t("cli.dt_booked", day=format_day(a.starts_at), time=f"{a.starts_at:%H:%M}", id=a.id)])
 
@@ -200,7 +200,7 @@ def appointments(ctx: typer.Context, when: str = typer.Argument(None, metavar="[
     st = state(ctx)
     desk = st.desk(branch)
     chosen = day(when, "day") or desk.today()
-    rows = desk.appointments_on(chosen)
+    rows = desk.bookings.appointments_on(chosen)
     emit(as_json, {"appointments": [{"id": a.id, "starts_at": a.starts_at, "minutes": a.minutes, "name": a.name,
                                      "topic": a.topic, "helper": a.helper, "status": a.status} for a in rows]},
          [f"{a.id:>4}  {a.starts_at:%H:%M}  {a.name or '-':<12} {a.helper or '-':<10} {a.status}" for a in rows]
@@ -210,7 +210,7 @@ def appointments(ctx: typer.Context, when: str = typer.Argument(None, metavar="[
 def _appointment_command(action: str):
     def command(ctx: typer.Context, appointment_id: int, as_json: bool = JSON_OPTION) -> None:
         st = state(ctx)
-        result = getattr(st.desk(), action)(appointment_id)
+        result = getattr(st.desk().bookings, action)(appointment_id)
         emit(as_json, {"id": appointment_id, "status": result.status}, [f"{appointment_id}: {result.status}"])
 
     command.__doc__ = {"cancel_appointment": "Cancel an appointment.", "no_show": "The patron did not come.",
@@ -242,7 +242,7 @@ def callback_add(
 ) -> None:
     """A patron asks to be called back (support by phone only)."""
     st = state(ctx)
-    c = st.desk(branch).add_callback(name, phone, topic, wish_from=wish_from, wish_to=wish_to)
+    c = st.desk(branch).bookings.add_callback(name, phone, topic, wish_from=wish_from, wish_to=wish_to)
     emit(as_json, {"callback": callback_json(c)},
          [st.t("cli.dt_callback", id=c.id, due=format_day(c.due_by), time=f"{c.due_by:%H:%M}")])
 
@@ -256,7 +256,7 @@ def callback_import(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION,
     t = st.t
     if not file.is_file():
         raise invalid("file", path=str(file))
-    count, errors = st.desk(branch).import_callbacks(file)
+    count, errors = st.desk(branch).bookings.import_callbacks(file)
     if errors:
         if as_json:
             sys.stdout.write(json.dumps({"ok": False, "error": {
@@ -276,7 +276,7 @@ def callbacks(ctx: typer.Context, all_: bool = typer.Option(False, "--all"), bra
               as_json: bool = JSON_OPTION) -> None:
     """Open call-back requests, the one due first on top (overdue marked !)."""
     st = state(ctx)
-    rows = st.desk(branch).callbacks(include_closed=all_)
+    rows = st.desk(branch).bookings.callbacks(include_closed=all_)
     emit(as_json, {"callbacks": [callback_json(c) for c in rows]},
          [f"{'!' if c.overdue else ' '} {c.id:>4}  {format_day(c.due_by)} {c.due_by:%H:%M}  {c.name or '-':<12} "
           f"{c.phone or '-':<14} {c.topic}  ({c.attempts})" for c in rows] or [st.t("cli.none_found")])
@@ -292,7 +292,7 @@ def callback_log(
 ) -> None:
     """Log a call attempt."""
     st = state(ctx)
-    c, removed = st.desk().log_call(callback_id, result, note)
+    c, removed = st.desk().bookings.log_call(callback_id, result, note)
     emit(as_json, {"callback": callback_json(c), "redacted": list(removed)}, [f"{c.id}: {result} ({c.attempts})"])
 
 
@@ -306,14 +306,14 @@ def callback_close(
 ) -> None:
     """Close a request with its outcome (and where the patron was referred)."""
     st = state(ctx)
-    c = st.desk().close_callback(callback_id, outcome, referral)
+    c = st.desk().bookings.close_callback(callback_id, outcome, referral)
     emit(as_json, {"callback": callback_json(c)}, [f"{c.id}: {c.status}"])
 
 
 @service_app.command("list")
 def service_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Where to refer people."""
-    rows = state(ctx).desk().referral_services()
+    rows = state(ctx).desk().digituki.referral_services()
     emit(as_json, {"services": [vars(s) for s in rows]},
          [f"{s.name}  [{s.kind}]  {s.phone or ''}  {s.url or ''}" for s in rows])
 
@@ -331,14 +331,14 @@ def service_add(
 ) -> None:
     """Add a service (or update the one with that name)."""
     st = state(ctx)
-    s = st.desk().save_referral_service(name, kind, phone, address, url, note)
+    s = st.desk().digituki.save_referral_service(name, kind, phone, address, url, note)
     emit(as_json, {"service": vars(s)}, [s.name])
 
 
 @service_app.command("remove")
 def service_remove(ctx: typer.Context, name: str, as_json: bool = JSON_OPTION) -> None:
     st = state(ctx)
-    st.desk().remove_referral_service(name)
+    st.desk().digituki.remove_referral_service(name)
     emit(as_json, {"removed": name}, [st.t("cli.dt_removed")])
 
 
@@ -346,7 +346,7 @@ def service_remove(ctx: typer.Context, name: str, as_json: bool = JSON_OPTION) -
 def service_seed(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Fill an empty directory with the shipped starting list."""
     st = state(ctx)
-    count = st.desk().seed_referral_services()
+    count = st.desk().digituki.seed_referral_services()
     emit(as_json, {"added": count}, [str(count)])
 
 
@@ -355,7 +355,7 @@ def close_day(ctx: typer.Context, today: bool = typer.Option(False, "--today", h
               as_json: bool = JSON_OPTION) -> None:
     """Daily: erase the queue's personal details of past days; keep the anonymous figures."""
     st = state(ctx)
-    counts = st.desk().close_digituki_days(include_today=today)
+    counts = st.desk().digituki.close_days(include_today=today)
     emit(as_json, {"closed": counts}, [st.t("cli.dt_closed", **counts)])
 
 
@@ -378,12 +378,12 @@ def stats(
         if last < first:
             raise invalid("date_order")
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        rows = desk.digituki_stats_rows(first, last)
+        rows = desk.digituki.stats_rows(first, last)
         writer.writerow(["day", "branch", "channel", "topic", "device", "wait_seconds", "service_seconds",
                          "outcome", "referral", "cap_hit"])
         writer.writerows(tuple(r) for r in rows)
         return
-    rows = desk.digituki_stats(first, last, by)
+    rows = desk.digituki.stats(first, last, by)
     emit(as_json, {"stats": [vars(r) for r in rows]},
          [f"{r.group:<20} {r.count:>5}  {_avg(r.average_wait_minutes):>6}  {_avg(r.average_service_minutes):>6}  "
           f"{r.cap_hits:>3}" for r in rows] or [st.t("cli.none_found")])

@@ -50,7 +50,7 @@ def enrol(
 ) -> None:
     """Enrol a registered patron for the book bag (or change their details)."""
     st = state(ctx)
-    c = st.desk(branch).enrol_client(card, eligibility=eligibility, delivery_address=address, contact_name=contact,
+    c = st.desk(branch).kirjakassi.enrol(card, eligibility=eligibility, delivery_address=address, contact_name=contact,
                                      contact_phone=contact_phone, contact_relation=relation, rhythm_weeks=every,
                                      weekday=weekday, bag_size=bag, starts_on=start, history_consent=history_consent)
     emit(as_json, {"client": client_json(c)},
@@ -62,8 +62,8 @@ def show(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
     """A client, their next delivery and their latest interview."""
     st = state(ctx)
     desk = st.desk()
-    c = desk.kirjakassi_client(card)
-    versions = desk.interviews(card)
+    c = desk.kirjakassi.client(card)
+    versions = desk.kirjakassi.interviews(card)
     emit(as_json, {"client": client_json(c), "interviews": [
         {"version": i.version, "status": i.status, "interviewer": i.interviewer, "interviewed_on": i.interviewed_on,
          "answers": i.answers} for i in versions]},
@@ -87,7 +87,7 @@ def interview(
         answers = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
     except (OSError, UnicodeDecodeError, ValueError):
         raise invalid("file", path=str(file)) from None
-    i = st.desk().save_interview(card, answers, complete=complete)
+    i = st.desk().kirjakassi.save_interview(card, answers, complete=complete)
     emit(as_json, {"interview": {"version": i.version, "status": i.status, "interviewer": i.interviewer,
                                  "interviewed_on": i.interviewed_on}}, [f"v{i.version}: {i.status}"])
 
@@ -96,7 +96,7 @@ def interview(
 def pick(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
     """The pick list for the client's next bag, with the reasons."""
     st = state(ctx)
-    picks = st.desk().kirjakassi_pick_list(card)
+    picks = st.desk().kirjakassi.pick_list(card)
     emit(as_json, {"picks": [{"barcode": p.candidate.barcode, "title": p.candidate.title, "author": p.candidate.author,
                               "format": p.candidate.format, "score": round(p.score, 2), "reasons": list(p.reasons)}
                              for p in picks]},
@@ -108,7 +108,7 @@ def pick(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
 def pack(ctx: typer.Context, card: str, barcode: str, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Scan an item into the bag: lent until the next delivery plus a margin, no late fees."""
     st = state(ctx)
-    loan = st.desk(branch).pack(card, barcode)
+    loan = st.desk(branch).kirjakassi.pack(card, barcode)
     emit(as_json, {"loan": {"barcode": loan.barcode, "due": loan.due, "title": loan.title}},
          [st.t("cli.checked_out", title=loan.title, due=loan.due)])
 
@@ -117,13 +117,13 @@ def pack(ctx: typer.Context, card: str, barcode: str, branch: str = BRANCH_OPTIO
 def slip(ctx: typer.Context, card: str) -> None:
     """The packing slip (plain text, for the printer)."""
     st = state(ctx)
-    sys.stdout.write(st.desk().packing_slip(card, st.lang))
+    sys.stdout.write(st.desk().kirjakassi.packing_slip(card, st.lang))
 
 
 def _status_command(action: str, doc: str):
     def command(ctx: typer.Context, card: str, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
         st = state(ctx)
-        result = getattr(st.desk(branch), action)(card)
+        result = getattr(st.desk(branch).kirjakassi, action)(card)
         delivery, checked_in = result if isinstance(result, tuple) else (result, [])
         emit(as_json, {"delivery": {"due_on": delivery.due_on, "status": delivery.status, "items": delivery.items},
                        "checked_in": checked_in},
@@ -150,7 +150,7 @@ def deliveries(
     desk = st.desk()
     first = day(start, "from_day") or desk.today()
     last = day(end, "to_day") or first + timedelta(days=6)
-    rows = desk.kirjakassi_deliveries(first, last)
+    rows = desk.kirjakassi.deliveries(first, last)
     emit(as_json, {"deliveries": [{"card": d.card, "name": d.name, "due_on": d.due_on, "status": d.status,
                                    "items": d.items} for d in rows]},
          [f"{format_day(d.due_on):>10}  {d.name:<24} {d.status:<9} {d.items}" for d in rows]
@@ -162,14 +162,14 @@ def pause(ctx: typer.Context, card: str, start: str = typer.Option(..., "--from"
           until: str = typer.Option(None, "--until"), as_json: bool = JSON_OPTION) -> None:
     """No bags for a while (hospital, travel)."""
     st = state(ctx)
-    c = st.desk().pause_client(card, start, until)
+    c = st.desk().kirjakassi.pause(card, start, until)
     emit(as_json, {"client": client_json(c)}, [st.t("cli.kk_next", day=format_day(c.next_delivery))])
 
 
 @kirjakassi_app.command("resume")
 def resume(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
     st = state(ctx)
-    c = st.desk().resume_client(card)
+    c = st.desk().kirjakassi.resume(card)
     emit(as_json, {"client": client_json(c)}, [st.t("cli.kk_next", day=format_day(c.next_delivery))])
 
 
@@ -177,5 +177,5 @@ def resume(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
 def end(ctx: typer.Context, card: str, on: str = typer.Option(None, "--on"), as_json: bool = JSON_OPTION) -> None:
     """The service ends (from a day)."""
     st = state(ctx)
-    c = st.desk().end_client(card, on)
+    c = st.desk().kirjakassi.end(card, on)
     emit(as_json, {"client": client_json(c)}, [f"{c.name}: {format_day(c.ends_on)}"])

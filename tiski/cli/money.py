@@ -27,7 +27,7 @@ def fee_charge(
 ) -> None:
     """Charge a fee (amount in euros: 1,50 or 1.50)."""
     st = state(ctx)
-    balance = st.desk(branch).charge_fee(card, euros(amount), reason, charge_type)
+    balance = st.desk(branch).fees.charge(card, euros(amount), reason, charge_type)
     emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
 
 
@@ -36,7 +36,7 @@ def fee_pay(ctx: typer.Context, card: str, amount: str, branch: str = BRANCH_OPT
             as_json: bool = JSON_OPTION) -> None:
     """Take a payment; the oldest charges are settled first."""
     st = state(ctx)
-    balance = st.desk(branch).pay_fee(card, euros(amount))
+    balance = st.desk(branch).fees.pay(card, euros(amount))
     emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
 
 
@@ -51,7 +51,7 @@ def fee_waive(
 ) -> None:
     """Waive fees, with a reason."""
     st = state(ctx)
-    balance = st.desk(branch).waive_fee(card, euros(amount), reason)
+    balance = st.desk(branch).fees.waive(card, euros(amount), reason)
     emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
 
 
@@ -72,7 +72,7 @@ def ill_order(
 ) -> None:
     """Order an interlibrary loan (charged when it arrives)."""
     st = state(ctx)
-    request = st.desk(branch).order_ill(card, title, from_library, euros(price, positive=False))
+    request = st.desk(branch).ill.order(card, title, from_library, euros(price, positive=False))
     emit(as_json, {"ill": ill_json(request)}, [st.t("cli.ill_ordered", id=request.id, title=request.title)])
 
 
@@ -81,7 +81,7 @@ def ill_arrived(ctx: typer.Context, request_id: int, branch: str = BRANCH_OPTION
                 as_json: bool = JSON_OPTION) -> None:
     """The ordered item came: the price is charged and the patron notified."""
     st = state(ctx)
-    request = st.desk(branch).ill_arrived(request_id)
+    request = st.desk(branch).ill.arrived(request_id)
     emit(as_json, {"ill": ill_json(request)},
          [st.t("cli.ill_arrived", title=request.title, price_cents=request.price_cents)])
 
@@ -90,7 +90,7 @@ def ill_arrived(ctx: typer.Context, request_id: int, branch: str = BRANCH_OPTION
 def ill_cancel(ctx: typer.Context, request_id: int, as_json: bool = JSON_OPTION) -> None:
     """Cancel an order (nothing is charged)."""
     st = state(ctx)
-    request = st.desk().ill_cancel(request_id)
+    request = st.desk().ill.cancel(request_id)
     emit(as_json, {"ill": ill_json(request)}, [st.t("cli.ill_cancelled", title=request.title)])
 
 
@@ -98,7 +98,7 @@ def ill_cancel(ctx: typer.Context, request_id: int, as_json: bool = JSON_OPTION)
 def ill_list(ctx: typer.Context, all_: bool = typer.Option(False, "--all"), as_json: bool = JSON_OPTION) -> None:
     """Open interlibrary loan orders (or all of them)."""
     st = state(ctx)
-    requests = st.desk().ill_list(None if all_ else "ordered")
+    requests = st.desk().ill.orders(None if all_ else "ordered")
     emit(as_json, {"ill": [ill_json(r) for r in requests]},
          [f"{r.id:>5}  {r.card:<14} {r.status:<9} {r.title}  ({r.from_library})" for r in requests]
          or [st.t("cli.none_found")])

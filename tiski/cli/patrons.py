@@ -102,7 +102,7 @@ def patron_add(
 
     st = state(ctx)
     desk = st.desk(branch)
-    view = desk.add_patron(
+    view = desk.patrons.add(
         NewPatron(
             card=card, first=first, last=last, hetu=hetu, birth_date=day(birth_date, "birth_date"),
             guardian=guardian, consent_date=day(consent_date, "consent_date"), organisation=organisation,
@@ -119,7 +119,7 @@ def patron_add(
 def patron_show(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
     """A patron's standing, loans and holds (the HETU never in full)."""
     st = state(ctx)
-    view = st.desk().patron_view(card)
+    view = st.desk().patrons.view(card)
     emit(as_json, {"patron": patron_json(view)}, patron_lines(view, st.t))
 
 
@@ -132,7 +132,7 @@ def patron_find(
 ) -> None:
     """Find patrons by card, name, e-mail or phone."""
     st = state(ctx)
-    hits = st.desk().find_patrons(query, limit)
+    hits = st.desk().patrons.find(query, limit)
     emit(as_json,
          {"patrons": [{"card": h["card"], "name": h["name"], "birth_year": h["birth_year"]} for h in hits]},
          [f"{h['card'] or '-':<16} {h['name']}  {h['birth_year'] or ''}" for h in hits] or [st.t("cli.none_found")])
@@ -148,7 +148,7 @@ def patron_card_lost(
 ) -> None:
     """A lost card: closed from the report, a new card issued."""
     st = state(ctx)
-    view = st.desk().report_lost_card(card, new_card, reported_at)
+    view = st.desk().patrons.report_lost_card(card, new_card, reported_at)
     emit(as_json, {"patron": {"card": view.card, "name": view.name, "old_card": card}},
          [st.t("cli.card_replaced", old=card, new=view.card)])
 
@@ -169,7 +169,7 @@ def patron_edit(
     from ..desk.patrons import ContactChange
 
     st = state(ctx)
-    view = st.desk().update_patron(
+    view = st.desk().patrons.update(
         card, ContactChange(email=email, phone=phone, address=address, verify_id=verify_id, first=first, last=last)
     )
     emit(as_json, {"patron": patron_json(view)}, [st.t("cli.patron_updated", name=view.name)])
@@ -190,7 +190,7 @@ def patron_pin(
     if not pin_stdin and not sys.stdin.isatty():
         raise invalid("pin_tty")  # getpass would echo the PIN
     pin = sys.stdin.readline().strip() if pin_stdin else getpass.getpass(st.t("cli.pin_prompt"))
-    desk.set_pin(card, pin)
+    desk.patrons.set_pin(card, pin)
     emit(as_json, {"patron": {"card": card, "pin": "set"}}, [st.t("cli.pin_set")])
 
 
@@ -198,5 +198,5 @@ def patron_pin(
 def patron_export(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
     """Everything stored about the patron, as JSON (the right to see one's data).
     The output is JSON with or without --json."""
-    data = state(ctx).desk().export_patron(card)
+    data = state(ctx).desk().patrons.export(card)
     sys.stdout.write(json.dumps(jsonable({"ok": True, **data}), ensure_ascii=False, indent=2) + "\n")

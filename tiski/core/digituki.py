@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -61,7 +62,7 @@ def estimate_waits(
     waiting: int,
     helpers: int,
     average_minutes: float,
-    remaining_in_service: list[float] = (),
+    remaining_in_service: Sequence[float] = (),
 ) -> list[int]:
     """Minutes each waiting person (first in line first) can expect to wait.
 
@@ -160,7 +161,7 @@ def finish_refusals(outcome: str, referral: str | None) -> list[Refusal]:
 
 # --- notes ------------------------------------------------------------------------------------
 
-_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hetu", re.compile(r"\b\d{6}[-+A-FYXWVU]\d{3}[0-9A-Y]\b", re.IGNORECASE)),
     ("account", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,4})?\b", re.IGNORECASE)),
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),

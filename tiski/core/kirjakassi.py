@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from .calendar import BranchCalendar
 
@@ -44,7 +45,7 @@ class Wishes:
     wishes: str = ""
 
     @classmethod
-    def from_answers(cls, answers: dict) -> "Wishes":
+    def from_answers(cls, answers: dict[str, Any]) -> Wishes:
         def words(key: str) -> tuple[str, ...]:
             value = answers.get(key) or ()
             if isinstance(value, str):

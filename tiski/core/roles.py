@@ -16,12 +16,7 @@ ADMIN_ONLY = frozenset({
     "retention",
 })
 
-DIGITUKI_AREAS = frozenset({"digituki", "digituki_bookings"})
-
-# Facade calls that only read a patron's data: logged as reads, once a while per patron.
-READS = frozenset({"patron_view", "export_patron", "kirjakassi_client", "interviews", "bag", "packing_slip",
-                   "wishes_of", "kirjakassi_pick_list"})
-
+DIGITUKI_AREAS = frozenset({"digituki", "bookings"})
 
 def allowed(role: str | None, action: str, area: str | None) -> bool:
     if role == "admin":

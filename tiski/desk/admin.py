@@ -19,6 +19,7 @@ from ..core.text import clean_text
 from ..store import branches as branch_store
 from ..store import fees as fee_store
 from ..store import patrons as patron_store
+from .area import Area, call
 from .context import DeskContext, raise_first
 
 _BRANCH_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -282,3 +283,20 @@ def _password(text: str) -> str:
     if len(text) > 200:
         raise invalid("too_long", field="password", limit=200)
     return text
+
+
+class Admin(Area):
+    """Branches, bans and the clearance, the policy, staff accounts."""
+
+    name = "admin"
+    add_branch = call(add_branch)
+    close_day = call(close_day)
+    close_public_holidays = call(close_public_holidays)
+    add_ban = call(add_ban)
+    lift_ban = call(lift_ban)
+    run_clearance = call(run_clearance)
+    set_policy = call(set_policy)
+    add_staff = call(add_staff)
+    set_staff_password = call(set_staff_password)
+    disable_staff = call(disable_staff)
+    staff_list = call(staff_list)

@@ -11,6 +11,7 @@ from ..core.text import clean_card, clean_text
 from ..store import circulation as circ_store
 from ..store import items as item_store
 from ..store import patrons as patron_store
+from .area import Area, call
 from .context import DeskContext
 
 
@@ -129,3 +130,11 @@ def item_view(desk: DeskContext, barcode: str) -> ItemView:
         transit_to=item["transit_to"],
         holds_queued=queued,
     )
+
+
+class Catalogue(Area):
+    """Titles and copies."""
+
+    name = "catalogue"
+    add_item = call(add_item)
+    item_view = call(item_view)

@@ -7,21 +7,33 @@ nothing.
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, Callable, Concatenate, Iterable, ParamSpec, TypeVar
 
 from ..clock import HELSINKI, Clock, stamp, system_clock
 from ..core.calendar import BranchCalendar
 from ..core.circulation import PatronStanding
-from ..core.errors import Refused, invalid, refuse
+from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.patrons import Registration, consent_missing
 from ..core.policy import Policy, parse_policy
 from ..resources import data_file
 from ..store import branches as branch_store
+from ..store import circulation as circ_store
 from ..store import patrons as patron_store
 from ..store.db import transaction
+
+# What of a call's arguments may go in the audit trail: never names, identity codes,
+# PINs or free text (a reason may name someone).
+_AUDITED = ("barcode", "amount_cents", "charge_type", "ban_type", "outcome", "pickup", "dropbox_date",
+            "new_card", "ill_id", "visit_id", "appointment_id", "callback_id", "written", "hearing_date", "until")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def default_policy() -> Policy:
@@ -77,7 +89,7 @@ class DeskContext:
         self._branch = branch
         self._branch_checked = False
         self._role: str | None = None
-        self._acting: dict | None = None  # the facade call under way, for the audit trail
+        self._acting: dict[str, Any] | None = None  # the facade call under way, for the audit trail
 
     # --- time and place ------------------------------------------------------------------
 
@@ -141,11 +153,35 @@ class DeskContext:
         if not allowed(self.role, action, area):
             raise refuse("NOT_ALLOWED", action=action, staff=self.staff or "")
 
-    def begin_action(self, action: str, card: str | None, detail: str | None, patron_id: int | None = None) -> None:
-        self._acting = {"action": action, "card": card, "detail": detail, "patron_id": patron_id, "logged": False}
-
-    def end_action(self) -> None:
-        self._acting = None
+    def perform(self, area: str, action: str, reads: bool, function: Callable[Concatenate[DeskContext, P], R],
+                *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run one facade call: the role is checked first, then the call runs with its
+        audit record written inside its own transaction (see `desk.area`)."""
+        self.require(action, area)
+        if self._acting is not None:  # a call made by another call: one action, one record
+            return function(self, *args, **kwargs)
+        try:
+            values = inspect.signature(function).bind(self, *args, **kwargs).arguments
+        except TypeError:
+            return function(self, *args, **kwargs)  # let Python say what is wrong
+        card = values.get("card")
+        if card is None and hasattr(values.get("new"), "card"):
+            card = values["new"].card
+        detail = ", ".join(f"{key}={values[key]}" for key in _AUDITED if values.get(key) not in (None, ""))
+        if values.get("override"):
+            detail = ", ".join(x for x in (detail, "override") if x)
+        patron_id = None
+        if action == "return_item":  # the loan's patron, before the return forgets them
+            patron_id = circ_store.loan_patron(self.conn, str(values.get("barcode") or "").strip())
+        self._acting = {"action": action, "card": card if isinstance(card, str) else None, "detail": detail or None,
+                        "patron_id": patron_id, "logged": False}
+        try:
+            result = function(self, *args, **kwargs)
+            if reads:
+                self.log_read()
+            return result
+        finally:
+            self._acting = None
 
     def _audit_patron(self, card: str | None) -> int | None:
         if not card:
@@ -178,7 +214,7 @@ class DeskContext:
             with transaction(self.conn):
                 self._insert_audit("read", acting, patron_id)
 
-    def _insert_audit(self, kind: str, acting: dict, patron_id: int | None = None) -> None:
+    def _insert_audit(self, kind: str, acting: dict[str, Any], patron_id: int | None = None) -> None:
         self.conn.execute(
             "INSERT INTO audit_log (at, staff, branch, action, kind, patron_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (stamp(self.now()), self.staff, self._branch or branch_store.default_branch(self.conn), acting["action"],
@@ -232,6 +268,7 @@ class DeskContext:
         )
 
 
-def raise_first(refusals) -> None:
+def raise_first(refusals: Iterable[Refusal]) -> None:
+    refusals = tuple(refusals)
     if refusals:
         raise Refused(*refusals)

@@ -11,6 +11,7 @@ from ..clock import HELSINKI, stamp
 from ..core import digituki as rules
 from ..core.errors import invalid, refuse
 from ..core.text import clean_card, clean_text
+from .area import Area, call
 from .context import DeskContext, raise_first
 
 
@@ -482,3 +483,26 @@ def digituki_stats_rows(desk: DeskContext, start: date, end: date) -> list[sqlit
         " FROM digituki_stats WHERE day BETWEEN ? AND ? ORDER BY day, id",
         (start.isoformat(), end.isoformat()),
     ).fetchall()
+
+
+class Digituki(Area):
+    """The digi-support queue, visits, referrals, the day's figures."""
+
+    name = "digituki"
+    queue_add = call(queue_add)
+    queue_view = call(queue_view)
+    visit = call(digituki_visit)
+    call_next = call(call_next)
+    start_visit = call(start_visit)
+    pause_visit = call(pause_visit)
+    resume_visit = call(resume_visit)
+    mark_cap_hit = call(mark_cap_hit)
+    finish_visit = call(finish_visit)
+    visit_left = call(visit_left)
+    referral_services = call(referral_services)
+    save_referral_service = call(save_referral_service)
+    remove_referral_service = call(remove_referral_service)
+    seed_referral_services = call(seed_referral_services)
+    close_days = call(close_digituki_days)
+    stats = call(digituki_stats)
+    stats_rows = call(digituki_stats_rows)

@@ -14,6 +14,7 @@ from ..core import digituki as rules
 from ..core.calendar import WEEKDAYS
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.text import clean_phone, clean_text
+from .area import Area, call
 from .context import DeskContext, raise_first
 from .digituki import Appointment, _choice, _moment
 
@@ -306,3 +307,24 @@ def close_callback(desk: DeskContext, callback_id: int, outcome: str, referral: 
             (outcome, referral, stamp(desk.now()), callback_id),
         )
     return callback(desk, callback_id)
+
+
+class Bookings(Area):
+    """Digi-support hours, appointments and call-back requests."""
+
+    name = "bookings"
+    add_hours = call(add_hours)
+    remove_hours = call(remove_hours)
+    hours = call(digituki_hours)
+    appointments_on = call(appointments_on)
+    free_slots = call(free_slots)
+    book = call(book)
+    cancel_appointment = call(cancel_appointment)
+    no_show = call(no_show)
+    appointment_arrived = call(appointment_arrived)
+    add_callback = call(add_callback)
+    import_callbacks = call(import_callbacks)
+    callback = call(callback)
+    callbacks = call(callbacks)
+    log_call = call(log_call)
+    close_callback = call(close_callback)

@@ -8,6 +8,7 @@ from ..core.fees import CHARGE_TYPES, allocate
 from ..core.text import clean_text
 from ..store import fees as fee_store
 from ..store import patrons as patron_store
+from .area import Area, call
 from .context import DeskContext
 
 
@@ -68,3 +69,13 @@ def _credit(desk: DeskContext, card: str, amount_cents: int, entry: str, reason:
 def _positive(amount_cents: int) -> None:
     if not isinstance(amount_cents, int) or amount_cents <= 0:
         raise invalid("amount_zero")
+
+
+class Fees(Area):
+    """The fee ledger: charges, payments, waivers."""
+
+    name = "fees"
+    balance = call(balance)
+    charge = call(charge_fee)
+    pay = call(pay_fee)
+    waive = call(waive_fee)

@@ -13,6 +13,7 @@ from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import items as item_store
 from ..store import patrons as patron_store
+from .area import Area, call
 from .context import DeskContext, raise_first
 from .loans import _item
 from .routing import Routing, route_free_copy
@@ -130,3 +131,12 @@ def pull_list(desk: DeskContext, branch: str | None = None) -> list[sqlite3.Row]
         (code,),
     ).fetchall()
 
+
+class Holds(Area):
+    """Holds on titles, the hold shelf and the pull list."""
+
+    name = "holds"
+    place = call(place_hold)
+    cancel = call(cancel_hold)
+    expire = call(expire_holds)
+    pull_list = call(pull_list)

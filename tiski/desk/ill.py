@@ -16,6 +16,7 @@ from ..core.text import clean_text
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import patrons as patron_store
+from .area import Area, call
 from .context import DeskContext, raise_first
 
 
@@ -93,3 +94,13 @@ def ill_list(desk: DeskContext, status: str | None = "ordered") -> list[IllReque
         )
         for r in rows
     ]
+
+
+class InterlibraryLoans(Area):
+    """Interlibrary loans (kaukolainat)."""
+
+    name = "ill"
+    order = call(order_ill)
+    arrived = call(ill_arrived)
+    cancel = call(ill_cancel)
+    orders = call(ill_list)

@@ -12,6 +12,7 @@ from ..core import kirjakassi as rules
 from ..core.calendar import WEEKDAYS
 from ..core.errors import invalid, refuse
 from ..core.text import clean_phone, clean_text, parse_day
+from .area import Area, call, patron_read
 from .context import DeskContext, Patron
 from .loans import Loan
 
@@ -508,3 +509,25 @@ def kirjakassi_deliveries(desk: DeskContext, start: date, end: date) -> list[Del
             out.setdefault((client.card, due), Delivery(None, client.card, client.name, due, "planned", 0))
     return sorted(out.values(), key=lambda d: (d.due_on, d.name))
 
+
+class Kirjakassi(Area):
+    """The book bag: clients, the interview, picking, packing, deliveries."""
+
+    name = "kirjakassi"
+    client = patron_read(kirjakassi_client)
+    enrol = call(enrol_client)
+    pause = call(pause_client)
+    resume = call(resume_client)
+    end = call(end_client)
+    clients = call(kirjakassi_clients)
+    save_interview = call(save_interview)
+    interviews = patron_read(interviews)
+    wishes_of = patron_read(wishes_of)
+    pick_list = patron_read(kirjakassi_pick_list)
+    pack = call(pack)
+    bag = patron_read(bag)
+    packing_slip = patron_read(packing_slip)
+    bag_packed = call(bag_packed)
+    bag_sent = call(bag_sent)
+    bag_returned = call(bag_returned)
+    deliveries = call(kirjakassi_deliveries)

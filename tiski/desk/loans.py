@@ -13,6 +13,7 @@ from ..core.text import clean_text
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import items as item_store
+from .area import Area, call
 from .context import DeskContext, Patron, raise_first
 from .routing import HoldShelf, arrive_for_hold, route_free_copy
 
@@ -251,3 +252,14 @@ def renew_all(desk: DeskContext, card: str) -> list[tuple[str, Loan | Refused]]:
         except Refused as refused:
             results.append((loan["barcode"], refused))
     return results
+
+
+class Loans(Area):
+    """Lending, returns and renewals."""
+
+    name = "loans"
+    check_checkout = call(check_checkout)
+    checkout = call(checkout)
+    return_item = call(return_item)
+    renew = call(renew)
+    renew_all = call(renew_all)

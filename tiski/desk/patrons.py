@@ -24,6 +24,7 @@ from ..core.text import clean_card, clean_email, clean_phone, clean_text, phone_
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import patrons as patron_store
+from .area import Area, call, patron_read
 from .context import DeskContext, Patron
 
 
@@ -441,3 +442,15 @@ def export_patron(desk: DeskContext, card: str) -> dict:
         "access_log": rows("SELECT at, staff, branch, action, kind FROM audit_log WHERE patron_id = ? ORDER BY id"),
     }
 
+
+class Patrons(Area):
+    """Patrons: registration, search, the patron's view, cards and PINs."""
+
+    name = "patrons"
+    add = call(add_patron)
+    find = call(find_patrons)
+    view = patron_read(patron_view)
+    report_lost_card = call(report_lost_card)
+    update = call(update_patron)
+    set_pin = call(set_pin)
+    export = patron_read(export_patron)

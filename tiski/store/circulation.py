@@ -13,6 +13,14 @@ def active_loan(conn: sqlite3.Connection, item_id: int) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM loans WHERE item_id = ? AND returned_at IS NULL", (item_id,)).fetchone()
 
 
+def loan_patron(conn: sqlite3.Connection, barcode: str) -> int | None:
+    """Who has the copy with this barcode on loan now, if anyone."""
+    row = conn.execute(
+        "SELECT l.patron_id FROM loans l JOIN items i ON i.id = l.item_id"
+        " WHERE i.barcode = ? AND l.returned_at IS NULL", (barcode,)).fetchone()
+    return row[0] if row else None
+
+
 def insert_loan(conn: sqlite3.Connection, **fields) -> int:
     columns = ", ".join(fields)
     marks = ", ".join("?" for _ in fields)

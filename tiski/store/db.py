@@ -112,10 +112,25 @@ def _split(script: str) -> list[str]:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, before_commit=None) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection, before_commit: Callable[[], None] | None = None) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT: the write lock is taken up front, so a decision
     read inside the transaction still holds when it is written. `before_commit`
-    writes what must be in the same transaction (the audit trail's row)."""
+    writes what must be in the same transaction (the audit trail's row).
+
+    Inside a transaction already under way it is a SAVEPOINT: a call composed of
+    other calls commits or rolls back as one, and a refused inner step undoes only
+    itself."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        else:
+            conn.execute("RELEASE nested")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

@@ -28,7 +28,7 @@ def receipt_text(app, card: str, loans: list[tuple[str, str]]) -> str:
         lines.append(title[:width])
         lines.append("  " + detail[: width - 2])
     lines += ["-" * width, t("ui.receipt_count", count=len(loans))]
-    balance = desk.balance(card)
+    balance = desk.fees.balance(card)
     if balance:
         lines.append(t("cli.balance", balance_cents=balance))
     lines.append(t("ui.receipt_thanks"))

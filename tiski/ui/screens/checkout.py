@@ -81,7 +81,7 @@ class CheckoutScreen(DeskScreen):
             self.query_one("#lines", RichLog).clear()
             return
         try:
-            view = self.desk.patron_view(card)
+            view = self.desk.patrons.view(card)
         except Refused:
             self.app.clear_patron()
             return
@@ -128,7 +128,7 @@ class CheckoutScreen(DeskScreen):
     def lend(self, barcode: str, override: str | None = None) -> None:
         card = self.app.patron_card
         try:
-            loan = self.desk.checkout(card, barcode, override=override)
+            loan = self.desk.loans.checkout(card, barcode, override=override)
         except Refused as refused:
             if refused.code == "ITEM_UNKNOWN" and self._is_card(barcode):
                 self.open_patron(barcode)  # the next patron's card
@@ -170,7 +170,7 @@ class CheckoutScreen(DeskScreen):
 
     def _title(self, barcode: str) -> str:
         try:
-            return self.desk.item_view(barcode).title
+            return self.desk.catalogue.item_view(barcode).title
         except Refused:
             return barcode
 

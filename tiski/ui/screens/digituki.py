@@ -87,7 +87,7 @@ class DigitukiScreen(DeskScreen):
 
     async def on_screen_resume(self) -> None:
         await super().on_screen_resume()
-        self.desk.close_digituki_days()  # yesterday's names go, whatever the time
+        self.desk.digituki.close_days()  # yesterday's names go, whatever the time
         self.reload()
         if self.ticker is None:
             self.ticker = self.set_interval(1.0, self.tick, name="digituki-timers")
@@ -112,7 +112,7 @@ class DigitukiScreen(DeskScreen):
 
     def reload(self) -> None:
         self.data_version = self.desk.conn.execute("PRAGMA data_version").fetchone()[0]
-        self.view = self.desk.queue_view()
+        self.view = self.desk.digituki.queue_view()
         self.fill()
 
     # --- showing ---------------------------------------------------------------------
@@ -161,7 +161,7 @@ class DigitukiScreen(DeskScreen):
             if state == "over" and v.id not in self.alerted:
                 self.alerted.add(v.id)
                 if not v.cap_hit:
-                    self.desk.mark_cap_hit(v.id)
+                    self.desk.digituki.mark_cap_hit(v.id)
                 self.app.bell()
                 self.app.notify(t("ui.dt_cap_reached", label=v.label, minutes=policy.digituki_cap_minutes),
                                 severity="warning", timeout=8)
@@ -213,7 +213,7 @@ class DigitukiScreen(DeskScreen):
         t = self.t
 
         def submit(values: dict) -> str | None:
-            return self._try(lambda: self.desk.queue_add(values["name"] or None, values["topic"], values["device"],
+            return self._try(lambda: self.desk.digituki.queue_add(values["name"] or None, values["topic"], values["device"],
                                                          values["language"], values["card"] or None))
 
         self.app.push_screen(FormModal(t("ui.dt_add_title"), [
@@ -226,7 +226,7 @@ class DigitukiScreen(DeskScreen):
 
     def action_next(self) -> None:
         try:
-            visit = self.desk.call_next(self.desk.staff)
+            visit = self.desk.digituki.call_next(self.desk.staff)
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="warning")
             return
@@ -242,7 +242,7 @@ class DigitukiScreen(DeskScreen):
         visit = self.selected("serving")
         if visit is None:
             return
-        call = self.desk.resume_visit if visit.status == "paused" else self.desk.pause_visit
+        call = self.desk.digituki.resume_visit if visit.status == "paused" else self.desk.digituki.pause_visit
         error = self._try(lambda: call(visit.id))
         if error:
             self.app.notify(error, severity="warning")
@@ -252,7 +252,7 @@ class DigitukiScreen(DeskScreen):
         visit = self.selected("waiting")
         if visit is None:
             return
-        self._try(lambda: self.desk.visit_left(visit.id))
+        self._try(lambda: self.desk.digituki.visit_left(visit.id))
         self.reload()
 
     def action_finish(self) -> None:
@@ -260,12 +260,12 @@ class DigitukiScreen(DeskScreen):
         if visit is None:
             return
         t = self.t
-        services = self.desk.referral_services()
+        services = self.desk.digituki.referral_services()
         redacted: list[str] = []
 
         def submit(values: dict) -> str | None:
             try:
-                _, removed = self.desk.finish_visit(visit.id, values["outcome"], topic=values["topic"],
+                _, removed = self.desk.digituki.finish_visit(visit.id, values["outcome"], topic=values["topic"],
                                                     referral=values["referral"], note=values["note"] or None)
             except Refused as refused:
                 return self.refusal_text(refused)

@@ -57,7 +57,7 @@ class AppointmentsScreen(DeskScreen):
         self.rows = []
         for offset in range(DAYS_SHOWN):
             day = desk.today() + timedelta(days=offset)
-            for a in desk.appointments_on(day):
+            for a in desk.bookings.appointments_on(day):
                 self.rows.append(a)
                 style = "dim" if a.status in ("cancelled", "no_show") else ""
                 table.add_row(Text(f"{t(f'weekday.{day.weekday()}')} {format_day(a.starts_at)} {a.starts_at:%H:%M}",
@@ -85,17 +85,17 @@ class AppointmentsScreen(DeskScreen):
         self.fill()
 
     def action_cancel(self) -> None:
-        self._do(self.desk.cancel_appointment, "ui.dt_cancelled")
+        self._do(self.desk.bookings.cancel_appointment, "ui.dt_cancelled")
 
     def action_no_show(self) -> None:
-        self._do(self.desk.no_show, "ui.dt_no_show_marked")
+        self._do(self.desk.bookings.no_show, "ui.dt_no_show_marked")
 
     def action_arrived(self) -> None:
         appointment = self.chosen()
         if appointment is None:
             return
         try:
-            visit = self.desk.appointment_arrived(appointment.id)
+            visit = self.desk.bookings.appointment_arrived(appointment.id)
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="warning")
             return
@@ -109,7 +109,7 @@ class AppointmentsScreen(DeskScreen):
         t, desk = self.t, self.desk
         free = []
         for offset in range(DAYS_SHOWN * 2):
-            free += desk.free_slots(desk.today() + timedelta(days=offset))
+            free += desk.bookings.free_slots(desk.today() + timedelta(days=offset))
         if not free:
             self.app.notify(t("ui.dt_no_slots"), severity="warning")
             return
@@ -121,7 +121,7 @@ class AppointmentsScreen(DeskScreen):
                 return t("input.required", field=t("ui.dt_slot"))
             starts, helper = values["slot"].split("|")
             try:
-                desk.book(starts, values["name"], values["topic"], phone=values["phone"] or None,
+                desk.bookings.book(starts, values["name"], values["topic"], phone=values["phone"] or None,
                           helper=helper or None)
             except Refused as refused:
                 return self.refusal_text(refused)

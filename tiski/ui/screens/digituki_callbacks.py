@@ -50,7 +50,7 @@ class CallbacksScreen(DeskScreen):
         t = self.t
         table = self.query_one("#callbacks", DataTable)
         table.clear()
-        self.rows = self.desk.callbacks()
+        self.rows = self.desk.bookings.callbacks()
         for c in self.rows:
             due = f"{'! ' if c.overdue else ''}{format_day(c.due_by)} {c.due_by:%H:%M}"
             wish = f"{c.wish_from:%d.%m. %H:%M}–{c.wish_to:%H:%M}" if c.wish_from and c.wish_to else ""
@@ -93,7 +93,7 @@ class CallbacksScreen(DeskScreen):
             Field("topic", t("ui.dt_col_topic"), "e_services", "select", [(t(f"topic.{x}"), x) for x in TOPICS]),
             Field("wish_from", t("ui.dt_wish_from"), placeholder="2026-12-03T10:00"),
             Field("wish_to", t("ui.dt_wish_to"), placeholder="2026-12-03T12:00"),
-        ], lambda v: self.desk.add_callback(v["name"], v["phone"], v["topic"], wish_from=v["wish_from"] or None,
+        ], lambda v: self.desk.bookings.add_callback(v["name"], v["phone"], v["topic"], wish_from=v["wish_from"] or None,
                                             wish_to=v["wish_to"] or None))
 
     def action_log(self) -> None:
@@ -105,18 +105,18 @@ class CallbacksScreen(DeskScreen):
             Field("result", t("ui.dt_call_result"), "answered", "select",
                   [(t(f"call.{x}"), x) for x in CALL_RESULTS]),
             Field("note", t("ui.dt_note"), placeholder=t("ui.dt_note_hint")),
-        ], lambda v: self.desk.log_call(chosen.id, v["result"], v["note"] or None))
+        ], lambda v: self.desk.bookings.log_call(chosen.id, v["result"], v["note"] or None))
 
     def action_close(self) -> None:
         chosen = self.chosen()
         if chosen is None:
             return
         t = self.t
-        services = self.desk.referral_services()
+        services = self.desk.digituki.referral_services()
         self._form(t("ui.dt_call_close_title", name=chosen.name or ""), [
             Field("outcome", t("ui.dt_outcome"), "solved", "select", [(t(f"outcome.{x}"), x) for x in OUTCOMES]),
             Field("referral", t("ui.dt_referral"), "", "select", [(s.name, s.name) for s in services]),
-        ], lambda v: self.desk.close_callback(chosen.id, v["outcome"], v["referral"]))
+        ], lambda v: self.desk.bookings.close_callback(chosen.id, v["outcome"], v["referral"]))
 
     def action_back(self) -> None:
         self.dismiss()

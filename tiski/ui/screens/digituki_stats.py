@@ -61,7 +61,7 @@ class StatsScreen(DeskScreen):
         t, desk = self.t, self.desk
         end = desk.today()
         start = end - timedelta(days=PERIODS[self.period] - 1)
-        rows = desk.digituki_stats(start, end, self.group)
+        rows = desk.digituki.stats(start, end, self.group)
         widest = max((r.count for r in rows), default=0)
         table = Table(box=None, expand=False, pad_edge=False, show_edge=False)
         table.add_column(t(f"ui.dt_group_{self.group}"), no_wrap=True, max_width=22)

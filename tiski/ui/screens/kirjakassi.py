@@ -76,8 +76,8 @@ class KirjakassiScreen(DeskScreen):
         week_end = today + timedelta(days=6 - today.weekday() + 7)  # this week and the next
         deliveries = self.query_one("#deliveries", DataTable)
         deliveries.clear()
-        rows = desk.kirjakassi_deliveries(today - timedelta(days=today.weekday()), week_end)
-        later = desk.kirjakassi_deliveries(week_end + timedelta(days=1), today + timedelta(days=120))
+        rows = desk.kirjakassi.deliveries(today - timedelta(days=today.weekday()), week_end)
+        later = desk.kirjakassi.deliveries(week_end + timedelta(days=1), today + timedelta(days=120))
         # bags already being packed or on their way show whenever they are due
         rows += [d for d in later if d.status in ("packing", "packed", "sent")]
         self.delivery_rows = rows
@@ -87,7 +87,7 @@ class KirjakassiScreen(DeskScreen):
                                key=f"{d.card}|{d.due_on}")
         clients = self.query_one("#clients", DataTable)
         clients.clear()
-        self.client_rows = desk.kirjakassi_clients()
+        self.client_rows = desk.kirjakassi.clients()
         for c in self.client_rows:
             rhythm = t("ui.kk_rhythm", weeks=c.rhythm_weeks, weekday=t(f"weekday.{c.weekday}"))
             clients.add_row(Text(safe(c.name)), format_day(c.next_delivery) if c.next_delivery else "-", rhythm,
@@ -125,7 +125,7 @@ class KirjakassiScreen(DeskScreen):
         if card is None:
             return
         try:
-            result = getattr(self.desk, action)(card)
+            result = getattr(self.desk.kirjakassi, action)(card)
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="warning")
             return
@@ -145,7 +145,7 @@ class KirjakassiScreen(DeskScreen):
 
         def submit(values: dict) -> str | None:
             try:
-                client = self.desk.enrol_client(
+                client = self.desk.kirjakassi.enrol(
                     values["card"], eligibility=values["eligibility"], delivery_address=values["address"],
                     contact_name=values["contact"], contact_phone=values["contact_phone"] or None,
                     contact_relation=values["relation"] or None, rhythm_weeks=int(values["every"] or 0),

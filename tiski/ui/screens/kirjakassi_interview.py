@@ -39,8 +39,8 @@ class InterviewScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         t = self.t
-        client = self.desk.kirjakassi_client(self.card)
-        versions = self.desk.interviews(self.card)
+        client = self.desk.kirjakassi.client(self.card)
+        versions = self.desk.kirjakassi.interviews(self.card)
         self.answers = versions[0].answers if versions else {}
         self.editing_draft = bool(versions) and versions[0].status == "draft"
         yield self.header()
@@ -126,7 +126,7 @@ class InterviewScreen(DeskScreen):
 
     def _save(self, complete: bool) -> bool:
         try:
-            saved = self.desk.save_interview(self.card, self.collected(), complete=complete)
+            saved = self.desk.kirjakassi.save_interview(self.card, self.collected(), complete=complete)
         except Refused as refused:
             self.refused = self.refusal_text(refused)
             self.query_one("#form-error", Static).update(self.refused)

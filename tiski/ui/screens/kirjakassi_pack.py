@@ -64,8 +64,8 @@ class PackScreen(DeskScreen):
 
     def fill(self) -> None:
         t, desk = self.t, self.desk
-        client = desk.kirjakassi_client(self.card)
-        delivery, items = desk.bag(self.card)
+        client = desk.kirjakassi.client(self.card)
+        delivery, items = desk.kirjakassi.bag(self.card)
         due = format_day(client.next_delivery) if client.next_delivery else "-"
         if delivery is not None:
             due = format_day(date.fromisoformat(delivery["due_on"]))
@@ -75,7 +75,7 @@ class PackScreen(DeskScreen):
         table = self.query_one("#picks", DataTable)
         table.clear()
         try:
-            self.picks = [p for p in desk.kirjakassi_pick_list(self.card) if p.candidate.barcode not in self.skipped]
+            self.picks = [p for p in desk.kirjakassi.pick_list(self.card) if p.candidate.barcode not in self.skipped]
         except Refused as refused:
             self.picks = []
             self.app.notify(self.refusal_text(refused), severity="warning")
@@ -118,7 +118,7 @@ class PackScreen(DeskScreen):
             return
         reason = next((self.reasons(p.reasons) for p in self.picks if p.candidate.barcode == event.code), None)
         try:
-            loan = self.desk.pack(self.card, event.code, reason)
+            loan = self.desk.kirjakassi.pack(self.card, event.code, reason)
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="error", timeout=6)
             self.app.bell()
@@ -134,7 +134,7 @@ class PackScreen(DeskScreen):
 
     def action_slip(self) -> None:
         try:
-            text = self.desk.packing_slip(self.card, self.t.lang)
+            text = self.desk.kirjakassi.packing_slip(self.card, self.t.lang)
             where = deliver_receipt(self.app.config, text, self.desk.now())
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="warning")
@@ -147,7 +147,7 @@ class PackScreen(DeskScreen):
 
     def action_packed(self) -> None:
         try:
-            self.desk.bag_packed(self.card)
+            self.desk.kirjakassi.bag_packed(self.card)
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="warning")
             return

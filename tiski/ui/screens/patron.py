@@ -106,7 +106,7 @@ class PatronScreen(DeskScreen):
         results.clear_options()
         searching = len(text) >= 2
         if searching:
-            for hit in self.desk.find_patrons(text, limit=30):
+            for hit in self.desk.patrons.find(text, limit=30):
                 year = hit["birth_year"] or ""
                 results.add_option(Option(Text(f"{safe(hit['name'])}  {year}  {hit['card'] or ''}"), id=hit["card"]))
             if results.option_count:
@@ -172,7 +172,7 @@ class PatronScreen(DeskScreen):
         view = None
         if card is not None:
             try:
-                view = self.desk.patron_view(card, with_fees=True)
+                view = self.desk.patrons.view(card, with_fees=True)
             except Refused:
                 view = None
         self.set_class(view is not None, "-has-patron")
@@ -284,14 +284,14 @@ class PatronScreen(DeskScreen):
         tabs.active = "tab-loans"
         barcode = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         try:
-            loan = self.desk.renew(self.app.patron_card, barcode)
+            loan = self.desk.loans.renew(self.app.patron_card, barcode)
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="error", timeout=6)
             return
         self._done(self.t("cli.renewed" if loan.renewed else "cli.already_due", title=loan.title, due=loan.due))
 
     def action_renew_all(self) -> None:
-        results = self.desk.renew_all(self.app.patron_card)
+        results = self.desk.loans.renew_all(self.app.patron_card)
         renewed = sum(1 for _, r in results if not isinstance(r, Refused) and r.renewed)
         failed = [r for _, r in results if isinstance(r, Refused)]
         message = self.t("ui.renewed_all", renewed=renewed, failed=len(failed))
@@ -301,7 +301,7 @@ class PatronScreen(DeskScreen):
 
     def action_pay(self) -> None:
         card = self.app.patron_card
-        balance = self.desk.balance(card)
+        balance = self.desk.fees.balance(card)
         if balance <= 0:
             self.app.notify(self.t("ui.nothing_to_pay"), severity="warning")
             return
@@ -311,7 +311,7 @@ class PatronScreen(DeskScreen):
                 cents = parse_positive_euros(values["amount"])
             except Refused as refused:
                 return self.refusal_text(refused)
-            return self._try(lambda: self.desk.pay_fee(card, cents))
+            return self._try(lambda: self.desk.fees.pay(card, cents))
 
         self._form(self.t("ui.pay_title", balance_cents=balance),
                    [Field("amount", self.t("ui.amount"), self.t.money(balance).removesuffix(" €"))],
@@ -325,7 +325,7 @@ class PatronScreen(DeskScreen):
                 cents = parse_positive_euros(values["amount"])
             except Refused as refused:
                 return self.refusal_text(refused)
-            return self._try(lambda: self.desk.waive_fee(card, cents, values["reason"]))
+            return self._try(lambda: self.desk.fees.waive(card, cents, values["reason"]))
 
         self._form(self.t("ui.waive_title"),
                    [Field("amount", self.t("ui.amount")), Field("reason", self.t("ui.reason"))],
@@ -337,7 +337,7 @@ class PatronScreen(DeskScreen):
             "SELECT code, name FROM branches ORDER BY created_at, rowid")]
 
         def submit(values: dict) -> str | None:
-            return self._try(lambda: self.desk.place_hold(card, values["barcode"], values["pickup"]))
+            return self._try(lambda: self.desk.holds.place(card, values["barcode"], values["pickup"]))
 
         self._form(self.t("ui.hold_title"),
                    [Field("barcode", self.t("ui.item_barcode")),
@@ -349,7 +349,7 @@ class PatronScreen(DeskScreen):
         new_card: list[str] = []
 
         def submit(values: dict) -> str | None:
-            error = self._try(lambda: self.desk.report_lost_card(card, values["new_card"]))
+            error = self._try(lambda: self.desk.patrons.report_lost_card(card, values["new_card"]))
             if error is None:
                 new_card.append(values["new_card"].strip())
             return error
@@ -369,14 +369,14 @@ class PatronScreen(DeskScreen):
 
     def action_edit(self) -> None:
         card = self.app.patron_card
-        view = self.desk.patron_view(card)
+        view = self.desk.patrons.view(card)
 
         def submit(values: dict) -> str | None:
             from ...desk.patrons import ContactChange
 
             change = ContactChange(email=values["email"], phone=values["phone"], address=values["address"],
                                    verify_id=values["verify_id"])
-            return self._try(lambda: self.desk.update_patron(card, change))
+            return self._try(lambda: self.desk.patrons.update(card, change))
 
         self._form(self.t("ui.edit_title"), [
             Field("phone", self.t("ui.phone"), view.phone or ""),

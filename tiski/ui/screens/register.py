@@ -124,7 +124,7 @@ class RegisterScreen(ModalScreen[str | None]):
                 verify_id=self.query_one("#r-verify_id", Checkbox).value,
                 pin=self.value("pin") or None,
             )
-            view = self.app.desk.add_patron(new)
+            view = self.app.desk.patrons.add(new)
         except Refused as refused:
             error.update(" ".join(self.app.t.refusal(r) for r in refused.refusals))
             return

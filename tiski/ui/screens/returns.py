@@ -63,12 +63,12 @@ class ReturnsScreen(DeskScreen):
             self.line("dim", event.code, t("ui.duplicate_scan"), "")
             return
         try:
-            result = self.desk.return_item(event.code, dropbox_date=self.dropbox_date)
+            result = self.desk.loans.return_item(event.code, dropbox_date=self.dropbox_date)
         except Refused as refused:
             title = event.code
             if refused.code != "ITEM_UNKNOWN":
                 try:
-                    title = self.desk.item_view(event.code).title
+                    title = self.desk.catalogue.item_view(event.code).title
                 except Refused:
                     pass
             self.line("bold red" if refused.code == "ITEM_UNKNOWN" else "", title, self.refusal_text(refused), "")

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from tiski.cli import app
 
-from .conftest import item, patron
+from ..conftest import item, patron
 
 
 def test_a_bag_from_enrolment_to_the_slip(db_path, desk, tmp_path):

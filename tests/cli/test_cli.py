@@ -1,4 +1,4 @@
-"""The command line, as scripts see it (../shared/CLI.md): one JSON object on stdout
+"""The command line, as scripts see it (the CLI contract, CLI.md): one JSON object on stdout
 with `--json`, exit 0 / 1 (a library rule) / 2 (bad input), one line on stderr per
 refusal for people, never a traceback, never a database created by accident.
 
@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from tiski.cli import app
 
-from .conftest import SHARED_MARC, item, patron
+from ..conftest import MARC_FIXTURES, item, patron
 
 NOW = "2026-12-02T14:05"  # the conftest START: Wednesday, every branch open
 HETU = "131052-308T"  # a valid HETU (born 13.10.1952); its masked form is below
@@ -129,9 +129,9 @@ def shelved_for(desk, holder: str, barcode: str, pickup: str | None = None) -> s
     """A copy lent to someone else, held by `holder`, returned at PORI: on the hold
     shelf (or on its way to `pickup`)."""
     book = item(desk, barcode)
-    desk.checkout(patron(desk, "L" + barcode), book)
-    desk.place_hold(holder, book, pickup)
-    desk.return_item(book)
+    desk.loans.checkout(patron(desk, "L" + barcode), book)
+    desk.holds.place(holder, book, pickup)
+    desk.loans.return_item(book)
     return book
 
 
@@ -226,10 +226,10 @@ class TestPatronCommands:
 
     def test_patron_show_shape(self, desk, db_path):
         patron(desk, "A1000", birth=date(1952, 10, 13), hetu=HETU, first="Aino", last="Aaltonen")
-        desk.checkout("A1000", item(desk, "I1000", title="Seitsemän veljestä"))
+        desk.loans.checkout("A1000", item(desk, "I1000", title="Seitsemän veljestä"))
         queued = item(desk, "I2000", title="Kalevala")
-        desk.checkout(patron(desk, "B1000"), queued)
-        desk.place_hold("A1000", queued)
+        desk.loans.checkout(patron(desk, "B1000"), queued)
+        desk.holds.place("A1000", queued)
         shelved_for(desk, "A1000", "I3000")
 
         result = run(db_path, "patron", "show", "A1000", "--json")
@@ -258,7 +258,7 @@ class TestPatronCommands:
         assert human.exit_code == 0 and "308T" not in human.stdout and "Aino Aaltonen" in human.stdout
 
     def test_patron_show_blocks(self, world, db_path):
-        world.charge_fee("A1000", 1200, "Kadonnut kirja", "lost")
+        world.fees.charge("A1000", 1200, "Kadonnut kirja", "lost")
         shown = ok(db_path, "patron", "show", "A1000")["patron"]
         assert shown["blocks"] == ["FEES_OVER_LIMIT"]
         assert shown["status"] != "active"
@@ -287,7 +287,7 @@ class TestPatronCommands:
 
     def test_patron_export_includes_the_full_hetu(self, desk, db_path):
         patron(desk, "A1000", birth=date(1952, 10, 13), hetu=HETU)
-        desk.checkout("A1000", item(desk, "I1000"))
+        desk.loans.checkout("A1000", item(desk, "I1000"))
         result = run(db_path, "patron", "export", "A1000")
         assert result.exit_code == 0 and result.stderr == ""
         data = one_object(result.stdout)
@@ -320,7 +320,7 @@ class TestItems:
             barcode = item(desk, "I1000")
         elif status == "on_loan":
             barcode = item(desk, "I1000")
-            desk.checkout(holder, barcode)
+            desk.loans.checkout(holder, barcode)
         elif status == "waiting":
             barcode = shelved_for(desk, holder, "I1000")
         elif status == "in_transit":
@@ -355,27 +355,27 @@ class TestCirculation:
         assert loan["due"] == "2027-01-04"
 
     def test_return_on_time(self, world, db_path):
-        world.checkout("A1000", "I1000")
+        world.loans.checkout("A1000", "I1000")
         ret = ok(db_path, "return", "I1000", now="2026-12-20T12:00")["return"]
         assert {"barcode", "late_fee_cents", "hold", "route_to"} <= ret.keys()
         assert (ret["barcode"], ret["late_fee_cents"], ret["hold"], ret["route_to"]) == ("I1000", 0, None, None)
         assert ok(db_path, "item", "show", "I1000")["item"]["status"] == "available"
 
     def test_return_late_charges_the_late_fee(self, world, db_path):
-        world.checkout("A1000", "I1000")  # due 30.12.
+        world.loans.checkout("A1000", "I1000")  # due 30.12.
         ret = ok(db_path, "return", "I1000", now="2027-01-04T10:00")["return"]
         assert ret["late_fee_cents"] == 5 * 25
         assert ok(db_path, "patron", "show", "A1000")["patron"]["balance_cents"] == 125
 
     def test_return_from_the_drop_box_counts_from_the_box_day(self, world, db_path):
-        world.checkout("A1000", "I1000")  # due 30.12.
+        world.loans.checkout("A1000", "I1000")  # due 30.12.
         ret = ok(db_path, "return", "I1000", "--dropbox-date", "2026-12-31", now="2027-01-04T10:00")["return"]
         assert ret["late_fee_cents"] == 25
 
     @pytest.mark.parametrize("pickup, route_to, pickup_by", [(None, None, "2026-12-09"), ("ULV", "ULV", None)])
     def test_return_fills_a_hold(self, world, db_path, pickup, route_to, pickup_by):
-        world.checkout("A1000", "I1000")
-        world.place_hold(patron(world, "B1000"), "I1000", pickup)
+        world.loans.checkout("A1000", "I1000")
+        world.holds.place(patron(world, "B1000"), "I1000", pickup)
         ret = ok(db_path, "return", "I1000")["return"]
         assert ret["hold"] is not None
         assert {"card", "pickup_by"} <= ret["hold"].keys()
@@ -383,17 +383,17 @@ class TestCirculation:
 
     def test_return_sends_a_copy_home(self, desk, db_path):
         patron(desk, "A1000")
-        desk.checkout("A1000", item(desk, "U1000", branch="ULV"))
+        desk.loans.checkout("A1000", item(desk, "U1000", branch="ULV"))
         ret = ok(db_path, "return", "U1000")["return"]
         assert (ret["hold"], ret["route_to"]) == (None, "ULV")
 
     def test_renew(self, world, db_path):
-        world.checkout("A1000", "I1000")
+        world.loans.checkout("A1000", "I1000")
         loan = ok(db_path, "renew", "A1000", "I1000", now="2026-12-10T10:00")["loan"]
         assert (loan["barcode"], loan["due"], loan["renewals"]) == ("I1000", "2027-01-07", 1)
 
     def test_hold_place_and_cancel(self, world, db_path):
-        world.checkout(patron(world, "B1000"), "I1000")
+        world.loans.checkout(patron(world, "B1000"), "I1000")
         hold = ok(db_path, "hold", "place", "A1000", "I1000")["hold"]
         assert {"card", "title", "position", "status"} <= hold.keys()
         assert (hold["card"], hold["title"], hold["position"], hold["status"]) == (
@@ -450,8 +450,8 @@ class TestBansAndClearance:
     def test_clearance_run(self, world, db_path):
         patron(world, "B1000")
         patron(world, "C1000")
-        world.charge_fee("A1000", 100, "Noutamaton varaus", "manual")
-        world.charge_fee("C1000", 250, "Myöhästymismaksu", "manual")
+        world.fees.charge("A1000", 100, "Noutamaton varaus", "manual")
+        world.fees.charge("C1000", 250, "Myöhästymismaksu", "manual")
         blocked = ok(db_path, "clearance", "run")["blocked"]
         assert sorted(blocked) == ["A1000", "C1000"]
         refused(db_path, "checkout", "A1000", "I1000", code="CLEARANCE_DEBT")
@@ -571,7 +571,7 @@ class TestImports:
         assert result.exit_code == 2 and result.stdout == "" and "Traceback" not in result.stderr
 
     def test_import_marc(self, db_path):
-        report = ok(db_path, "import", "marc", SHARED_MARC / "batch.xml")["import"]
+        report = ok(db_path, "import", "marc", MARC_FIXTURES / "batch.xml")["import"]
         assert report["records"] > 0
         assert {"items", "rejected_records", "warnings"} <= report.keys()
 
@@ -582,7 +582,7 @@ class TestImports:
 # --- 2. exit codes: 1 for a library rule, 2 for bad input --------------------------------------
 
 def _fees_over_limit(desk):
-    desk.charge_fee("A1000", 1001, "Kadonnut kirja", "lost")
+    desk.fees.charge("A1000", 1001, "Kadonnut kirja", "lost")
 
 
 def _child_and_rated_dvd(desk):
@@ -591,13 +591,13 @@ def _child_and_rated_dvd(desk):
 
 
 def _eight_renewals(desk):
-    desk.checkout("A1000", "I1000")
-    while desk.renew("A1000", "I1000").renewals < 8:  # a day at a time (some days move nothing)
+    desk.loans.checkout("A1000", "I1000")
+    while desk.loans.renew("A1000", "I1000").renewals < 8:  # a day at a time (some days move nothing)
         desk.clock.advance(days=1)
 
 
 def _lost_card(desk):
-    desk.report_lost_card("A1000", "A2000")
+    desk.patrons.report_lost_card("A1000", "A2000")
 
 
 def _not_loanable(desk):
@@ -605,17 +605,17 @@ def _not_loanable(desk):
 
 
 def _banned(desk):
-    desk.add_ban("A1000", "use", "Ilkivalta", hearing_date=date(2026, 12, 1), written=True)
+    desk.admin.add_ban("A1000", "use", "Ilkivalta", hearing_date=date(2026, 12, 1), written=True)
 
 
 def _long_overdue(desk):
-    desk.checkout("A1000", "I1000")  # due 30.12.
+    desk.loans.checkout("A1000", "I1000")  # due 30.12.
     item(desk, "I2000")
 
 
 def _held_by_another(desk):
-    desk.checkout("A1000", "I1000")
-    desk.place_hold(patron(desk, "B1000"), "I1000")
+    desk.loans.checkout("A1000", "I1000")
+    desk.holds.place(patron(desk, "B1000"), "I1000")
 
 
 RULE_REFUSALS = [
@@ -674,7 +674,7 @@ def test_several_refusals_for_people_are_one_line_each(world, db_path):
 
 class TestConfirmable:
     def test_on_loan_to_other_is_confirmable_and_overridable(self, world, db_path):
-        world.checkout("A1000", "I1000")
+        world.loans.checkout("A1000", "I1000")
         patron(world, "B1000")
         before = counts(db_path)
         refused(db_path, "checkout", "B1000", "I1000", code="ON_LOAN_TO_OTHER", confirmable=True)
@@ -692,7 +692,7 @@ class TestConfirmable:
         assert loan["card"] == "B1000"
 
     def test_an_empty_override_reason_is_bad_input(self, world, db_path):
-        world.checkout("A1000", "I1000")
+        world.loans.checkout("A1000", "I1000")
         patron(world, "B1000")
         refused(db_path, "checkout", "B1000", "I1000", "--override", "  ", code="INVALID_INPUT", exit=2)
 

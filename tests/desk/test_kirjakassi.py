@@ -7,7 +7,7 @@ import pytest
 from tiski.core.errors import Refused
 from tiski.desk.catalogue import NewItem
 
-from .conftest import patron
+from ..conftest import patron
 
 WISHES = {"genres": ["dekkarit"], "liked_authors": ["kallentoft"], "disliked_authors": ["virtanen"],
           "media": ["large_print", "cd_audiobook"], "languages": ["fin"], "avoid": ["kauhukirjallisuus"],
@@ -24,18 +24,18 @@ def shelf(desk):
         ("R1", "Rinne, Raija", "dekkarit", 0),  # regular print: not for this client
     ]
     for barcode, author, genre, large in books:
-        desk.add_item(NewItem(barcode=f"KK{barcode}", title=f"Teos {barcode}", author=author))
+        desk.catalogue.add_item(NewItem(barcode=f"KK{barcode}", title=f"Teos {barcode}", author=author))
         record = conn.execute("SELECT record_id FROM items WHERE barcode = ?", (f"KK{barcode}",)).fetchone()[0]
         conn.execute("UPDATE records SET large_print = ?, language = 'fin' WHERE id = ?", (large, record))
         conn.execute("INSERT INTO record_terms VALUES (?, 'genre', ?)", (record, genre))
-    desk.add_item(NewItem(barcode="KKA1", title="Äänikirja", author="Aalto, Anna", format="cd-audiobook"))
+    desk.catalogue.add_item(NewItem(barcode="KKA1", title="Äänikirja", author="Aalto, Anna", format="cd-audiobook"))
     conn.execute("INSERT INTO record_terms SELECT record_id, 'genre', 'dekkarit' FROM items WHERE barcode = 'KKA1'")
 
 
 @pytest.fixture
 def client(desk):
     card = patron(desk, "P0100", first="Helmi", last="Hakala", birth=date(1931, 5, 5))
-    desk.enrol_client(card, eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
+    desk.kirjakassi.enrol(card, eligibility="age", delivery_address="Palvelutalo Kotiranta, huone 12",
                       contact_name="Kotiranta, hoitaja Sari", contact_phone="040 555 0100", contact_relation="kumppani",
                       rhythm_weeks=4, weekday="tue", bag_size=4, starts_on="2026-12-01", history_consent=True)
     shelf(desk)
@@ -43,30 +43,30 @@ def client(desk):
 
 
 def test_enrolment_keeps_the_category_not_health_details(desk, client):
-    view = desk.kirjakassi_client(client)
+    view = desk.kirjakassi.client(client)
     assert view.eligibility == "age" and view.next_delivery == date(2026, 12, 29)
     assert view.history_consent and view.consent_date == date(2026, 12, 2)
     with pytest.raises(Refused):
-        desk.enrol_client(client, eligibility="dementia", delivery_address="x", contact_name="y")
+        desk.kirjakassi.enrol(client, eligibility="dementia", delivery_address="x", contact_name="y")
 
 
 def test_the_interview_as_a_draft_then_complete_and_versions_kept(desk, client):
     with pytest.raises(Refused):
-        desk.wishes_of(client)  # no interview yet
-    draft = desk.save_interview(client, {"genres": ["dekkarit"]})
+        desk.kirjakassi.wishes_of(client)  # no interview yet
+    draft = desk.kirjakassi.save_interview(client, {"genres": ["dekkarit"]})
     assert draft.status == "draft" and draft.interviewer is None
-    again = desk.save_interview(client, WISHES)  # resumed: still the same draft
+    again = desk.kirjakassi.save_interview(client, WISHES)  # resumed: still the same draft
     assert again.version == 1 and again.answers["wishes"] == "Ei liian paksuja kirjoja."
-    done = desk.save_interview(client, WISHES, complete=True)
+    done = desk.kirjakassi.save_interview(client, WISHES, complete=True)
     assert done.status == "complete" and done.interviewer == "tester" and done.interviewed_on == date(2026, 12, 2)
-    newer = desk.save_interview(client, {**WISHES, "genres": ["romaanit"]}, complete=True)
-    assert [i.version for i in desk.interviews(client)] == [2, 1] and newer.version == 2
-    assert desk.wishes_of(client).genres == ("romaanit",)
+    newer = desk.kirjakassi.save_interview(client, {**WISHES, "genres": ["romaanit"]}, complete=True)
+    assert [i.version for i in desk.kirjakassi.interviews(client)] == [2, 1] and newer.version == 2
+    assert desk.kirjakassi.wishes_of(client).genres == ("romaanit",)
 
 
 def test_the_pick_list_follows_the_wishes_and_explains_itself(desk, client):
-    desk.save_interview(client, WISHES, complete=True)
-    picks = desk.kirjakassi_pick_list(client)
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    picks = desk.kirjakassi.pick_list(client)
     barcodes = [p.candidate.barcode for p in picks]
     assert barcodes[0] in ("KKK1", "KKK2")  # the liked author first
     assert "KKV1" not in barcodes and "KKH1" not in barcodes and "KKR1" not in barcodes
@@ -75,57 +75,57 @@ def test_the_pick_list_follows_the_wishes_and_explains_itself(desk, client):
 
 
 def test_never_a_copy_someone_else_waits_for(desk, client):
-    desk.save_interview(client, WISHES, complete=True)
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
     other = patron(desk, "P0200")
-    desk.place_hold(other, "KKM1")  # queued for the title of the one copy on the shelf
-    assert "KKM1" not in [p.candidate.barcode for p in desk.kirjakassi_pick_list(client)]
+    desk.holds.place(other, "KKM1")  # queued for the title of the one copy on the shelf
+    assert "KKM1" not in [p.candidate.barcode for p in desk.kirjakassi.pick_list(client)]
 
 
 def test_packing_lends_until_the_next_delivery_and_remembers_with_consent(desk, client):
-    desk.save_interview(client, WISHES, complete=True)
-    loan = desk.pack(client, "KKK1", "liked author")
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    loan = desk.kirjakassi.pack(client, "KKK1", "liked author")
     # Packed for 29.12.; the next delivery 26.1.2027, plus a week.
     assert loan.due == date(2027, 2, 2)
     kind = desk.conn.execute("SELECT kind FROM loans WHERE id = (SELECT MAX(id) FROM loans)").fetchone()[0]
     assert kind == "kirjakassi"
-    delivery, items = desk.bag(client)
+    delivery, items = desk.kirjakassi.bag(client)
     assert delivery["due_on"] == "2026-12-29" and [i["barcode"] for i in items] == ["KKK1"]
-    slip = desk.packing_slip(client)
+    slip = desk.kirjakassi.packing_slip(client)
     assert "Teos K1" in slip and "Kotiranta, hoitaja Sari" in slip and "29.12.2026" in slip
-    assert "KKK1" not in [p.candidate.barcode for p in desk.kirjakassi_pick_list(client)]
-    desk.bag_sent(client)
-    desk.return_item("KKK1")
-    later = desk.kirjakassi_pick_list(client)
+    assert "KKK1" not in [p.candidate.barcode for p in desk.kirjakassi.pick_list(client)]
+    desk.kirjakassi.bag_sent(client)
+    desk.loans.return_item("KKK1")
+    later = desk.kirjakassi.pick_list(client)
     assert "KKK1" not in [p.candidate.barcode for p in later]  # already received: never twice
 
 
 def test_without_consent_no_history_is_kept(desk, client):
-    desk.enrol_client(client, eligibility="age", delivery_address="Palvelutalo", contact_name="Sari",
+    desk.kirjakassi.enrol(client, eligibility="age", delivery_address="Palvelutalo", contact_name="Sari",
                       rhythm_weeks=4, weekday="tue", bag_size=4, starts_on="2026-12-01", history_consent=False)
-    desk.save_interview(client, WISHES, complete=True)
-    desk.pack(client, "KKK1")
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    desk.kirjakassi.pack(client, "KKK1")
     assert desk.conn.execute("SELECT COUNT(*) FROM kirjakassi_received").fetchone()[0] == 0
 
 
 def test_a_bags_late_return_costs_nothing_and_the_bag_comes_back(desk, client, clock):
-    desk.save_interview(client, WISHES, complete=True)
-    desk.pack(client, "KKK1")
-    desk.pack(client, "KKA1")
-    desk.bag_packed(client)
-    desk.bag_sent(client)
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    desk.kirjakassi.pack(client, "KKK1")
+    desk.kirjakassi.pack(client, "KKA1")
+    desk.kirjakassi.bag_packed(client)
+    desk.kirjakassi.bag_sent(client)
     clock.set(datetime(2027, 3, 1, 12))  # long past the due date
-    delivery, checked_in = desk.bag_returned(client)
+    delivery, checked_in = desk.kirjakassi.bag_returned(client)
     assert delivery.status == "returned" and sorted(checked_in) == ["KKA1", "KKK1"]
-    assert desk.balance(client) == 0
+    assert desk.fees.balance(client) == 0
 
 
 def test_deliveries_this_week_planned_packed_sent(desk, client):
     second = patron(desk, "P0101", first="Unto", last="Ukkola", birth=date(1940, 1, 1))
-    desk.enrol_client(second, eligibility="illness", delivery_address="Koivutie 3", contact_name="Tytär Tiina",
+    desk.kirjakassi.enrol(second, eligibility="illness", delivery_address="Koivutie 3", contact_name="Tytär Tiina",
                       rhythm_weeks=2, weekday="wed", bag_size=6, starts_on="2026-12-02")
-    desk.save_interview(client, WISHES, complete=True)
-    desk.pack(client, "KKK1")
-    rows = desk.kirjakassi_deliveries(date(2026, 12, 1), date(2026, 12, 31))
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    desk.kirjakassi.pack(client, "KKK1")
+    rows = desk.kirjakassi.deliveries(date(2026, 12, 1), date(2026, 12, 31))
     assert [(d.card, d.due_on, d.status) for d in rows] == [
         ("P0101", date(2026, 12, 2), "planned"), ("P0101", date(2026, 12, 16), "planned"),
         ("P0100", date(2026, 12, 29), "packing"), ("P0101", date(2026, 12, 30), "planned"),
@@ -133,7 +133,7 @@ def test_deliveries_this_week_planned_packed_sent(desk, client):
 
 
 def test_a_paused_client_gets_no_bag(desk, client):
-    desk.pause_client(client, "2026-12-20", "2027-01-31")
-    assert desk.kirjakassi_client(client).next_delivery == date(2027, 2, 23)
-    desk.resume_client(client)
-    assert desk.kirjakassi_client(client).next_delivery == date(2026, 12, 29)
+    desk.kirjakassi.pause(client, "2026-12-20", "2027-01-31")
+    assert desk.kirjakassi.client(client).next_delivery == date(2027, 2, 23)
+    desk.kirjakassi.resume(client)
+    assert desk.kirjakassi.client(client).next_delivery == date(2026, 12, 29)

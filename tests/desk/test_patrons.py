@@ -8,14 +8,14 @@ from tiski.core.errors import Refused
 from tiski.core.passwords import verify_secret
 from tiski.desk.patrons import ContactChange, NewPatron
 
-from .conftest import item
+from ..conftest import item
 
 
 def register(desk, **fields):
     fields.setdefault("card", "P0001")
     fields.setdefault("first", "Aino")
     fields.setdefault("last", "Virtanen")
-    return desk.add_patron(NewPatron(**fields))
+    return desk.patrons.add(NewPatron(**fields))
 
 
 def code_of(call):
@@ -68,36 +68,36 @@ def test_the_pin_is_stored_only_as_a_slow_hash(desk):
     stored = desk.conn.execute("SELECT pin_hash FROM patrons").fetchone()[0]
     assert "4321" not in stored and stored.startswith("scrypt$")
     assert verify_secret("4321", stored) and not verify_secret("1234", stored)
-    assert code_of(lambda: desk.set_pin("P0001", "12")) == "INVALID_INPUT"
+    assert code_of(lambda: desk.patrons.set_pin("P0001", "12")) == "INVALID_INPUT"
 
 
 def test_find_by_name_email_phone_and_card(desk):
     register(desk, birth_date=date(1990, 1, 1), email="aino.virtanen@example.fi", phone="+358 40 123 4567")
     register(desk, card="P0002", first="Aino", last="Virtala", birth_date=date(1962, 1, 1))
     register(desk, card="P0003", first="Matti", last="Mäkinen", birth_date=date(1970, 1, 1))
-    assert [h["card"] for h in desk.find_patrons("virt aino")] == ["P0001", "P0002"] or \
-        {h["card"] for h in desk.find_patrons("virt aino")} == {"P0001", "P0002"}
-    assert [h["birth_year"] for h in desk.find_patrons("Virtala")] == [1962]
-    assert [h["card"] for h in desk.find_patrons("makinen")] == ["P0003"]  # typed without ä
-    assert [h["card"] for h in desk.find_patrons("040 123")] == ["P0001"]
-    assert [h["card"] for h in desk.find_patrons("aino.virtanen@")] == ["P0001"]
-    assert desk.find_patrons("P0003")[0]["exact_card"]
-    assert desk.find_patrons("") == [] and desk.find_patrons("%$#") == []
+    assert [h["card"] for h in desk.patrons.find("virt aino")] == ["P0001", "P0002"] or \
+        {h["card"] for h in desk.patrons.find("virt aino")} == {"P0001", "P0002"}
+    assert [h["birth_year"] for h in desk.patrons.find("Virtala")] == [1962]
+    assert [h["card"] for h in desk.patrons.find("makinen")] == ["P0003"]  # typed without ä
+    assert [h["card"] for h in desk.patrons.find("040 123")] == ["P0001"]
+    assert [h["card"] for h in desk.patrons.find("aino.virtanen@")] == ["P0001"]
+    assert desk.patrons.find("P0003")[0]["exact_card"]
+    assert desk.patrons.find("") == [] and desk.patrons.find("%$#") == []
 
 
 def test_contact_changes(desk):
     register(desk, birth_date=date(1990, 1, 1))
-    view = desk.update_patron("P0001", ContactChange(last="Laine", phone="050 765 4321", verify_id=True))
+    view = desk.patrons.update("P0001", ContactChange(last="Laine", phone="050 765 4321", verify_id=True))
     assert view.name == "Aino Laine" and view.verify_id
-    assert [h["card"] for h in desk.find_patrons("0507654")] == ["P0001"]
-    assert code_of(lambda: desk.update_patron("P0001", ContactChange(email="not-an-address"))) == "INVALID_INPUT"
+    assert [h["card"] for h in desk.patrons.find("0507654")] == ["P0001"]
+    assert code_of(lambda: desk.patrons.update("P0001", ContactChange(email="not-an-address"))) == "INVALID_INPUT"
 
 
 def test_export_holds_everything_stored_including_the_hetu(desk):
     register(desk, hetu="131052-308T", email="aino@example.fi")
-    desk.checkout("P0001", item(desk, "B0001"))
-    desk.charge_fee("P0001", 150, "Palautuskehotus", "reminder")
-    data = desk.export_patron("P0001")
+    desk.loans.checkout("P0001", item(desk, "B0001"))
+    desk.fees.charge("P0001", 150, "Palautuskehotus", "reminder")
+    data = desk.patrons.export("P0001")
     assert data["patron"]["hetu"] == "131052-308T"
     assert data["patron"]["email"] == "aino@example.fi"
     assert [c["card"] for c in data["cards"]] == ["P0001"]
@@ -109,12 +109,12 @@ def test_export_holds_everything_stored_including_the_hetu(desk):
 
 def test_a_lost_card_is_closed_and_a_new_one_issued(desk):
     register(desk, birth_date=date(1990, 1, 1))
-    view = desk.report_lost_card("P0001", "P0009")
+    view = desk.patrons.report_lost_card("P0001", "P0009")
     assert view.card == "P0009"
-    old = desk.patron_view("P0001")  # the old card still finds the patron, marked lost
+    old = desk.patrons.view("P0001")  # the old card still finds the patron, marked lost
     assert old.card_status == "lost" and [b.code for b in old.blocks] == ["CARD_LOST"]
-    assert code_of(lambda: desk.report_lost_card("P0001", "P0010")) == "CARD_LOST"
-    assert code_of(lambda: desk.report_lost_card("P0009", "P0009")) == "DUPLICATE_CARD"
+    assert code_of(lambda: desk.patrons.report_lost_card("P0001", "P0010")) == "CARD_LOST"
+    assert code_of(lambda: desk.patrons.report_lost_card("P0009", "P0009")) == "DUPLICATE_CARD"
 
 
 @pytest.mark.parametrize("first", ["\x1b[31mAino", "Ai\x07no", "A" * 101])

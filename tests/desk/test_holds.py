@@ -6,7 +6,7 @@ import pytest
 
 from tiski.core.errors import Refused
 
-from .conftest import item, patron
+from ..conftest import item, patron
 
 
 def refused_code(call, *args):
@@ -20,33 +20,33 @@ def test_the_queue_is_per_title_first_come_first_served(desk, clock):
     positions = []
     for n in range(3):
         clock.advance(minutes=1)
-        positions.append(desk.place_hold(patron(desk, f"P000{n}"), first_copy if n % 2 else second_copy).position)
+        positions.append(desk.holds.place(patron(desk, f"P000{n}"), first_copy if n % 2 else second_copy).position)
     assert positions == [1, 2, 3]
 
 
 def test_placing_twice_is_refused(desk):
     card, book = patron(desk, "P0001"), item(desk, "B0001")
-    desk.place_hold(card, book)
-    assert refused_code(desk.place_hold, card, book) == "DUPLICATE_HOLD"
+    desk.holds.place(card, book)
+    assert refused_code(desk.holds.place, card, book) == "DUPLICATE_HOLD"
 
 
 def test_no_hold_on_a_title_already_on_loan_to_the_patron(desk):
     card, book = patron(desk, "P0001"), item(desk, "B0001")
-    desk.checkout(card, book)
-    assert refused_code(desk.place_hold, card, book) == "ALREADY_ON_LOAN"
+    desk.loans.checkout(card, book)
+    assert refused_code(desk.holds.place, card, book) == "ALREADY_ON_LOAN"
 
 
 def test_no_hold_with_fees_over_the_limit(desk):
     card = patron(desk, "P0001")
-    desk.charge_fee(card, 1001, "Kadonnut nide", "lost")
-    assert refused_code(desk.place_hold, card, item(desk, "B0001")) == "FEES_OVER_LIMIT"
+    desk.fees.charge(card, 1001, "Kadonnut nide", "lost")
+    assert refused_code(desk.holds.place, card, item(desk, "B0001")) == "FEES_OVER_LIMIT"
 
 
 def shelve_for(desk, holder, barcode="B0001"):
     book = item(desk, barcode)
-    desk.checkout(patron(desk, "L" + barcode), book)
-    desk.place_hold(holder, book)
-    return desk.return_item(book)
+    desk.loans.checkout(patron(desk, "L" + barcode), book)
+    desk.holds.place(holder, book)
+    return desk.loans.return_item(book)
 
 
 @pytest.mark.parametrize("birth, fee", [(date(1980, 1, 1), 100), (date(2009, 1, 1), 0)])
@@ -55,34 +55,34 @@ def test_an_uncollected_hold_costs_1_euro_but_not_for_under_18s(desk, clock, bir
     shelf = shelve_for(desk, holder)
     assert shelf.hold.pickup_by == date(2026, 12, 9)
     clock.set(datetime(2026, 12, 9, 23))
-    assert desk.expire_holds() == []  # the last day still counts
+    assert desk.holds.expire() == []  # the last day still counts
     clock.set(datetime(2026, 12, 10, 6))
-    expired = desk.expire_holds()
+    expired = desk.holds.expire()
     assert [(e.card, e.fee_cents) for e in expired] == [(holder, fee)]
-    assert desk.balance(holder) == fee
+    assert desk.fees.balance(holder) == fee
     assert desk.conn.execute("SELECT status FROM holds").fetchone()[0] == "expired"
 
 
 def test_an_expired_hold_passes_the_copy_to_the_next_in_line(desk, clock):
     first, second = patron(desk, "P0001"), patron(desk, "P0002")
     book = item(desk, "B0001")
-    desk.checkout(patron(desk, "P0003"), book)
-    desk.place_hold(first, book)
+    desk.loans.checkout(patron(desk, "P0003"), book)
+    desk.holds.place(first, book)
     clock.advance(minutes=1)
-    desk.place_hold(second, book)
-    desk.return_item(book)
+    desk.holds.place(second, book)
+    desk.loans.return_item(book)
     clock.set(datetime(2026, 12, 10, 6))
-    [expired] = desk.expire_holds()
+    [expired] = desk.holds.expire()
     assert expired.routing.hold.card == second
     assert expired.routing.hold.pickup_by == date(2026, 12, 17)
-    assert desk.patron_view(second).holds[0].status == "waiting"
+    assert desk.patrons.view(second).holds[0].status == "waiting"
 
 
 def test_cancelling_a_waiting_hold_frees_the_copy(desk):
     holder = patron(desk, "P0001")
     shelve_for(desk, holder)
-    hold, routing = desk.cancel_hold(holder, "B0001")
+    hold, routing = desk.holds.cancel(holder, "B0001")
     assert hold.status == "cancelled"
     assert routing.hold is None and routing.route_to is None
-    assert desk.item_view("B0001").status == "available"
-    assert refused_code(desk.cancel_hold, holder, "B0001") == "NO_HOLD"
+    assert desk.catalogue.item_view("B0001").status == "available"
+    assert refused_code(desk.holds.cancel, holder, "B0001") == "NO_HOLD"

@@ -179,8 +179,8 @@ def test_fees_with_some_patron_over_ten_euros(conn):
     # The facade agrees, and such a patron is blocked.
     desk = Desk(conn, clock=ManualClock(NOW), branch="PORI")
     card = scalar(conn, "SELECT card FROM cards WHERE patron_id = ? AND status = 'active'", over[0])
-    assert desk.balance(card) == balances[over[0]]
-    assert "FEES_OVER_LIMIT" in {r.code for r in desk.patron_view(card).blocks}
+    assert desk.fees.balance(card) == balances[over[0]]
+    assert "FEES_OVER_LIMIT" in {r.code for r in desk.patrons.view(card).blocks}
     # Late fees from the history, not only the hand-made charges.
     assert scalar(conn, "SELECT COUNT(*) FROM fees WHERE charge_type NOT IN ('lost', 'reminder')") > 0
 
@@ -194,7 +194,7 @@ def test_a_lost_card(conn):
         assert scalar(conn, "SELECT COUNT(*) FROM cards WHERE patron_id = ? AND status = 'active'",
                       row["patron_id"]) == 1
     desk = Desk(conn, clock=ManualClock(NOW), branch="PORI")
-    assert desk.patron_view(lost[0]["card"]).card_status == "lost"
+    assert desk.patrons.view(lost[0]["card"]).card_status == "lost"
 
 
 def test_a_banned_patron(conn):
@@ -206,7 +206,7 @@ def test_a_banned_patron(conn):
     assert all(b["written"] == 0 or b["hearing_date"] for b in bans)
     desk = Desk(conn, clock=ManualClock(NOW), branch="PORI")
     card = scalar(conn, "SELECT card FROM cards WHERE patron_id = ? AND status = 'active'", bans[0]["patron_id"])
-    assert "BANNED" in {r.code for r in desk.patron_view(card).blocks}
+    assert "BANNED" in {r.code for r in desk.patrons.view(card).blocks}
 
 
 def test_children_under_15_have_guardian_and_consent(conn):

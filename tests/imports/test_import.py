@@ -24,7 +24,7 @@ from tiski.imports.marc import import_marc
 from tiski.imports.patrons_csv import import_patrons
 from tiski.store.db import connect
 
-from .conftest import SHARED_MARC, item, patron
+from ..conftest import MARC_FIXTURES, item, patron
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ def item_row(desk, barcode: str) -> sqlite3.Row | None:
 
 
 def control_numbers(path: Path) -> list[str]:
-    """The 001s of a shared file, read by pymarc directly (independent of the importer)."""
+    """The 001s of a fixture file, read by pymarc directly (independent of the importer)."""
     if path.suffix == ".xml":
         records = pymarc.parse_xml_to_array(str(path))
     else:
@@ -133,12 +133,12 @@ def holding(barcode: str, branch: str = "PORI", **more: str) -> dict[str, str]:
     return {"p": barcode, "a": branch, **more}
 
 
-# --- the shared real-world files -------------------------------------------------------------
+# --- the real-world files from pymarc (tests/fixtures/marc) -------------------------------------------------------------
 
 @pytest.mark.parametrize("name, expected", sorted(SHARED_FILES.items()))
-def test_every_shared_file_imports_without_items(desk, name, expected):
-    path = SHARED_MARC / name
-    assert path.is_file(), f"shared test data missing: {path}"
+def test_every_real_world_file_imports_without_items(desk, name, expected):
+    path = MARC_FIXTURES / name
+    assert path.is_file(), f"fixture missing: {path}"
     report = import_marc(desk, path)
 
     assert report.records == expected
@@ -162,7 +162,7 @@ def test_every_shared_file_imports_without_items(desk, name, expected):
 
 
 def test_marc_dat_titles_lose_isbd_punctuation(desk):
-    import_marc(desk, SHARED_MARC / "marc.dat")
+    import_marc(desk, MARC_FIXTURES / "marc.dat")
     row = record_row(desk, "11778504")
     assert row["title"] == "The pragmatic programmer : from journeyman to master"
     assert row["author"] == "Hunt, Andrew"
@@ -178,10 +178,10 @@ def test_marc_dat_titles_lose_isbd_punctuation(desk):
 
 
 def test_subjects_from_650_are_stored_as_terms(desk):
-    import_marc(desk, SHARED_MARC / "marc.dat")
+    import_marc(desk, MARC_FIXTURES / "marc.dat")
     assert terms_of(desk, record_row(desk, "11778504")["id"]) == {"computer programming"}
     # Every record that has a 650 in the file has at least one subject term.
-    with (SHARED_MARC / "marc.dat").open("rb") as handle:
+    with (MARC_FIXTURES / "marc.dat").open("rb") as handle:
         with_650 = {r["001"].data.strip() for r in pymarc.MARCReader(handle) if r.get_fields("650")}
     assert with_650
     for control in with_650:
@@ -190,7 +190,7 @@ def test_subjects_from_650_are_stored_as_terms(desk):
 
 def test_marc8_file_decodes_and_matches_its_utf8_twin(desk, tmp_path, template_db):
     """marc8.dat and utf8_with_leader_flag.dat hold the same record in MARC-8 and UTF-8."""
-    report = import_marc(desk, SHARED_MARC / "marc8.dat")
+    report = import_marc(desk, MARC_FIXTURES / "marc8.dat")
     assert report.records == 1
     row = record_row(desk, "2")
     assert row["title"] == "Escape from loneliness"
@@ -203,7 +203,7 @@ def test_marc8_file_decodes_and_matches_its_utf8_twin(desk, tmp_path, template_d
     shutil.copy(template_db, other_path)
     other = Desk(connect(other_path), clock=desk.clock, branch="PORI")
     try:
-        assert import_marc(other, SHARED_MARC / "utf8_with_leader_flag.dat").records == 1
+        assert import_marc(other, MARC_FIXTURES / "utf8_with_leader_flag.dat").records == 1
         twin = record_row(other, "2")
         assert (twin["title"], twin["author"], twin["year"]) == (row["title"], row["author"], row["year"])
         assert terms_of(other, twin["id"]) == terms_of(desk, row["id"])
@@ -227,23 +227,23 @@ def test_marc8_diacritics_in_title_and_author_decode_to_nfc(desk, tmp_path):
 
 
 def test_batch_xml_marcxml(desk):
-    report = import_marc(desk, SHARED_MARC / "batch.xml")
+    report = import_marc(desk, MARC_FIXTURES / "batch.xml")
     assert report.records == 2
     assert {r[0] for r in desk.conn.execute("SELECT title FROM records")} == {"The Great Ray Charles", "The White House"}
     assert terms_of(desk, record_row(desk, "5637241")["id"]) == {"jazz", "piano with jazz ensemble"}
 
 
 def test_multi_isbn_takes_the_first_valid_isbn(desk):
-    import_marc(desk, SHARED_MARC / "multi_isbn.dat")
+    import_marc(desk, MARC_FIXTURES / "multi_isbn.dat")
     row = record_row(desk, "4612195")
     assert row["isbn"] == "0914378287"
     assert row["title"] == "The town scold"
 
 
-def test_reimporting_a_shared_file_adds_no_duplicates(desk):
-    first = import_marc(desk, SHARED_MARC / "marc.dat")
+def test_reimporting_a_real_world_file_adds_no_duplicates(desk):
+    first = import_marc(desk, MARC_FIXTURES / "marc.dat")
     assert first.records == 20
-    again = import_marc(desk, SHARED_MARC / "marc.dat")
+    again = import_marc(desk, MARC_FIXTURES / "marc.dat")
     assert again.records == 0
     assert count(desk, "records") == 20
     assert count(desk, "items") == 0
@@ -284,13 +284,13 @@ def test_holdings_become_items(desk, tmp_path, writer):
     assert report.without_items == []
     assert report.rejected_records == [] and report.rejected_items == []
 
-    book = desk.item_view("H0001")
+    book = desk.catalogue.item_view("H0001")
     assert (book.format, book.home_branch, book.children, book.rating) == ("book", "ULV", True, None)
     assert book.title == "Muumipeikko ja pyrstötähti"
     assert book.author == "Jansson, Tove"
     assert book.status == "available"
     assert item_row(desk, "H0001")["price_cents"] == 1250
-    assert desk.item_view("H0002").home_branch == "PORI"
+    assert desk.catalogue.item_view("H0002").home_branch == "PORI"
     assert item_row(desk, "H0002")["price_cents"] is None
     rec = record_row(desk, "H-BOOK")
     assert rec["large_print"] == 1
@@ -300,12 +300,12 @@ def test_holdings_become_items(desk, tmp_path, writer):
     # Both copies belong to the one record.
     assert {item_row(desk, b)["record_id"] for b in ("H0001", "H0002")} == {rec["id"]}
 
-    dvd = desk.item_view("H0003")
+    dvd = desk.catalogue.item_view("H0003")
     assert (dvd.format, dvd.rating, dvd.children, dvd.home_branch) == ("dvd", 12, False, "PORI")
     assert item_row(desk, "H0003")["price_cents"] == 1990
     assert record_row(desk, "H-DVD")["large_print"] == 0
 
-    bluray = desk.item_view("H0004")
+    bluray = desk.catalogue.item_view("H0004")
     assert (bluray.format, bluray.rating, bluray.children, bluray.home_branch) == ("bluray", 7, True, "ULV")
 
 
@@ -316,12 +316,12 @@ def test_age_rating_from_521(desk, tmp_path, rating_text, expected):
                       extra=[Field(tag="521", indicators=Indicators("8", " "), subfields=[Subfield("a", rating_text)])],
                       holdings=[holding("R0001")])
     import_marc(desk, write_iso(tmp_path / "r.mrc", rec))
-    assert desk.item_view("R0001").rating == expected
+    assert desk.catalogue.item_view("R0001").rating == expected
 
 
 def test_item_without_rating_is_for_all_ages(desk, tmp_path):
     import_marc(desk, write_iso(tmp_path / "r.mrc", marc_record("R2", "Kirja", holdings=[holding("R0002")])))
-    view = desk.item_view("R0002")
+    view = desk.catalogue.item_view("R0002")
     assert view.rating is None
     assert view.children is False
 
@@ -348,14 +348,14 @@ def test_formats(desk, tmp_path, kind, level, item_type, extra, expected):
     rec = marc_record("F1", "Aineisto", kind=kind, level=level, extra=extra, holdings=[h])
     report = import_marc(desk, write_iso(tmp_path / "f.mrc", rec))
     assert report.items == 1
-    assert desk.item_view("F0001").format == expected
+    assert desk.catalogue.item_view("F0001").format == expected
 
 
 def test_not_for_loan_subfield(desk, tmp_path):
     rec = marc_record("N1", "Käsikirjasto", holdings=[holding("N0001", **{"7": "1"}), holding("N0002", **{"7": "0"})])
     import_marc(desk, write_iso(tmp_path / "n.mrc", rec))
-    assert desk.item_view("N0001").status == "not_loanable"
-    assert desk.item_view("N0002").status == "available"
+    assert desk.catalogue.item_view("N0001").status == "not_loanable"
+    assert desk.catalogue.item_view("N0002").status == "available"
 
 
 # --- rejections ------------------------------------------------------------------------------
@@ -373,7 +373,7 @@ def test_record_without_245_is_rejected_with_reason(desk, tmp_path):
     assert all("245" in r.reason for r in report.rejected_records)
     assert count(desk, "records") == 2
     assert item_row(desk, "B0001") is None and item_row(desk, "B0002") is None
-    assert desk.item_view("G0002").title == "Toinen hyvä kirja"
+    assert desk.catalogue.item_view("G0002").title == "Toinen hyvä kirja"
 
 
 def test_record_with_245_but_no_subfield_a_is_rejected(desk, tmp_path):
@@ -400,7 +400,7 @@ def test_corrupt_record_inside_the_stream_is_rejected_and_the_rest_import(desk, 
     assert [r.index for r in report.rejected_records] == [2]
     assert report.rejected_records[0].reason
     assert {r[0] for r in desk.conn.execute("SELECT control_no FROM records")} == {"C1", "C3"}
-    assert desk.item_view("C0003").title == "Kolmas"
+    assert desk.catalogue.item_view("C0003").title == "Kolmas"
     assert item_row(desk, "C0002") is None
 
 
@@ -417,7 +417,7 @@ def test_garbage_bytes_between_records_reject_only_the_garbage(desk, tmp_path):
     assert all(r.reason for r in report.rejected_records)
     assert {r[0] for r in desk.conn.execute("SELECT control_no FROM records")} == {"J1", "J2", "J3"}
     assert report.records == 3
-    assert desk.item_view("J0003").title == "Viimeinen"
+    assert desk.catalogue.item_view("J0003").title == "Viimeinen"
 
 
 def test_truncated_last_record_is_reported(desk, tmp_path):
@@ -441,8 +441,8 @@ def test_duplicate_barcode_already_in_the_register(desk, tmp_path):
     assert (rejected.index, rejected.ident) == (1, "D1")
     assert "DUP1" in rejected.reason and "exist" in rejected.reason
     # The existing item is untouched; the good one is in.
-    assert desk.item_view("DUP1").title == "Vanha nide"
-    assert desk.item_view("NEW1").title == "Uusi kirja"
+    assert desk.catalogue.item_view("DUP1").title == "Vanha nide"
+    assert desk.catalogue.item_view("NEW1").title == "Uusi kirja"
     assert count(desk, "items") == 2
 
 
@@ -455,7 +455,7 @@ def test_duplicate_barcode_twice_in_the_same_file(desk, tmp_path):
     assert report.items == 1
     assert [(r.index, r.ident) for r in report.rejected_items] == [(1, "E1"), (2, "E2")]
     assert all("TWICE" in r.reason for r in report.rejected_items)
-    view = desk.item_view("TWICE")
+    view = desk.catalogue.item_view("TWICE")
     assert (view.title, view.home_branch) == ("Ensimmäinen", "PORI")
     assert count(desk, "items") == 1
 
@@ -470,9 +470,9 @@ def test_unknown_branch_in_952a_is_rejected(desk, tmp_path):
     reason = report.rejected_items[0].reason
     assert "XYZ" in reason and "branch" in reason and "UB01" in reason
     with pytest.raises(Refused) as refused:
-        desk.item_view("UB01")
+        desk.catalogue.item_view("UB01")
     assert refused.value.code == "ITEM_UNKNOWN"
-    assert desk.item_view("UB02").home_branch == "ULV"
+    assert desk.catalogue.item_view("UB02").home_branch == "ULV"
 
 
 def test_reimport_of_own_file_adds_no_duplicate_records_or_items(desk, tmp_path):
@@ -542,24 +542,24 @@ def write_csv(path: Path, header: str, rows: list[list[str]], delimiter: str = "
 
 
 def assert_good_import(desk):
-    adult = desk.patron_view("1000001")
+    adult = desk.patrons.view("1000001")
     assert adult.name == "Aino Mäkinen"
     assert adult.birth_date == date(1975, 3, 14)
     assert adult.hetu_masked == ADULT_HETU[:7] + "****"
     assert adult.address == "Kauppakatu 1, 28100 Pori"
     assert adult.email == "aino@example.fi"
     assert adult.category == "adult"
-    senior = desk.patron_view("1000002")
+    senior = desk.patrons.view("1000002")
     assert senior.name == "Veikko Österberg"
     assert senior.birth_date == date(1950, 1, 31)
     assert senior.verify_id is True
-    child = desk.patron_view("1000003")
+    child = desk.patrons.view("1000003")
     assert child.birth_date == date(2016, 6, 1)
     assert child.guardian == "Aino Mäkinen"
     assert child.consent_date == date(2026, 11, 30)
     assert child.category == "child"
-    assert desk.patron_view("1000004").age == 16
-    org = desk.patron_view("1000005")
+    assert desk.patrons.view("1000004").age == 16
+    org = desk.patrons.view("1000005")
     assert org.category == "organisation"
     assert org.responsible == "Liisa Laine"
 
@@ -584,7 +584,7 @@ def test_patron_csv_header_case_and_order_do_not_matter(desk, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("Last,Card,Birth_Date,First\nVirtanen,1000009,1980-05-17,Matti\n", encoding="utf-8")
     assert import_patrons(desk, path) == (1, [])
-    assert desk.patron_view("1000009").name == "Matti Virtanen"
+    assert desk.patrons.view("1000009").name == "Matti Virtanen"
 
 
 def bad_file(tmp_path: Path) -> Path:
@@ -615,12 +615,12 @@ def test_patron_csv_one_bad_row_imports_nothing_and_reports_every_bad_row(desk, 
     assert count(desk, "patrons") == 0
     assert count(desk, "cards") == 0
     with pytest.raises(Refused):
-        desk.patron_view("1000001")
+        desk.patrons.view("1000001")
 
 
 def test_patron_csv_card_or_hetu_already_in_register(desk, tmp_path):
     patron(desk, "1000002")
-    desk.add_patron(NewPatron(card="7777777", first="Aino", last="Jo Rekisterissä", hetu=ADULT_HETU))
+    desk.patrons.add(NewPatron(card="7777777", first="Aino", last="Jo Rekisterissä", hetu=ADULT_HETU))
     imported, errors = import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, good_rows(",")))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [(2, "DUPLICATE_PATRON"), (3, "DUPLICATE_CARD")]

@@ -11,7 +11,7 @@ from tiski.clock import ManualClock
 from tiski.desk import Desk
 from tiski.store.db import latest_version, schema_version
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "schema1.sqlite"
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "schema1.sqlite"
 
 
 def test_the_first_schema_upgrades_with_its_data(tmp_path):
@@ -19,16 +19,16 @@ def test_the_first_schema_upgrades_with_its_data(tmp_path):
     shutil.copy(FIXTURE, path)
     desk = Desk.open(path, clock=ManualClock(datetime(2026, 7, 1, 12)), branch="PORI")
     assert schema_version(desk.conn) == latest_version() > 1
-    view = desk.patron_view("S1-0001")
+    view = desk.patrons.view("S1-0001")
     assert view.name == "Aino Virtanen" and view.hetu_masked == "131052-****"
     assert [loan.barcode for loan in view.loans] == ["S1B001"] and view.balance_cents == 150
     assert desk.conn.execute("SELECT COUNT(*) FROM patrons WHERE hetu IS NOT NULL").fetchone()[0] == 0
-    assert desk.export_patron("S1-0001")["patron"]["hetu"] == "131052-308T"
-    assert [h.status for h in desk.patron_view("S1-0002").holds] == ["queued"]
+    assert desk.patrons.export("S1-0001")["patron"]["hetu"] == "131052-308T"
+    assert [h.status for h in desk.patrons.view("S1-0002").holds] == ["queued"]
     # The upgraded register works on: a return traps the copy for Eino's hold.
-    result = desk.return_item("S1B001")
+    result = desk.loans.return_item("S1B001")
     assert result.hold.card == "S1-0002" and result.late_fee_cents == 25 * 2
-    desk.queue_add("Aino", "e_services", "own_phone")
+    desk.digituki.queue_add("Aino", "e_services", "own_phone")
     assert desk.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] >= 1
 
 

@@ -25,7 +25,7 @@ from tiski.desk.patrons import NewPatron
 from tiski.resources import data_file
 from tiski.store.db import connect
 
-from .conftest import START
+from ..conftest import START
 
 CARDS = ["P0001", "P0002", "P0003"]
 BARCODES = [f"B{n:04d}" for n in range(8)]
@@ -49,13 +49,13 @@ class DeskMachine(RuleBasedStateMachine):
         self.clock = ManualClock(START)
         self.desks = {code: Desk(connect(path), clock=self.clock, branch=code, staff="hypo") for code in ("PORI", "ULV")}
         self.desk = self.desks["PORI"]
-        self.desk.set_policy(SMALL_LIMITS)
+        self.desk.admin.set_policy(SMALL_LIMITS)
         self.desks["ULV"].policy = self.desk.policy
         for card in CARDS:
-            self.desk.add_patron(NewPatron(card=card, first="Testi", last=card, birth_date=START.date().replace(year=1980)))
+            self.desk.patrons.add(NewPatron(card=card, first="Testi", last=card, birth_date=START.date().replace(year=1980)))
         for barcode, fmt in zip(BARCODES, FORMATS):
             # Two copies per title, so holds and copies interact.
-            self.desk.add_item(NewItem(barcode=barcode, title=f"Nimeke {int(barcode[1:]) // 2}",
+            self.desk.catalogue.add_item(NewItem(barcode=barcode, title=f"Nimeke {int(barcode[1:]) // 2}",
                                        isbn=None, format=fmt, branch="PORI" if int(barcode[1:]) % 3 else "ULV"))
         for n in range(0, len(BARCODES), 2):
             first, second = BARCODES[n], BARCODES[n + 1]
@@ -78,43 +78,43 @@ class DeskMachine(RuleBasedStateMachine):
     @rule(card=st.sampled_from(CARDS), barcode=st.sampled_from(BARCODES), at=st.sampled_from(["PORI", "ULV"]),
           override=st.one_of(st.none(), st.just("testin ohitus")))
     def checkout(self, card, barcode, at, override):
-        self._attempt(self.desks[at].checkout, card, barcode, override=override)
+        self._attempt(self.desks[at].loans.checkout, card, barcode, override=override)
 
     @rule(barcode=st.sampled_from(BARCODES), at=st.sampled_from(["PORI", "ULV"]), dropbox=st.integers(0, 3))
     def return_item(self, barcode, at, dropbox):
         day = self.clock().date() - timedelta(days=dropbox) if dropbox else None
-        self._attempt(self.desks[at].return_item, barcode, dropbox_date=day)
+        self._attempt(self.desks[at].loans.return_item, barcode, dropbox_date=day)
 
     @rule(card=st.sampled_from(CARDS), barcode=st.sampled_from(BARCODES))
     def renew(self, card, barcode):
-        self._attempt(self.desk.renew, card, barcode)
+        self._attempt(self.desk.loans.renew, card, barcode)
 
     @rule(card=st.sampled_from(CARDS), barcode=st.sampled_from(BARCODES), pickup=st.sampled_from(["PORI", "ULV"]))
     def place_hold(self, card, barcode, pickup):
-        self._attempt(self.desk.place_hold, card, barcode, pickup)
+        self._attempt(self.desk.holds.place, card, barcode, pickup)
 
     @rule(card=st.sampled_from(CARDS), barcode=st.sampled_from(BARCODES))
     def cancel_hold(self, card, barcode):
-        self._attempt(self.desk.cancel_hold, card, barcode)
+        self._attempt(self.desk.holds.cancel, card, barcode)
 
     @rule()
     def expire_holds(self):
-        self.desk.expire_holds()
+        self.desk.holds.expire()
 
     @rule(card=st.sampled_from(CARDS), cents=st.integers(1, 1500))
     def charge(self, card, cents):
-        self.desk.charge_fee(card, cents, "testimaksu", "manual")
+        self.desk.fees.charge(card, cents, "testimaksu", "manual")
 
     @rule(card=st.sampled_from(CARDS), cents=st.integers(1, 1500), waive=st.booleans())
     def pay_or_waive(self, card, cents, waive):
         if waive:
-            self._attempt(self.desk.waive_fee, card, cents, "anteeksi")
+            self._attempt(self.desk.fees.waive, card, cents, "anteeksi")
         else:
-            self._attempt(self.desk.pay_fee, card, cents)
+            self._attempt(self.desk.fees.pay, card, cents)
 
     @rule(card=st.sampled_from(CARDS))
     def clearance(self, card):
-        self.desk.run_clearance()
+        self.desk.admin.run_clearance()
 
     @rule(days=st.integers(1, 40))
     def time_passes(self, days):
@@ -142,8 +142,8 @@ class DeskMachine(RuleBasedStateMachine):
             pid = self._one("SELECT patron_id FROM cards WHERE card = ?", card)[0][0]
             sums = dict(self._one("SELECT entry, SUM(amount_cents) FROM fees WHERE patron_id = ? GROUP BY entry", pid))
             balance = sums.get("charge", 0) - sums.get("payment", 0) - sums.get("waiver", 0)
-            assert self.desk.balance(card) == balance >= 0
-            ledger = self.desk.patron_view(card, with_fees=True).fees
+            assert self.desk.fees.balance(card) == balance >= 0
+            ledger = self.desk.patrons.view(card, with_fees=True).fees
             assert sum(f.open_cents for f in ledger if f.entry == "charge") == balance
             assert all(f.open_cents >= 0 for f in ledger if f.entry == "charge")
 

@@ -18,8 +18,8 @@ from tiski.cli import app
 from tiski.desk.catalogue import NewItem
 from tiski.desk.patrons import NewPatron
 
-from .conftest import START
-from .hostile import hostile
+from ..conftest import START
+from ..hostile import hostile
 
 # Commands that replace or create files are fuzzed elsewhere (or make no sense to).
 SKIP = {"init", "backup", "restore"}
@@ -58,9 +58,9 @@ def arguments(command, values) -> list[str]:
 
 @pytest.fixture
 def cli_db(desk, db_path):
-    desk.add_patron(NewPatron(card="2028000000001", first="Aino", last="Virtanen", hetu="131052-308T"))
-    desk.add_item(NewItem(barcode="1000000001", title="Tuntematon sotilas"))
-    desk.checkout("2028000000001", "1000000001")
+    desk.patrons.add(NewPatron(card="2028000000001", first="Aino", last="Virtanen", hetu="131052-308T"))
+    desk.catalogue.add_item(NewItem(barcode="1000000001", title="Tuntematon sotilas"))
+    desk.loans.checkout("2028000000001", "1000000001")
     desk.conn.close()
     return db_path
 

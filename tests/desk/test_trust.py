@@ -16,7 +16,7 @@ from tiski.desk.patrons import NewPatron
 from tiski.desk.retention import run_retention
 from tiski.i18n import Translator
 
-from .conftest import item, patron
+from ..conftest import item, patron
 
 PASSWORD = "oikein-hyva-salasana"
 
@@ -30,10 +30,10 @@ def code_of(call, *args, **kwargs):
 @pytest.fixture
 def staffed(desk):
     """A register with accounts: an admin, desk staff, a digi-support helper."""
-    desk.add_staff("admin", "admin", "Aila Admin", PASSWORD)
+    desk.admin.add_staff("admin", "admin", "Aila Admin", PASSWORD)
     desk.act_as("admin")  # from the first account on, the register knows who acts
-    desk.add_staff("pekka", "desk", "Pekka Tiski", PASSWORD, unix_user="pekka-unix")
-    desk.add_staff("dina", "digituki", "Dina Digi", PASSWORD)
+    desk.admin.add_staff("pekka", "desk", "Pekka Tiski", PASSWORD, unix_user="pekka-unix")
+    desk.admin.add_staff("dina", "digituki", "Dina Digi", PASSWORD)
     patron(desk, "P0001")
     item(desk, "B0001")
     return desk
@@ -45,30 +45,30 @@ def as_staff(desk, username):
 
 
 def test_the_first_account_must_be_an_admins(desk):
-    assert code_of(desk.add_staff, "pekka", "desk", None, PASSWORD) == "INVALID_INPUT"
+    assert code_of(desk.admin.add_staff, "pekka", "desk", None, PASSWORD) == "INVALID_INPUT"
 
 
 def test_desk_staff_lend_but_leave_bans_policy_and_accounts_to_admins(staffed):
     pekka = as_staff(staffed, "pekka")
-    pekka.checkout("P0001", "B0001")
-    assert code_of(pekka.add_ban, "P0001", "use", "Häiriö") == "NOT_ALLOWED"
-    assert code_of(pekka.run_clearance) == "NOT_ALLOWED"
-    assert code_of(pekka.add_staff, "x", "desk", None, PASSWORD) == "NOT_ALLOWED"
-    assert code_of(pekka.set_policy, "") == "NOT_ALLOWED"
-    as_staff(staffed, "admin").add_ban("P0001", "use", "Häiriö")
+    pekka.loans.checkout("P0001", "B0001")
+    assert code_of(pekka.admin.add_ban, "P0001", "use", "Häiriö") == "NOT_ALLOWED"
+    assert code_of(pekka.admin.run_clearance) == "NOT_ALLOWED"
+    assert code_of(pekka.admin.add_staff, "x", "desk", None, PASSWORD) == "NOT_ALLOWED"
+    assert code_of(pekka.admin.set_policy, "") == "NOT_ALLOWED"
+    as_staff(staffed, "admin").admin.add_ban("P0001", "use", "Häiriö")
 
 
 def test_a_digi_support_helper_works_the_digi_support_desk_only(staffed):
     dina = as_staff(staffed, "dina")
-    dina.queue_add("Aino", "e_services", "own_phone")
-    assert code_of(dina.checkout, "P0001", "B0001") == "NOT_ALLOWED"
-    assert code_of(dina.patron_view, "P0001") == "NOT_ALLOWED"
+    dina.digituki.queue_add("Aino", "e_services", "own_phone")
+    assert code_of(dina.loans.checkout, "P0001", "B0001") == "NOT_ALLOWED"
+    assert code_of(dina.patrons.view, "P0001") == "NOT_ALLOWED"
 
 
 def test_unknown_or_disabled_accounts_can_do_nothing(staffed):
-    assert code_of(as_staff(staffed, "nobody").patron_view, "P0001") == "NOT_ALLOWED"
-    as_staff(staffed, "admin").disable_staff("pekka")
-    assert code_of(as_staff(staffed, "pekka").checkout, "P0001", "B0001") == "NOT_ALLOWED"
+    assert code_of(as_staff(staffed, "nobody").patrons.view, "P0001") == "NOT_ALLOWED"
+    as_staff(staffed, "admin").admin.disable_staff("pekka")
+    assert code_of(as_staff(staffed, "pekka").loans.checkout, "P0001", "B0001") == "NOT_ALLOWED"
 
 
 def test_log_in_checks_the_slow_hash(staffed):
@@ -101,7 +101,7 @@ def test_five_wrong_passwords_pause_the_account_for_fifteen_minutes(staffed, clo
     assert staffed.log_in("pekka", PASSWORD) == "pekka"
     for _ in range(5):
         code_of(staffed.log_in, "pekka", "arvaus")
-    as_staff(staffed, "admin").set_staff_password("pekka", "uusi-pitka-salasana")  # an admin ends the pause
+    as_staff(staffed, "admin").admin.set_staff_password("pekka", "uusi-pitka-salasana")  # an admin ends the pause
     assert staffed.log_in("pekka", "uusi-pitka-salasana") == "pekka"
     failed = staffed.conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'").fetchone()[0]
     assert failed == 10  # wrong passwords are in the trail, never the passwords themselves
@@ -110,13 +110,13 @@ def test_five_wrong_passwords_pause_the_account_for_fifteen_minutes(staffed, clo
 
 def test_reads_and_changes_are_logged_with_who_when_where_what(staffed, clock):
     pekka = as_staff(staffed, "pekka")
-    pekka.patron_view("P0001")
-    pekka.patron_view("P0001")  # the same look, moments later: one entry
-    pekka.checkout("P0001", "B0001")
-    pekka.charge_fee("P0001", 150, "Palautuskehotus", "reminder")
-    pekka.pay_fee("P0001", 150)
+    pekka.patrons.view("P0001")
+    pekka.patrons.view("P0001")  # the same look, moments later: one entry
+    pekka.loans.checkout("P0001", "B0001")
+    pekka.fees.charge("P0001", 150, "Palautuskehotus", "reminder")
+    pekka.fees.pay("P0001", 150)
     clock.advance(days=40)
-    pekka.return_item("B0001")
+    pekka.loans.return_item("B0001")
     rows = staffed.conn.execute("SELECT staff, branch, action, kind, detail FROM audit_log WHERE patron_id ="
                                 " (SELECT patron_id FROM cards WHERE card = 'P0001') AND staff = 'pekka'"
                                 " ORDER BY id").fetchall()
@@ -130,8 +130,8 @@ def test_reads_and_changes_are_logged_with_who_when_where_what(staffed, clock):
 def test_an_override_is_in_the_trail(staffed):
     pekka = as_staff(staffed, "pekka")
     patron(staffed, "P0002")
-    pekka.checkout("P0001", "B0001")
-    pekka.checkout("P0002", "B0001", override="Palautettu hyllyyn")
+    pekka.loans.checkout("P0001", "B0001")
+    pekka.loans.checkout("P0002", "B0001", override="Palautettu hyllyyn")
     detail = staffed.conn.execute("SELECT detail FROM audit_log WHERE action = 'checkout' ORDER BY id DESC"
                                   ).fetchone()[0]
     assert "override" in detail and "Palautettu" not in detail  # the reason is in overrides, not here
@@ -139,29 +139,29 @@ def test_an_override_is_in_the_trail(staffed):
 
 def test_never_the_hetu_or_the_pin(staffed):
     pekka = as_staff(staffed, "pekka")
-    pekka.add_patron(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T", pin="4321"))
-    pekka.set_pin("P0009", "9876")
-    pekka.export_patron("P0009")
+    pekka.patrons.add(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T", pin="4321"))
+    pekka.patrons.set_pin("P0009", "9876")
+    pekka.patrons.export("P0009")
     dump = "\n".join(" ".join(str(v) for v in row) for row in staffed.conn.execute("SELECT * FROM audit_log"))
     assert "131052" not in dump and "4321" not in dump and "9876" not in dump
     assert "export_patron" in dump and "set_pin" in dump
 
 
 def test_the_trail_is_append_only(staffed):
-    as_staff(staffed, "pekka").patron_view("P0001")
+    as_staff(staffed, "pekka").patrons.view("P0001")
     for sql in ("UPDATE audit_log SET staff = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             staffed.conn.execute(sql)
 
 
 def test_the_export_says_who_has_looked(staffed):
-    as_staff(staffed, "pekka").patron_view("P0001")
-    log = as_staff(staffed, "admin").export_patron("P0001")["access_log"]
+    as_staff(staffed, "pekka").patrons.view("P0001")
+    log = as_staff(staffed, "admin").patrons.export("P0001")["access_log"]
     assert ("pekka", "patron_view", "read") in [(e["staff"], e["action"], e["kind"]) for e in log]
 
 
 def test_the_data_protection_officer_reads_the_trail_from_the_cli(staffed, db_path):
-    as_staff(staffed, "pekka").patron_view("P0001")
+    as_staff(staffed, "pekka").patrons.view("P0001")
     runner = CliRunner()
     env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05"}
     result = runner.invoke(app, ["audit", "--patron", "P0001", "--json"], env={**env, "TISKI_STAFF": "admin"})
@@ -191,21 +191,21 @@ def test_who_acts_on_the_command_line(staffed, db_path):
 def test_a_returned_loan_keeps_no_patron(desk):
     patron(desk, "P0001")
     item(desk, "B0001")
-    desk.checkout("P0001", "B0001")
-    desk.return_item("B0001")
+    desk.loans.checkout("P0001", "B0001")
+    desk.loans.return_item("B0001")
     row = desk.conn.execute("SELECT patron_id, card, returned_at FROM loans").fetchone()
     assert row["patron_id"] is None and row["card"] == "" and row["returned_at"]
-    assert desk.export_patron("P0001")["loans"] == []
+    assert desk.patrons.export("P0001")["loans"] == []
 
 
 def test_retention_removes_what_is_no_longer_needed(desk, clock):
     patron(desk, "P0001")
     patron(desk, "P0002")
     item(desk, "B0001")
-    desk.checkout("P0002", "B0001")
-    desk.place_hold("P0001", "B0001")
-    desk.return_item("B0001")  # a notice, a waiting hold
-    desk.checkout("P0001", "B0001")  # the hold is fulfilled (closed)
+    desk.loans.checkout("P0002", "B0001")
+    desk.holds.place("P0001", "B0001")
+    desk.loans.return_item("B0001")  # a notice, a waiting hold
+    desk.loans.checkout("P0001", "B0001")  # the hold is fulfilled (closed)
     desk.conn.execute("INSERT INTO loans (item_id, patron_id, card, branch, loaned_at, due_date, due_at, returned_at)"
                       " SELECT 1, 1, 'P0001', 'PORI', '2026-01-01T10:00:00+02:00', '2026-01-29',"
                       " '2026-01-29T20:00:00+02:00', '2026-01-20T10:00:00+02:00'")  # a legacy kept history
@@ -227,21 +227,21 @@ def test_database_files_are_private(desk, db_path, tmp_path):
 
 
 def test_a_stolen_file_does_not_reveal_identity_codes(desk, db_path):
-    desk.add_patron(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T"))
+    desk.patrons.add(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T"))
     desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw = db_path.read_bytes()
     assert b"131052-308T" not in raw and b"308T" not in raw
-    assert desk.patron_view("P0009").hetu_masked == "131052-****"
-    assert desk.export_patron("P0009")["patron"]["hetu"] == "131052-308T"  # with the key, for the patron
+    assert desk.patrons.view("P0009").hetu_masked == "131052-****"
+    assert desk.patrons.export("P0009")["patron"]["hetu"] == "131052-308T"  # with the key, for the patron
     with pytest.raises(Refused) as refused:  # the same code again: found by its keyed digest
-        desk.add_patron(NewPatron(card="P0010", first="A", last="V", hetu="131052-308T"))
+        desk.patrons.add(NewPatron(card="P0010", first="A", last="V", hetu="131052-308T"))
     assert refused.value.code == "DUPLICATE_PATRON"
 
 
 def test_without_its_key_file_the_codes_stay_sealed(desk, monkeypatch, tmp_path):
-    desk.add_patron(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T"))
+    desk.patrons.add(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T"))
     monkeypatch.setenv("TISKI_KEYS_DIR", str(tmp_path / "elsewhere"))
-    assert desk.patron_view("P0009").hetu_masked == "131052-****"  # the desk still works
+    assert desk.patrons.view("P0009").hetu_masked == "131052-****"  # the desk still works
     with pytest.raises(Refused) as refused:
-        desk.export_patron("P0009")
+        desk.patrons.export("P0009")
     assert refused.value.code == "INVALID_INPUT"

@@ -23,7 +23,7 @@ import pytest
 from tiski.desk import Desk
 from tiski.store.db import connect
 
-from .workers import BARCODES, CARDS, ROOT, kill_mid_stream, setup
+from ..workers import BARCODES, CARDS, ROOT, kill_mid_stream, setup
 
 ENV = {**os.environ, "TISKI_NOW": "2026-12-02T14:05", "PYTHONPATH": str(ROOT)}
 KILLS = 12

@@ -1,0 +1,75 @@
+"""Bans with hearings, the annual clearance, interlibrary loans (DOMAIN.md §3–4)."""
+
+from datetime import date
+
+import pytest
+
+from tiski.core.errors import Refused
+
+from ..conftest import item, patron
+
+
+def test_a_written_ban_needs_the_hearing_date(desk):
+    card = patron(desk, "P0001")
+    with pytest.raises(Refused) as refused:
+        desk.admin.add_ban(card, "visit", "Uhkaava käytös", written=True)
+    assert refused.value.code == "HEARING_MISSING"
+    ban = desk.admin.add_ban(card, "visit", "Uhkaava käytös", written=True, hearing_date=date(2026, 11, 30),
+                       until=date(2027, 2, 28))
+    assert ban.hearing_date == date(2026, 11, 30)
+    assert desk.patrons.view(card).status == "blocked"
+
+
+def test_an_oral_ban_in_a_minor_case(desk):
+    card = patron(desk, "P0001")
+    desk.admin.add_ban(card, "use", "Melu lukusalissa", until=date(2026, 12, 9))
+    assert [b.code for b in desk.patrons.view(card).blocks] == ["BANNED"]
+
+
+def test_a_ban_ends_after_its_last_day(desk, clock):
+    card = patron(desk, "P0001")
+    desk.admin.add_ban(card, "use", "Melu lukusalissa", until=date(2026, 12, 9))
+    clock.advance(days=8)
+    assert desk.patrons.view(card).blocks == ()
+
+
+def test_hearing_in_the_future_is_not_a_hearing(desk):
+    with pytest.raises(Refused):
+        desk.admin.add_ban(patron(desk, "P0001"), "use", "x", written=True, hearing_date=date(2026, 12, 3))
+
+
+def test_clearance_bans_every_debtor_until_paid(desk):
+    debtor, clean = patron(desk, "P0001"), patron(desk, "P0002")
+    desk.fees.charge(debtor, 50, "Palautuskehotus", "reminder")
+    assert desk.admin.run_clearance() == [debtor]
+    with pytest.raises(Refused) as refused:
+        desk.loans.checkout(debtor, item(desk, "B0001"))
+    assert refused.value.code == "CLEARANCE_DEBT"
+    desk.loans.checkout(clean, "B0001")
+    desk.fees.pay(debtor, 50)
+    desk.loans.checkout(debtor, item(desk, "B0002"))
+    desk.fees.charge(debtor, 25, "uusi maksu", "manual")  # a later fee does not revive the old ban
+    desk.loans.checkout(debtor, item(desk, "B0003"))
+    assert desk.admin.run_clearance() == [debtor]  # …until the next clearance
+
+
+def test_ill_needs_borrowing_rights_and_charges_on_arrival(desk):
+    card = patron(desk, "P0001")
+    request = desk.ill.order(card, "Porin historia", "Kansalliskirjasto", 600)
+    assert request.status == "ordered" and desk.fees.balance(card) == 0
+    arrived = desk.ill.arrived(request.id)
+    assert arrived.status == "arrived" and desk.fees.balance(card) == 600
+    blocked = patron(desk, "P0002")
+    desk.fees.charge(blocked, 1200, "Kadonnut nide", "lost")
+    with pytest.raises(Refused) as refused:
+        desk.ill.order(blocked, "Porin historia", "Kansalliskirjasto", 600)
+    assert refused.value.code == "FEES_OVER_LIMIT"
+
+
+def test_a_cancelled_ill_costs_nothing(desk):
+    card = patron(desk, "P0001")
+    request = desk.ill.order(card, "Harvinainen teos", "Turun kaupunginkirjasto", 800)
+    desk.ill.cancel(request.id)
+    assert desk.fees.balance(card) == 0
+    with pytest.raises(Refused):
+        desk.ill.arrived(request.id)

@@ -1,0 +1,97 @@
+"""The shape of the code, enforced: layers (import-linter), types (mypy --strict on the
+core and the facade), SQL only in the store, no shell touching a connection.
+
+Mutations caught: `from ..store import items` in a screen (lint-imports fails); a facade
+function losing its annotations (mypy fails); `desk.conn.execute(...)` in a shell or a
+new `.execute(` in tiski/desk (the scans below fail).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TISKI = ROOT / "tiski"
+
+# Files outside tiski/store that still run SQL of their own. This list only shrinks.
+SQL_NOT_YET_IN_THE_STORE = {
+    "tiski/demo.py",
+    "tiski/desk/admin.py",
+    "tiski/desk/catalogue.py",
+    "tiski/desk/context.py",
+    "tiski/desk/digituki.py",
+    "tiski/desk/digituki_bookings.py",
+    "tiski/desk/fees.py",
+    "tiski/desk/holds.py",
+    "tiski/desk/ill.py",
+    "tiski/desk/kirjakassi.py",
+    "tiski/desk/loans.py",
+    "tiski/desk/patrons.py",
+    "tiski/desk/retention.py",
+    "tiski/imports/marc.py",
+    "tiski/shell.py",
+    "tiski/ui/app.py",
+    "tiski/ui/screens/digituki.py",
+    "tiski/ui/screens/kirjakassi_interview.py",
+    "tiski/ui/screens/patron.py",
+}
+
+# Shells that still reach past the facade to a connection. This list only shrinks.
+SHELLS_NOT_YET_CLEAN = {
+    "tiski/cli/admin.py",
+    "tiski/shell.py",
+    "tiski/ui/app.py",
+    "tiski/ui/screens/digituki.py",
+    "tiski/ui/screens/kirjakassi_interview.py",
+    "tiski/ui/screens/patron.py",
+}
+
+SQL_CALL = re.compile(r"\.(execute|executemany|executescript)\(")
+CONNECTION = re.compile(r"\bdesk\.conn\b|\.conn\.")
+
+
+def _python_files(*parts: str) -> list[Path]:
+    return sorted(path for part in parts for path in (TISKI / part).rglob("*.py"))
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_sql_lives_in_the_store():
+    outside = {_relative(p) for p in TISKI.rglob("*.py")
+               if not _relative(p).startswith("tiski/store/") and SQL_CALL.search(p.read_text(encoding="utf-8"))}
+    assert outside <= SQL_NOT_YET_IN_THE_STORE, f"new SQL outside tiski/store: {sorted(outside - SQL_NOT_YET_IN_THE_STORE)}"
+    moved = SQL_NOT_YET_IN_THE_STORE - outside
+    assert not moved, f"no SQL left in {sorted(moved)}: take it off SQL_NOT_YET_IN_THE_STORE"
+
+
+def test_shells_never_touch_a_connection():
+    touching = {_relative(p) for p in _python_files("ui", "cli") + [TISKI / "shell.py", TISKI / "entry.py"]
+                if CONNECTION.search(p.read_text(encoding="utf-8"))}
+    assert touching <= SHELLS_NOT_YET_CLEAN, f"a shell reaches a connection: {sorted(touching - SHELLS_NOT_YET_CLEAN)}"
+    cleaned = SHELLS_NOT_YET_CLEAN - touching
+    assert not cleaned, f"{sorted(cleaned)} no longer touch a connection: take them off SHELLS_NOT_YET_CLEAN"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: pip install '.[test]'")
+    return found
+
+
+def test_import_contracts_hold():
+    result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_core_and_facade_are_strictly_typed():
+    result = subprocess.run([_tool("mypy"), "--no-error-summary"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:]
