@@ -993,3 +993,23 @@ def test_non_tui_commands_never_import_textual(world, db_path, args, code):
     probe = done.stdout.strip().splitlines()[-1].split()
     assert probe[0] == "PROBE" and int(probe[1]) == code
     assert probe[2] == "-", f"textual imported: {probe[2]}"
+
+
+def test_a_register_busy_past_the_wait_is_one_message_and_exit_2(db_path, desk, monkeypatch):
+    """Mutation caught: the CLI letting sqlite3's OperationalError through (a traceback,
+    with the SQL and its values), or reporting it as a success."""
+    import tiski.store.db
+
+    patron(desk, "P0001")
+    item(desk, "B0001")
+    monkeypatch.setattr(tiski.store.db, "BUSY_TIMEOUT_MS", 50)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        error = refused(db_path, "checkout", "P0001", "B0001", code="INVALID_INPUT", exit=2, TISKI_LANG="en")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert error["message"].startswith("The register is busy")
+    assert "SELECT" not in error["message"] and "P0001" not in error["message"]
+    assert ok(db_path, "checkout", "P0001", "B0001")["loan"]["barcode"] == "B0001"  # and then it goes through

@@ -99,3 +99,23 @@ def test_every_area_lists_its_calls_with_their_signatures():
         for method in calls:
             assert getattr(method, "__wrapped__", None) is not None, f"{name}.{method.__name__} is not a facade call"
             assert next(iter(inspect.signature(method.__wrapped__).parameters)) == "desk"
+
+
+def test_a_busy_register_reaches_the_facade_caller_as_unavailable(desk, db_path):
+    """Mutation caught: `perform` no longer translating sqlite3 errors (the shells would
+    see sqlite3's own exception and its SQL)."""
+    from tiski.core.errors import Unavailable
+
+    patron(desk, "P0001")
+    item(desk, "B0001")
+    desk.conn.execute("PRAGMA busy_timeout = 20")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Unavailable) as caught:
+            desk.loans.checkout("P0001", "B0001")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert caught.value.reason == "busy"
+    assert desk.patrons.view("P0001").loans == ()  # nothing half-written

@@ -7,7 +7,6 @@ item, or a usage error. Never a traceback. Textual is imported only to open the 
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -15,7 +14,7 @@ from typing import Any, Sequence
 import typer
 from typer.core import TyperGroup
 
-from ..core.errors import Refused
+from ..core.errors import Refused, Unavailable
 from ..core.policy import PolicyError
 from ..i18n import Translator, safe
 from .common import State, UsageProblem, default_db_path, report_refusal, report_usage
@@ -46,11 +45,8 @@ class TiskiGroup(TyperGroup):
         except (typer.Abort, KeyboardInterrupt):
             sys.stderr.write("\n")
             code = 130
-        except sqlite3.OperationalError as exc:
-            # Locked for longer than the busy timeout, disk full, not a database…
-            code = report_usage(Translator(lang)("input.database", problem=type(exc).__name__ + ": " + str(exc)), as_json)
-        except sqlite3.DatabaseError as exc:
-            code = report_usage(Translator(lang)("input.database", problem=type(exc).__name__), as_json)
+        except Unavailable as exc:  # locked past the busy timeout, disk full, not a register…
+            code = report_usage(Translator(lang)(f"unavailable.{exc.reason}"), as_json)
         except OSError as exc:
             code = report_usage(Translator(lang)("input.os", problem=safe(exc.strerror or type(exc).__name__)), as_json)
         except Exception as exc:  # a defect: say so in one line, never a traceback with data in it

@@ -96,6 +96,20 @@ class Refused(Exception):
         return 2 if self.code in INPUT_CODES else 1
 
 
+class Unavailable(Exception):
+    """The register could not do the work: busy past the wait, the disk full, a file that
+    is not a register… Nothing was written. `reason` names which (busy, disk_full,
+    read_only, corrupt, other) for the message; it never carries patron data."""
+
+    REASONS = ("busy", "disk_full", "read_only", "corrupt", "other")
+
+    def __init__(self, reason: str):
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown reason {reason}")
+        super().__init__(reason)
+        self.reason = reason
+
+
 def refuse(code: str, **params: Any) -> Refused:
     return Refused(Refusal(code, params))
 

@@ -10,12 +10,13 @@ not need (admin, imports, interlibrary loans…).
 from __future__ import annotations
 
 import os
+import sqlite3
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import Clock, system_clock
-from ..store.db import connect
+from ..store.db import connect, unavailable
 from .context import DeskContext
 
 if TYPE_CHECKING:
@@ -107,7 +108,11 @@ class Desk(DeskContext):
         branch: str | None = None,
         staff: str | None = None,
     ) -> Desk:
-        return cls(connect(Path(path)), clock=clock, branch=branch, staff=staff)
+        try:
+            conn = connect(Path(path))
+        except sqlite3.Error as error:
+            raise unavailable(error) from None
+        return cls(conn, clock=clock, branch=branch, staff=staff)
 
 
 __all__ = ["Desk"]

@@ -24,7 +24,7 @@ from ..resources import data_file
 from ..store import branches as branch_store
 from ..store import circulation as circ_store
 from ..store import patrons as patron_store
-from ..store.db import transaction
+from ..store.db import transaction, unavailable
 
 # What of a call's arguments may go in the audit trail: never names, identity codes,
 # PINs or free text (a reason may name someone).
@@ -156,10 +156,18 @@ class DeskContext:
     def perform(self, area: str, action: str, reads: bool, function: Callable[Concatenate[DeskContext, P], R],
                 *args: P.args, **kwargs: P.kwargs) -> R:
         """Run one facade call: the role is checked first, then the call runs with its
-        audit record written inside its own transaction (see `desk.area`)."""
-        self.require(action, area)
-        if self._acting is not None:  # a call made by another call: one action, one record
-            return function(self, *args, **kwargs)
+        audit record written inside its own transaction (see `desk.area`). A database
+        error reaches the shells as `Unavailable`: what it means, never SQL or values."""
+        try:
+            self.require(action, area)
+            if self._acting is not None:  # a call made by another call: one action, one record
+                return function(self, *args, **kwargs)
+            return self._perform_audited(action, reads, function, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise unavailable(error) from None
+
+    def _perform_audited(self, action: str, reads: bool, function: Callable[Concatenate[DeskContext, P], R],
+                         *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             values = inspect.signature(function).bind(self, *args, **kwargs).arguments
         except TypeError:

@@ -9,7 +9,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..core.errors import Unavailable
+
 BUSY_TIMEOUT_MS = 10_000
+
+
+def unavailable(error: sqlite3.Error) -> Unavailable:
+    """What a database error means to the person at the desk (never its SQL or values)."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return Unavailable("busy")
+    if "full" in text or "disk i/o" in text:
+        return Unavailable("disk_full")
+    if "readonly" in text or "read-only" in text:
+        return Unavailable("read_only")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return Unavailable("corrupt")
+    return Unavailable("other")
 
 
 class DatabaseMissing(Exception):
