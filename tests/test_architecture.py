@@ -28,14 +28,12 @@ SQL_NOT_YET_IN_THE_STORE = {
     "tiski/desk/fees.py",
     "tiski/desk/holds.py",
     "tiski/desk/ill.py",
-    "tiski/desk/kirjakassi.py",
     "tiski/desk/loans.py",
     "tiski/desk/patrons.py",
     "tiski/desk/retention.py",
     "tiski/imports/marc.py",
     "tiski/shell.py",
     "tiski/ui/app.py",
-    "tiski/ui/screens/kirjakassi_interview.py",
     "tiski/ui/screens/patron.py",
 }
 
@@ -44,7 +42,6 @@ SHELLS_NOT_YET_CLEAN = {
     "tiski/cli/admin.py",
     "tiski/shell.py",
     "tiski/ui/app.py",
-    "tiski/ui/screens/kirjakassi_interview.py",
     "tiski/ui/screens/patron.py",
 }
 
