@@ -25,20 +25,15 @@ SQL_NOT_YET_IN_THE_STORE = {
     "tiski/desk/admin.py",
     "tiski/desk/catalogue.py",
     "tiski/desk/context.py",
-    "tiski/desk/digituki.py",
-    "tiski/desk/digituki_bookings.py",
     "tiski/desk/fees.py",
     "tiski/desk/holds.py",
     "tiski/desk/ill.py",
-    "tiski/desk/kirjakassi.py",
     "tiski/desk/loans.py",
     "tiski/desk/patrons.py",
     "tiski/desk/retention.py",
     "tiski/imports/marc.py",
     "tiski/shell.py",
     "tiski/ui/app.py",
-    "tiski/ui/screens/digituki.py",
-    "tiski/ui/screens/kirjakassi_interview.py",
     "tiski/ui/screens/patron.py",
 }
 
@@ -47,8 +42,6 @@ SHELLS_NOT_YET_CLEAN = {
     "tiski/cli/admin.py",
     "tiski/shell.py",
     "tiski/ui/app.py",
-    "tiski/ui/screens/digituki.py",
-    "tiski/ui/screens/kirjakassi_interview.py",
     "tiski/ui/screens/patron.py",
 }
 

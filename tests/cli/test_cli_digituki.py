@@ -84,3 +84,28 @@ def test_stats_for_the_network_as_csv(run):
     assert "name" not in rows[0] and "X" not in result.stdout
     grouped = ok(run("digituki", "stats", "--from", "2026-12-01", "--to", "2026-12-31", "--by", "month", "--json"))
     assert grouped["stats"][0]["count"] == 2
+
+
+def test_the_cap_reaches_the_command_line_and_the_statistics_without_a_screen(run):
+    """The cap is the facade's: a script that never opens the TUI sees it recorded.
+    Mutation caught: the cap decided or recorded by the screen's timer again."""
+    aino = ok(run("digituki", "add", "Aino", "--topic", "e_services", "--device", "own_phone", "--json",
+                  now="2026-12-02T12:00"))["visit"]
+    ok(run("digituki", "next", "--json", now="2026-12-02T12:00"))
+    ok(run("digituki", "add", "Eino", "--topic", "device_use", "--device", "own_phone", "--json",
+           now="2026-12-02T12:05"))
+    queue = ok(run("digituki", "queue", "--json", now="2026-12-02T12:31"))
+    assert queue["serving"][0]["timer"] == "over" and queue["serving"][0]["cap_hit"]
+    done = ok(run("digituki", "finish", str(aino["id"]), "--outcome", "solved", "--json", now="2026-12-02T12:40"))
+    assert done["visit"]["cap_hit"]
+    ok(run("digituki", "close-day", "--today", "--json", now="2026-12-02T15:00"))
+    result = run("digituki", "stats", "--from", "2026-12-02", "--to", "2026-12-02", "--csv")
+    assert [r["cap_hit"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["1"]  # Eino still waits
+
+
+def test_a_move_the_visit_cannot_make_is_a_rule_refusal(run):
+    visit = ok(run("digituki", "add", "Aino", "--topic", "e_services", "--device", "own_phone", "--json"))["visit"]
+    refused = run("digituki", "pause", str(visit["id"]), "--json")
+    error = json.loads(refused.stdout)["error"]
+    assert refused.exit_code == 1 and error["code"] == "WRONG_STATE"
+    assert error["message"] == "Ei mahdollista nyt: asiakas on vielä jonossa."

@@ -44,3 +44,14 @@ def test_a_bag_from_enrolment_to_the_slip(db_path, desk, tmp_path):
     refused = runner.invoke(app, ["kirjakassi", "enrol", "P0100", "--eligibility", "dementia", "--address", "x",
                                   "--contact", "y", "--json"], env=env)
     assert refused.exit_code == 2
+
+
+def test_a_bag_cannot_come_back_before_it_left(db_path, desk):
+    patron(desk, "P0100", first="Helmi", last="Hakala")
+    desk.kirjakassi.enrol("P0100", eligibility="age", delivery_address="Koivutie 3", contact_name="Sari")
+    env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05", "TISKI_BRANCH": "PORI", "TISKI_STAFF": "kaisa",
+           "TISKI_LANG": "en"}
+    result = CliRunner().invoke(app, ["kirjakassi", "returned", "P0100", "--json"], env=env)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"] == {"code": "WRONG_STATE", "confirmable": False,
+                                                  "message": "Not possible now: the bag has not been started."}

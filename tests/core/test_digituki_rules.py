@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from tiski.clock import HELSINKI
 from tiski.core import digituki as rules
 from tiski.core.calendar import BranchCalendar, parse_weekdays
+from tiski.core.errors import Refused
 
 
 def test_the_cap_applies_only_while_others_wait():
@@ -109,3 +110,92 @@ def test_any_valid_hetu_is_removed_wherever_it_stands(born, individual, sign, be
     hetu = make_hetu(born, individual, sign)
     text, _ = rules.redact(f"{before} {hetu} {after}")
     assert hetu not in text
+
+
+# --- the note scrubber: identity codes as people type them, "ss:" lines (issue 9, 16) ---
+
+def test_an_identity_code_without_its_separator_or_glued_to_words_is_removed():
+    for hetu in ("140574231L", "140574-231L", "140574231l", "010203A0023", "311299+123X"):
+        text, kinds = rules.redact(f"Asiakkaan tunnus{hetu}, hoidettu")
+        assert hetu not in text and "hetu" in kinds, hetu
+    text, kinds = rules.redact("Tilillä FI2112345600000785 ja kortti 2028000000001")
+    assert kinds == ("account", "card")  # an IBAN's digits are not taken for an identity code
+
+
+def test_a_password_line_written_ss_goes_whole():
+    text, kinds = rules.redact("Opastettu OmaKantaan.\nss: Kissa123!\nSS=hevonen")
+    assert "Kissa123" not in text and "hevonen" not in text and kinds == ("password",)
+    assert "Opastettu OmaKantaan." in text
+    assert rules.redact("Lasse kävi, ss-alkuinen sana")[1] == ()  # no colon: not a password line
+
+
+def _hetu_shaped(text: str) -> list[str]:
+    """Every place in `text` shaped like an identity code: ddmmyy (a plausible day and
+    month) not preceded by a digit, an optional century sign, three digits and a check
+    character — written here without the scrubber's pattern, to check it."""
+    found = []
+    for start in range(len(text)):
+        if start and text[start - 1].isdigit():
+            continue
+        head = text[start:start + 6]
+        if len(head) < 6 or not head.isdigit() or not (1 <= int(head[:2]) <= 31 and 1 <= int(head[2:4]) <= 12):
+            continue
+        rest = text[start + 6:]
+        if rest[:1].upper() in set("-+ABCDEFUVWXY") and rest[:1] != "":
+            rest = rest[1:]
+        if len(rest) >= 4 and rest[:3].isdigit() and (rest[3].isdigit() or "A" <= rest[3].upper() <= "Y"):
+            found.append(text[start:start + 11])
+    return found
+
+
+_hetus = st.builds(
+    lambda d, m, y, sign, n, check: f"{d:02d}{m:02d}{y:02d}{sign}{n:03d}{check}",
+    st.integers(1, 31), st.integers(1, 12), st.integers(0, 99), st.sampled_from(["", "-", "+", "A", "Y", "u", "f"]),
+    st.integers(0, 999), st.sampled_from("0123456789ABCDEFHJKLMNPRSTUVWXYhjkl"))
+_noise = st.text(alphabet="0123456789 -+:/ABCXYabcxyäö\n.,", max_size=30)
+
+
+@given(st.lists(st.one_of(_hetus, _noise), min_size=1, max_size=8))
+def test_a_note_keeps_no_identity_code_shaped_string(parts):
+    """Whatever surrounds them — digits, signs, letters, line breaks — no string shaped
+    like an identity code survives the scrubber.
+    Mutation caught: a separator made compulsory again, or a word boundary demanded."""
+    text, _ = rules.redact("".join(parts))
+    assert _hetu_shaped(text) == []
+
+
+# --- a visit's moves and the cap -------------------------------------------------------
+
+def test_a_visit_moves_waiting_serving_paused_finished_or_left_and_nothing_else():
+    assert rules.visit_moves_to("waiting", "start") == "serving"
+    assert rules.visit_moves_to("serving", "pause") == "paused"
+    assert rules.visit_moves_to("paused", "resume") == "serving"
+    assert rules.visit_moves_to("paused", "finish") == "finished"
+    assert rules.visit_moves_to("waiting", "leave") == "left"
+    for status, move in (("waiting", "finish"), ("serving", "start"), ("serving", "leave"), ("finished", "pause"),
+                         ("left", "start"), ("paused", "pause")):
+        try:
+            rules.visit_moves_to(status, move)
+        except Refused as refused:
+            assert refused.code == "WRONG_STATE" and refused.first.params == {"status": f"visit.{status}"}
+        else:
+            raise AssertionError(f"{status} --{move}--> allowed")
+
+
+def test_the_cap_is_reached_only_at_the_cap_and_only_while_someone_waits():
+    assert not rules.cap_reached(30 * 60 - 1, 2, 30)
+    assert rules.cap_reached(30 * 60, 1, 30)
+    assert not rules.cap_reached(90 * 60, 0, 30)
+
+
+def test_a_timer_says_when_it_next_changes():
+    assert rules.timer_changes_in(20 * 60, 1, 30, 5) == 5 * 60  # the warning at 25 minutes
+    assert rules.timer_changes_in(27 * 60, 1, 30, 5) == 3 * 60  # the cap at 30
+    assert rules.timer_changes_in(31 * 60, 1, 30, 5) is None  # over stays over
+    assert rules.timer_changes_in(20 * 60, 0, 30, 5) is None  # nobody waits: no cap to come
+
+
+def test_the_averaging_window_is_policy():
+    from tiski.desk.context import default_policy
+
+    assert default_policy().digituki_estimate_window_days == 14

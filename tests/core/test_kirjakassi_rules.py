@@ -2,11 +2,26 @@
 
 from datetime import date, time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiski.core.calendar import BranchCalendar, parse_weekdays
-from tiski.core.kirjakassi import Candidate, Wishes, delivery_dates, loan_due, pick_list
+from tiski.core.errors import Refused
+from tiski.core.kirjakassi import (
+    Candidate,
+    ShelfQuery,
+    Wishes,
+    acceptable,
+    bag_to_move,
+    check_rhythm,
+    delivery_dates,
+    delivery_moves_to,
+    loan_due,
+    packing_day,
+    pick_list,
+    shelf_query,
+)
 
 TODAY = date(2026, 12, 2)
 
@@ -114,3 +129,70 @@ def test_a_pause_and_an_end():
 def test_a_bags_loans_last_until_the_next_delivery_and_a_margin():
     assert loan_due(date(2026, 12, 9), 7, PORI) == date(2026, 12, 16)
     assert loan_due(date(2026, 12, 17), 7, PORI) == date(2026, 12, 28)  # 24.–27. closed
+
+
+# --- what the store may search by (issue 11: the pick list from an index) ----------------
+
+def _on_the_shelf(query: ShelfQuery, c: Candidate) -> bool:
+    """What the store's search keeps of the catalogue's facts (tiski.store.kirjakassi.shelf)."""
+    if c.format not in query.formats:
+        return False
+    if query.languages and c.language is not None and c.language not in query.languages:
+        return False
+    if c.format == "book" and query.books_large_print is not None and c.large_print != query.books_large_print:
+        return False
+    return not (c.format == "book" and query.books_easy_read and not c.easy_read)
+
+
+@settings(max_examples=300)
+@given(candidates, wishes_strategy.flatmap(
+    lambda w: st.builds(lambda easy, langs: Wishes(**{**w.__dict__, "easy_read": easy, "languages": langs}),
+                        st.booleans(), st.sampled_from([("fin",), ("fin", "swe"), ()]))))
+def test_the_search_never_leaves_out_a_copy_the_rules_would_take(shelf, wishes):
+    """Mutation caught: a large-print, easy-to-read, format or language condition in
+    shelf_query stricter than `acceptable` (a copy the client wants never offered)."""
+    query = shelf_query(wishes)
+    for c in shelf:
+        if acceptable(c, wishes, frozenset()) is not None:
+            assert _on_the_shelf(query, c), c
+    assert query.terms == tuple(dict.fromkeys(wishes.genres + wishes.subjects))
+    assert query.authors == wishes.liked_authors
+
+
+def test_the_search_leaves_regular_print_out_for_a_large_print_reader():
+    assert shelf_query(Wishes(media=("large_print", "cd_audiobook"))).books_large_print is True
+    assert shelf_query(Wishes(media=("regular_print",))).books_large_print is False
+    assert shelf_query(Wishes(media=("regular_print", "large_print"))).books_large_print is None
+
+
+# --- a delivery's moves ---------------------------------------------------------------------
+
+def test_a_delivery_moves_forward_only():
+    assert delivery_moves_to("planned", "pack") == "packing"
+    assert delivery_moves_to("packing", "packed") == "packed"
+    assert delivery_moves_to("packed", "pack") == "packed"  # a late addition keeps it packed
+    assert delivery_moves_to("packing", "send") == "sent"
+    assert delivery_moves_to("sent", "return") == "returned"
+    for status, move in (("planned", "send"), ("packed", "packed"), ("sent", "pack"), ("sent", "send"),
+                         ("returned", "return"), ("packing", "return")):
+        with pytest.raises(Refused) as refused:
+            delivery_moves_to(status, move)
+        assert refused.value.first.params == {"status": f"delivery.{status}"}
+
+
+def test_the_bag_a_move_applies_to_and_the_day_a_new_bag_is_packed_for():
+    assert bag_to_move("return", ["sent", "packing"]) == 0
+    assert bag_to_move("send", ["sent", "packing"]) == 1
+    with pytest.raises(Refused, match="WRONG_STATE"):
+        bag_to_move("send", [])
+    days = [date(2026, 12, 29), date(2027, 1, 26)]
+    assert packing_day(days, {}) == date(2026, 12, 29)
+    assert packing_day(days, {date(2026, 12, 29): "sent"}) == date(2027, 1, 26)
+    assert packing_day(days, {date(2026, 12, 29): "returned", date(2027, 1, 26): "sent"}) is None
+
+
+def test_the_bounds_of_the_register():
+    check_rhythm(12, 40)
+    for rhythm, size in ((0, 8), (13, 8), (4, 0), (4, 41)):
+        with pytest.raises(Refused, match="INVALID_INPUT"):
+            check_rhythm(rhythm, size)

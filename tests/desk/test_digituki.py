@@ -55,8 +55,65 @@ def test_timer_warns_and_goes_over_only_while_others_wait(desk, clock):
     assert desk.digituki.queue_view().serving[0].timer == "warning"
     clock.advance(minutes=4)
     assert desk.digituki.queue_view().serving[0].timer == "over"
-    desk.digituki.mark_cap_hit(visit.id)
+    assert desk.digituki.visit(visit.id).cap_hit  # recorded by the read itself
+
+
+def test_the_cap_is_recorded_without_any_screen_reading_the_queue(desk, clock):
+    """No TUI, no queue read: finishing a visit helped 31 minutes while someone waited
+    records the cap, and the day's figures count it.
+    Mutation caught: finish_visit (or changing_queue) not recording the cap."""
+    desk.digituki.queue_add("Aino", "device_use", "own_phone")
+    visit = desk.digituki.call_next("kaisa")
+    desk.digituki.queue_add("Eino", "device_use", "own_phone")
+    clock.advance(minutes=31)
+    finished, _ = desk.digituki.finish_visit(visit.id, "solved")
+    assert finished.cap_hit
+    desk.digituki.close_days(include_today=True)
+    assert desk.digituki.stats(date(2026, 12, 2), date(2026, 12, 2), "topic")[0].cap_hits == 1
+
+
+def test_the_cap_applies_from_the_moment_someone_waits(desk, clock):
+    """Forty minutes alone is no cap; the moment someone joins the queue it is reached.
+    Mutation caught: recording the cap only as the queue stood before a change."""
+    desk.digituki.queue_add("Aino", "device_use", "own_phone")
+    visit = desk.digituki.call_next("kaisa")
+    clock.advance(minutes=40)
+    assert not desk.digituki.visit(visit.id).cap_hit
+    desk.digituki.queue_add("Eino", "device_use", "own_phone")
     assert desk.digituki.visit(visit.id).cap_hit
+
+
+def test_nobody_waiting_or_time_in_pauses_is_no_cap(desk, clock):
+    """Mutation caught: counting pauses as help, or a cap with an empty queue."""
+    alone = desk.digituki.queue_add("Aino", "device_use", "own_phone")
+    desk.digituki.call_next("kaisa")
+    clock.advance(minutes=45)
+    assert not desk.digituki.finish_visit(alone.id, "solved")[0].cap_hit
+    paused = desk.digituki.queue_add("Eino", "device_use", "own_phone")
+    desk.digituki.queue_add("Liisa", "device_use", "own_phone")
+    desk.digituki.call_next("kaisa")
+    clock.advance(minutes=25)
+    desk.digituki.pause_visit(paused.id)
+    clock.advance(minutes=10)
+    desk.digituki.resume_visit(paused.id)
+    clock.advance(minutes=4)
+    assert not desk.digituki.finish_visit(paused.id, "solved")[0].cap_hit  # 29 minutes of help
+
+
+def test_a_visit_moves_only_as_the_queue_allows(desk):
+    """waiting → serving ⇄ paused → finished, waiting → left: anything else is refused.
+    Mutation caught: a state check dropped from any of the moves."""
+    visit = desk.digituki.queue_add("Aino", "device_use", "own_phone")
+    for move in (desk.digituki.pause_visit, desk.digituki.resume_visit):
+        assert code_of(move, visit.id) == "WRONG_STATE"
+    assert code_of(desk.digituki.finish_visit, visit.id, "solved") == "WRONG_STATE"
+    desk.digituki.start_visit(visit.id)
+    assert code_of(desk.digituki.start_visit, visit.id) == "WRONG_STATE"
+    assert code_of(desk.digituki.visit_left, visit.id) == "WRONG_STATE"
+    assert code_of(desk.digituki.resume_visit, visit.id) == "WRONG_STATE"
+    desk.digituki.finish_visit(visit.id, "solved")
+    assert code_of(desk.digituki.finish_visit, visit.id, "solved") == "WRONG_STATE"
+    assert desk.digituki.visit(visit.id).status == "finished"
 
 
 def test_a_pause_stops_the_clock(desk, clock):
@@ -163,10 +220,9 @@ def test_at_the_end_of_the_day_names_go_and_the_figures_stay(desk, clock):
     desk.digituki.queue_add("Aino", "e_services", "own_phone", card="2028000000001")
     clock.advance(minutes=10)
     visit = desk.digituki.call_next("kaisa")
-    clock.advance(minutes=31)
-    desk.digituki.mark_cap_hit(visit.id)
-    desk.digituki.finish_visit(visit.id, "referred", referral="Kela", note="Kelan lomake")
     desk.digituki.queue_add("Eino", "device_use", "library_computer")
+    clock.advance(minutes=31)  # past the cap while Eino waits
+    desk.digituki.finish_visit(visit.id, "referred", referral="Kela", note="Kelan lomake")
     request = desk.bookings.add_callback("Liisa", "040 123 4567", "social_email")
     desk.bookings.close_callback(request.id, "solved")
     clock.set(datetime(2026, 12, 3, 8, 0))

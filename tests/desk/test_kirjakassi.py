@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from tiski.core.errors import Refused
+from tiski.core.errors import Refused, Unavailable
 from tiski.desk.catalogue import NewItem
 
 from ..conftest import patron
@@ -89,7 +89,7 @@ def test_packing_lends_until_the_next_delivery_and_remembers_with_consent(desk, 
     kind = desk.conn.execute("SELECT kind FROM loans WHERE id = (SELECT MAX(id) FROM loans)").fetchone()[0]
     assert kind == "kirjakassi"
     delivery, items = desk.kirjakassi.bag(client)
-    assert delivery["due_on"] == "2026-12-29" and [i["barcode"] for i in items] == ["KKK1"]
+    assert delivery.due_on == date(2026, 12, 29) and [i.barcode for i in items] == ["KKK1"]
     slip = desk.kirjakassi.packing_slip(client)
     assert "Teos K1" in slip and "Kotiranta, hoitaja Sari" in slip and "29.12.2026" in slip
     assert "KKK1" not in [p.candidate.barcode for p in desk.kirjakassi.pick_list(client)]
@@ -137,3 +137,91 @@ def test_a_paused_client_gets_no_bag(desk, client):
     assert desk.kirjakassi.client(client).next_delivery == date(2027, 2, 23)
     desk.kirjakassi.resume(client)
     assert desk.kirjakassi.client(client).next_delivery == date(2026, 12, 29)
+
+
+def counts(desk) -> dict[str, int]:
+    return {table: desk.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("kirjakassi_deliveries", "kirjakassi_bag_items", "kirjakassi_received", "audit_log")}
+
+
+def fail_on(desk, event: str, table: str, when: str = "1") -> None:
+    """A fault injected into the register: the statement the facade makes at that
+    point fails, as a full disk or a killed process would make it."""
+    desk.conn.execute(f"CREATE TEMP TRIGGER injected_fault {event} ON main.{table} WHEN {when}"
+                      " BEGIN SELECT RAISE(ABORT, 'injected'); END")
+
+
+def test_packing_is_one_transaction_a_failure_midway_writes_nothing(desk, client):
+    """The bag is started, the item lent, then putting it in the bag fails: no bag, no
+    loan, no history, no audit row — and a refused scan leaves no empty bag behind.
+    Mutation caught: pack as separate transactions (the bag or the loan would stay)."""
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    before, loans = counts(desk), desk.conn.execute("SELECT COUNT(*) FROM loans").fetchone()[0]
+    fail_on(desk, "BEFORE INSERT", "kirjakassi_bag_items")
+    with pytest.raises(Unavailable):
+        desk.kirjakassi.pack(client, "KKK1")
+    assert counts(desk) == before and desk.conn.execute("SELECT COUNT(*) FROM loans").fetchone()[0] == loans
+    desk.conn.execute("DROP TRIGGER temp.injected_fault")
+    with pytest.raises(Refused):
+        desk.kirjakassi.pack(client, "NO-SUCH-ITEM")
+    assert counts(desk) == before
+
+
+def test_a_returned_bag_is_one_transaction_a_failure_midway_writes_nothing(desk, client, clock):
+    """Both items are checked in, then marking the bag returned fails: both stay on
+    loan and the bag stays out. Mutation caught: one transaction per returned item."""
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    desk.kirjakassi.pack(client, "KKK1")
+    desk.kirjakassi.pack(client, "KKA1")
+    desk.kirjakassi.bag_sent(client)
+    clock.set(datetime(2027, 1, 5, 12))
+    fail_on(desk, "BEFORE UPDATE", "kirjakassi_deliveries", "new.status = 'returned'")
+    with pytest.raises(Unavailable):
+        desk.kirjakassi.bag_returned(client)
+    on_loan = desk.conn.execute("SELECT COUNT(*) FROM loans WHERE returned_at IS NULL AND kind = 'kirjakassi'")
+    assert on_loan.fetchone()[0] == 2
+    assert desk.kirjakassi.deliveries(date(2026, 12, 29), date(2026, 12, 29))[0].status == "sent"
+    desk.conn.execute("DROP TRIGGER temp.injected_fault")
+    delivery, checked_in = desk.kirjakassi.bag_returned(client)
+    assert delivery.status == "returned" and sorted(checked_in) == ["KKA1", "KKK1"]
+
+
+def test_a_delivery_moves_only_forward(desk, client):
+    """planned → packing → packed → sent → returned; anything else is refused.
+    Mutation caught: a move the core does not allow written anyway."""
+    for move in (desk.kirjakassi.bag_packed, desk.kirjakassi.bag_sent, desk.kirjakassi.bag_returned):
+        with pytest.raises(Refused) as refused:
+            move(client)
+        assert refused.value.code == "WRONG_STATE"
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    desk.kirjakassi.pack(client, "KKK1")
+    with pytest.raises(Refused, match="WRONG_STATE"):
+        desk.kirjakassi.bag_returned(client)  # not yet sent
+    assert desk.kirjakassi.bag_packed(client).status == "packed"
+    with pytest.raises(Refused, match="WRONG_STATE"):
+        desk.kirjakassi.bag_packed(client)
+    assert desk.kirjakassi.bag_sent(client).status == "sent"
+    with pytest.raises(Refused, match="WRONG_STATE"):
+        desk.kirjakassi.bag_sent(client)
+
+
+def test_a_bag_sent_today_is_not_reopened_by_the_next_scan(desk, client, clock):
+    """Packing on the delivery day after the bag has left starts the next bag.
+    Mutation caught: the sent bag set back to packing."""
+    desk.kirjakassi.save_interview(client, WISHES, complete=True)
+    desk.kirjakassi.pack(client, "KKK1")
+    desk.kirjakassi.bag_sent(client)
+    clock.set(datetime(2026, 12, 29, 9))  # the delivery day itself
+    desk.kirjakassi.pack(client, "KKM1")
+    rows = desk.kirjakassi.deliveries(date(2026, 12, 29), date(2027, 1, 31))
+    assert [(d.due_on, d.status, d.items) for d in rows] == [(date(2026, 12, 29), "sent", 1),
+                                                              (date(2027, 1, 26), "packing", 1)]
+
+
+def test_the_interview_form_is_an_audited_read_of_the_client(desk, client):
+    """Mutation caught: the form's read of the client's data without an audit row."""
+    reads = "SELECT COUNT(*) FROM audit_log WHERE kind = 'read' AND action = 'interview_form'"
+    form = desk.kirjakassi.interview_form(client)
+    assert form.client.name == "Helmi Hakala" and form.versions == ()
+    assert form.genre_hints[0] == "dekkarit"  # the most used genre on the shelf
+    assert desk.conn.execute(reads).fetchone()[0] == 1

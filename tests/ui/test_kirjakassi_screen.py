@@ -29,6 +29,47 @@ async def open_interview(pilot) -> None:
     await pilot.pause()
 
 
+async def picks_ready(pilot) -> None:
+    """The pick list is made in a worker thread: wait for it, then for the screen."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_the_pick_list_is_made_in_a_worker_on_a_connection_of_its_own(kk_desk):
+    """The shelves are read off the UI thread, and the desk's own connection is only
+    ever used on the UI thread (SQLite connections must not be shared between threads).
+    Mutation caught: the worker calling the app's desk (its connection from a second
+    thread), or the pick list made on the UI loop."""
+    import threading
+
+    kk_desk.kirjakassi.save_interview("2028000000050", {"genres": ["dekkarit"]}, complete=True)
+    threads: set[str] = set()
+    kk_desk.conn.set_trace_callback(lambda _: threads.add(threading.current_thread().name))
+    picked_in: list[str] = []
+    pick_list = type(kk_desk.kirjakassi).pick_list
+
+    def spy(area, card):
+        picked_in.append(threading.current_thread().name)
+        return pick_list(area, card)
+
+    type(kk_desk.kirjakassi).pick_list = spy
+    try:
+        app = make_app(kk_desk)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f6")
+            await pilot.pause()
+            await pilot.press("enter")
+            await picks_ready(pilot)
+            assert [p.candidate.barcode for p in app.screen.picks][:2] == ["KK0000", "KK0001"]
+    finally:
+        type(kk_desk.kirjakassi).pick_list = pick_list
+        kk_desk.conn.set_trace_callback(None)
+    main = threading.main_thread().name
+    assert picked_in and main not in picked_in
+    assert threads == {main}
+
+
 async def test_the_interview_saved_as_a_draft_resumed_and_completed(kk_desk):
     app = make_app(kk_desk)
     async with app.run_test(size=SIZE) as pilot:
@@ -78,7 +119,7 @@ async def test_picking_and_packing_with_the_scanner(kk_desk):
         await pilot.press("f6")
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
+        await picks_ready(pilot)
         assert isinstance(app.screen, PackScreen)
         screen = app.screen
         barcodes = [p.candidate.barcode for p in screen.picks]
@@ -88,9 +129,12 @@ async def test_picking_and_packing_with_the_scanner(kk_desk):
         await pilot.pause()
         assert "KK0001" not in [p.candidate.barcode for p in screen.picks]
         await burst(pilot, "KK0000")
+        await picks_ready(pilot)
         await burst(pilot, "KK0002")
+        await picks_ready(pilot)
+        assert "KK0001" not in [p.candidate.barcode for p in screen.picks]  # skipped stays skipped
         delivery, items = kk_desk.kirjakassi.bag("2028000000050")
-        assert sorted(i["barcode"] for i in items) == ["KK0000", "KK0002"]
+        assert sorted(i.barcode for i in items) == ["KK0000", "KK0002"]
         assert "Kassissa:" in screen_text(app)
         await pilot.press("ctrl+e")
         await pilot.pause()

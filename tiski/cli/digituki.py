@@ -60,10 +60,12 @@ def hours_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = 
     from ..core.calendar import WEEKDAYS
 
     rows = state(ctx).desk(branch).bookings.hours()
-    emit(as_json, {"hours": rows},
-         [f"{r['id']:>3}  {r['kind']:<12} {WEEKDAYS[r['weekday']]} {r['starts']}–{r['ends']}"
-          + (f"  {r['slot_minutes']} min" if r["slot_minutes"] else "") + (f"  {r['helper']}" if r["helper"] else "")
-          for r in rows])
+    emit(as_json, {"hours": [{"id": h.id, "branch": h.branch, "kind": h.kind, "weekday": h.weekday,
+                              "starts": f"{h.starts:%H:%M}", "ends": f"{h.ends:%H:%M}",
+                              "slot_minutes": h.slot_minutes, "helper": h.helper} for h in rows]},
+         [f"{h.id:>3}  {h.kind:<12} {WEEKDAYS[h.weekday]} {h.starts:%H:%M}–{h.ends:%H:%M}"
+          + (f"  {h.slot_minutes} min" if h.slot_minutes else "") + (f"  {h.helper}" if h.helper else "")
+          for h in rows])
 
 
 @hours_app.command("remove")
@@ -381,7 +383,8 @@ def stats(
         rows = desk.digituki.stats_rows(first, last)
         writer.writerow(["day", "branch", "channel", "topic", "device", "wait_seconds", "service_seconds",
                          "outcome", "referral", "cap_hit"])
-        writer.writerows(tuple(r) for r in rows)
+        writer.writerows((r.day, r.branch, r.channel, r.topic, r.device, r.wait_seconds, r.service_seconds,
+                          r.outcome, r.referral, int(r.cap_hit)) for r in rows)
         return
     rows = desk.digituki.stats(first, last, by)
     emit(as_json, {"stats": [vars(r) for r in rows]},

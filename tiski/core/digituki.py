@@ -1,7 +1,10 @@
 """Digital support (digituki): the queue's rules. Pure: facts in, answers out.
 
+- A visit moves waiting → serving ⇄ paused → finished, or waiting → left; nothing else.
 - While others are queueing, one patron gets at most the policy's cap (30 min);
-  with nobody waiting there is no cap (seed 000).
+  with nobody waiting there is no cap (seed 000). Whether the cap was reached is
+  decided here, from the service time, the pauses and the queue, and recorded by
+  the facade whenever the queue is read or changed — with or without a screen open.
 - Waits are estimated from the helpers at work and the recent average service time.
 - Call-backs are answered by the next working day (seed 002).
 - Notes are short and never keep what identifies or endangers: identity codes, card
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from .calendar import BranchCalendar
-from .errors import Refusal
+from .errors import Refusal, invalid, refuse
 
 # The seeds' five help areas, and everything else.
 TOPICS = ("device_use", "apps_internet", "library_services", "social_email", "e_services", "other")
@@ -25,7 +28,36 @@ DEVICES = ("own_phone", "own_tablet", "own_laptop", "library_computer", "other")
 LANGUAGES = ("fi", "sv", "en", "ru", "et", "uk", "ar", "so", "other")
 OUTCOMES = ("solved", "partly", "referred", "not_helped")
 CALL_RESULTS = ("answered", "no_answer", "busy", "wrong_number")
+STAT_GROUPS = ("week", "month", "topic", "branch", "outcome", "device", "channel", "referral")
 NOTE_LIMIT = 280
+# Appointment slots: shorter is no session, longer than half a day is no slot.
+SLOT_MINUTES = range(10, 241)
+
+
+def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    """One of the listed values, or bad input naming `what`."""
+    if value not in allowed:
+        raise invalid(what, value=value)
+    return value
+
+
+# --- a visit's states ----------------------------------------------------------------------
+
+VISIT_MOVES: dict[str, dict[str, str]] = {
+    "waiting": {"start": "serving", "leave": "left"},
+    "serving": {"pause": "paused", "finish": "finished"},
+    "paused": {"resume": "serving", "finish": "finished"},
+    "finished": {},
+    "left": {},
+}
+
+
+def visit_moves_to(status: str, move: str) -> str:
+    """The visit's state after `move`; an illegal move is refused (WRONG_STATE)."""
+    after = VISIT_MOVES.get(status, {}).get(move)
+    if after is None:
+        raise refuse("WRONG_STATE", status=f"visit.{status}")
+    return after
 
 
 # --- timers ----------------------------------------------------------------------------
@@ -36,21 +68,37 @@ def elapsed_seconds(started_at: datetime, paused_seconds: int, paused_at: dateti
     return max(0, int((now - started_at).total_seconds()) - paused)
 
 
+def cap_reached(elapsed: int, others_waiting: int, cap_minutes: int) -> bool:
+    """The cap is reached when the time helped (pauses excluded) is at the cap while
+    someone else waits; with nobody waiting there is no cap."""
+    return others_waiting > 0 and elapsed >= cap_minutes * 60
+
+
 def timer_state(elapsed: int, others_waiting: int, cap_minutes: int, warn_minutes: int) -> str:
     """'free' (nobody waits: no cap), 'ok', 'warning' (the cap is near) or 'over'."""
     if others_waiting <= 0:
         return "free"
-    cap = cap_minutes * 60
-    if elapsed >= cap:
+    if cap_reached(elapsed, others_waiting, cap_minutes):
         return "over"
-    if elapsed >= cap - warn_minutes * 60:
+    if elapsed >= (cap_minutes - warn_minutes) * 60:
         return "warning"
     return "ok"
 
 
+def timer_changes_in(elapsed: int, others_waiting: int, cap_minutes: int, warn_minutes: int) -> int | None:
+    """Seconds of further help until the timer's state changes by itself (the warning,
+    then the cap), the queue staying as it is; None when it will not change."""
+    if others_waiting <= 0:
+        return None
+    for threshold in ((cap_minutes - warn_minutes) * 60, cap_minutes * 60):
+        if elapsed < threshold:
+            return threshold - elapsed
+    return None
+
+
 # --- estimates -------------------------------------------------------------------------
 
-def average_service_minutes(recent_seconds: list[int], default_minutes: int, last: int = 20) -> float:
+def average_service_minutes(recent_seconds: Sequence[int], default_minutes: int, last: int = 20) -> float:
     """The mean of the latest services (at most `last`), or the policy's guess."""
     recent = [s for s in recent_seconds[-last:] if s > 0]
     if not recent:
@@ -161,9 +209,16 @@ def finish_refusals(outcome: str, referral: str | None) -> list[Refusal]:
 
 # --- notes ------------------------------------------------------------------------------------
 
+# An identity code (henkilötunnus) as people type it: the birth date ddmmyy, the
+# century sign or none at all ("140574231L"), the individual number and the check
+# character — glued to letters or not, in any case. Digits running on after it go
+# too (what is left must not start another code). An account number goes first, so
+# an IBAN's digits are never mistaken for one.
+HETU = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[-+A-FU-Y]?\d{3}(?:\d+|[A-Y])", re.IGNORECASE)
+
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("hetu", re.compile(r"\b\d{6}[-+A-FYXWVU]\d{3}[0-9A-Y]\b", re.IGNORECASE)),
     ("account", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,4})?\b", re.IGNORECASE)),
+    ("hetu", HETU),
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("card", re.compile(r"\b(?:\d[ -]?){12,19}\b")),
     ("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ -]?)?\(?0?\d{1,3}\)?(?:[ -]?\d{2,4}){2,4}\b")),
@@ -172,6 +227,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^.*\b(salasana|salasanat|password|passwd|pwd|pw|tunnusluku|pin|pin-koodi|lösenord|passphrase|"
         r"käyttäjätunnus|username|tunnukset|verkkopankkitunnukset|pankkitunnukset|avainluku)\b.*$",
         re.IGNORECASE | re.MULTILINE)),
+    ("password", re.compile(r"^.*\bss\s*[:=].*$", re.IGNORECASE | re.MULTILINE)),  # "ss: kissa123" (salasana)
 )
 
 

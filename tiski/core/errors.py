@@ -48,6 +48,7 @@ RULE_CODES = frozenset(
         "NOT_ALLOWED",
         "REFERRAL_MISSING",
         "SLOT_TAKEN",
+        "WRONG_STATE",  # a visit or a delivery cannot make that move from where it is
     }
 )
 

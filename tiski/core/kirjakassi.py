@@ -5,17 +5,27 @@ Picking keeps to what the client wants (formats, languages, genres and subjects,
 liked authors first), never sends what they avoid or have already received, never
 takes a copy someone else is waiting for, spreads the bag across authors and fills
 it to its size — and says why each item was chosen.
+
+A delivery moves planned → packing → packed → sent → returned (a bag may also
+leave straight from packing); nothing goes back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from .calendar import BranchCalendar
+from .errors import invalid, refuse
 
 ELIGIBILITY = ("age", "illness", "disability")
+# The register's bounds (the schema checks the same): a delivery at least every 12
+# weeks, or it is no service; a bag one carrier can lift.
+RHYTHM_WEEKS = range(1, 13)
+BAG_SIZE = range(1, 41)
 # What the interview offers, and the collection's formats each choice means.
 MEDIA = {
     "regular_print": ("book",),
@@ -94,6 +104,7 @@ def _author_key(author: str | None) -> str:
     return (author or "").strip().lower()
 
 
+@lru_cache(maxsize=4096)  # a shelf has many copies by the same few thousand authors
 def _matches_author(author: str | None, names: tuple[str, ...]) -> str | None:
     """A name the client gave that this author matches ('linna' matches 'Linna, Väinö')."""
     key = _author_key(author)
@@ -130,7 +141,7 @@ def acceptable(candidate: Candidate, wishes: Wishes, received: frozenset[int]) -
         return None
     if _matches_author(candidate.author, wishes.disliked_authors):
         return None
-    if wishes.avoid and candidate.terms & set(wishes.avoid):
+    if not candidate.terms.isdisjoint(wishes.avoid):
         return None
     if wishes.languages and candidate.language and candidate.language not in wishes.languages:
         return None
@@ -144,10 +155,10 @@ def score(candidate: Candidate, wishes: Wishes, medium: str, today: date) -> tup
     if liked:
         points += 5
         reasons.append(f"liked_author:{candidate.author}")
-    for genre in sorted(candidate.terms & set(wishes.genres)):
+    for genre in sorted(candidate.terms.intersection(wishes.genres)):
         points += 3
         reasons.append(f"genre:{genre}")
-    for subject in sorted(candidate.terms & set(wishes.subjects)):
+    for subject in sorted(candidate.terms.intersection(wishes.subjects)):
         points += 2
         reasons.append(f"subject:{subject}")
     if wishes.languages and candidate.language == wishes.languages[0]:
@@ -204,6 +215,83 @@ def pick_list(
 
 def bag_size_for(bag_size: int, wishes: Wishes) -> int:
     return min(bag_size, wishes.amount) if wishes.amount else bag_size
+
+
+def check_rhythm(rhythm_weeks: int, bag_size: int) -> None:
+    if rhythm_weeks not in RHYTHM_WEEKS:
+        raise invalid("rhythm")
+    if bag_size not in BAG_SIZE:
+        raise invalid("bag_size")
+
+
+@dataclass(frozen=True)
+class ShelfQuery:
+    """What the catalogue alone can rule out, for the store to search by: only copies
+    in these formats, a book large print or not (None: either), easy to read, in these
+    languages (or of no stated language), and — when the client named any — only titles
+    with one of these terms or by one of these authors. `acceptable` and `pick_list`
+    still decide each copy; this only keeps the rest from being read at all."""
+
+    formats: tuple[str, ...]
+    books_large_print: bool | None
+    books_easy_read: bool
+    languages: tuple[str, ...]
+    terms: tuple[str, ...]
+    authors: tuple[str, ...]
+
+
+def shelf_query(wishes: Wishes) -> ShelfQuery:
+    books = [m for m in wishes.media if "book" in MEDIA[m]]
+    large: bool | None = None
+    if wishes.large_print_only or books == ["large_print"]:
+        large = True
+    elif books == ["regular_print"]:
+        large = False  # a large-print copy goes to a regular reader only when asked
+    return ShelfQuery(
+        formats=tuple(sorted({fmt for medium in wishes.media for fmt in MEDIA[medium]})),
+        books_large_print=large,
+        books_easy_read=wishes.easy_read,
+        languages=wishes.languages,
+        terms=tuple(dict.fromkeys(wishes.genres + wishes.subjects)),
+        authors=wishes.liked_authors,
+    )
+
+
+# --- a delivery's states ------------------------------------------------------------------
+
+DELIVERY_MOVES: dict[str, dict[str, str]] = {
+    "planned": {"pack": "packing"},
+    "packing": {"pack": "packing", "packed": "packed", "send": "sent"},
+    "packed": {"pack": "packed", "send": "sent"},  # a late addition keeps the bag packed
+    "sent": {"return": "returned"},
+    "returned": {},
+}
+
+
+def delivery_moves_to(status: str, move: str) -> str:
+    """The delivery's state after `move`; an illegal move is refused (WRONG_STATE)."""
+    after = DELIVERY_MOVES.get(status, {}).get(move)
+    if after is None:
+        raise refuse("WRONG_STATE", status=f"delivery.{status}")
+    return after
+
+
+def bag_to_move(move: str, statuses: Sequence[str]) -> int:
+    """Which of a client's bags not yet back (earliest due first) `move` applies to, by
+    its place in `statuses`; refused naming the state of the earliest one."""
+    for place, status in enumerate(statuses):
+        if move in DELIVERY_MOVES.get(status, {}):
+            return place
+    raise refuse("WRONG_STATE", status=f"delivery.{statuses[0] if statuses else 'planned'}")
+
+
+def packing_day(upcoming: Sequence[date], started: dict[date, str]) -> date | None:
+    """The delivery day a bag is packed for: the first coming one whose bag has not
+    already left (a bag sent today does not take the next scans)."""
+    for day in upcoming:
+        if "pack" in DELIVERY_MOVES[started.get(day, "planned")]:
+            return day
+    return None
 
 
 # --- the rhythm --------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class Policy:
     digituki_estimate_minutes: int
     digituki_appointment_minutes: int
     digituki_callback_working_days: int
+    digituki_estimate_window_days: int
     kirjakassi_loan_margin_days: int
     kirjakassi_alternates: int
     privacy_hold_days: int
@@ -139,6 +140,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("digituki", "estimate_minutes"): ("digituki_estimate_minutes", _whole(1)),
     ("digituki", "appointment_minutes"): ("digituki_appointment_minutes", _whole(10)),
     ("digituki", "callback_working_days"): ("digituki_callback_working_days", _whole(0)),
+    ("digituki", "estimate_window_days"): ("digituki_estimate_window_days", _whole(1)),
     ("kirjakassi", "loan_margin_days"): ("kirjakassi_loan_margin_days", _whole(0)),
     ("kirjakassi", "alternates"): ("kirjakassi_alternates", _whole(0)),
     ("privacy", "closed_holds_days"): ("privacy_hold_days", _whole(0)),
@@ -154,6 +156,7 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("digituki", "estimate_minutes"): 20,
     ("digituki", "appointment_minutes"): 45,
     ("digituki", "callback_working_days"): 1,
+    ("digituki", "estimate_window_days"): 14,
     ("kirjakassi", "loan_margin_days"): 7,
     ("kirjakassi", "alternates"): 5,
     ("privacy", "closed_holds_days"): 30,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import Literal, overload
 
 from .errors import invalid
 
@@ -29,6 +30,16 @@ def without_control(text: str, keep: str = "") -> str:
     if not has_control(text):
         return text
     return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) not in _CONTROL)
+
+
+@overload
+def clean_text(value: str | None, what: str, *, required: Literal[True] = ..., max_length: int = ...,
+               multiline: bool = ...) -> str: ...
+
+
+@overload
+def clean_text(value: str | None, what: str, *, required: bool, max_length: int = ...,
+               multiline: bool = ...) -> str | None: ...
 
 
 def clean_text(value: str | None, what: str, *, required: bool = True, max_length: int = 200,

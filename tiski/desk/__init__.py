@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import Clock, system_clock
-from ..store.db import connect, unavailable
+from ..store.db import connect, database_file, unavailable
 from .context import DeskContext
 
 if TYPE_CHECKING:
@@ -99,6 +101,13 @@ class Desk(DeskContext):
 
         return log_in(self, username, password)
 
+    def companion(self) -> AbstractContextManager[Desk]:
+        """This desk — its file, clock, branch and member of staff — on a connection of its
+        own, opened on entering and closed on leaving: for work in another thread, since a
+        connection must never be used by two threads at once. The file is looked up now,
+        on the calling thread."""
+        return _opened(database_file(self.conn), self.clock, self._branch, self.staff)
+
     @classmethod
     def open(
         cls,
@@ -113,6 +122,15 @@ class Desk(DeskContext):
         except sqlite3.Error as error:
             raise unavailable(error) from None
         return cls(conn, clock=clock, branch=branch, staff=staff)
+
+
+@contextmanager
+def _opened(path: Path, clock: Clock, branch: str | None, staff: str | None) -> Iterator[Desk]:
+    desk = Desk.open(path, clock=clock, branch=branch, staff=staff)
+    try:
+        yield desk
+    finally:
+        desk.conn.close()
 
 
 __all__ = ["Desk"]

@@ -1,18 +1,29 @@
 """Digital support at the desk: the walk-in queue, the people being helped, the
-directory of services to refer to, the end-of-day erasure and the statistics."""
+directory of services to refer to, the end-of-day erasure and the statistics.
+
+The cap is recorded here, not by a screen: whenever the queue is read or changed,
+each visit helped past the policy's cap while someone waited (as the core decides)
+is marked — so the statistics count it with or without a TUI open."""
 
 from __future__ import annotations
 
-import sqlite3
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from ..clock import HELSINKI, stamp
 from ..core import digituki as rules
 from ..core.errors import invalid, refuse
+from ..core.policy import Policy
 from ..core.text import clean_card, clean_text
+from ..resources import data_file
+from ..store import digituki as store
+from ..store.digituki import Appointment, KeptRow, Service, StatRow, VisitRecord
 from .area import Area, call
 from .context import DeskContext, raise_first
+
+__all__ = ["Appointment", "Digituki", "QueueView", "Service", "StatRow", "Visit"]
 
 
 @dataclass(frozen=True)
@@ -32,22 +43,11 @@ class Visit:
     estimate: int | None  # minutes still to wait, for those waiting
     appointment_id: int | None
     cap_hit: bool
+    changes_at: datetime | None = None  # when the timer turns to warning or over, the queue staying as it is
 
     @property
     def label(self) -> str:
         return f"#{self.queue_no} {self.name}" if self.name else f"#{self.queue_no}"
-
-
-@dataclass(frozen=True)
-class Appointment:
-    id: int
-    starts_at: datetime
-    minutes: int
-    name: str | None
-    phone: str | None
-    topic: str
-    helper: str | None
-    status: str
 
 
 @dataclass(frozen=True)
@@ -61,27 +61,56 @@ class QueueView:
     appointments: tuple[Appointment, ...]
     average_minutes: float
     helpers: int
+    cap_minutes: int | None  # the cap in force: None while nobody waits
 
 
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text).astimezone(HELSINKI) if text else None
+def _visit(record: VisitRecord, now: datetime, waiting: int, policy: Policy, estimate: int | None = None) -> Visit:
+    elapsed, timer, changes_at = 0, None, None
+    if record.started_at is not None:
+        elapsed = rules.elapsed_seconds(record.started_at, record.paused_seconds, record.paused_at,
+                                        record.finished_at or now)
+        others = waiting if record.status in ("serving", "paused") else 0
+        cap, warn = policy.digituki_cap_minutes, policy.digituki_warn_minutes
+        timer = rules.timer_state(elapsed, others, cap, warn)
+        if record.status == "serving":
+            seconds = rules.timer_changes_in(elapsed, others, cap, warn)
+            changes_at = now + timedelta(seconds=seconds) if seconds is not None else None
+    return Visit(
+        id=record.id, queue_no=record.queue_no, name=record.name, topic=record.topic, device=record.device,
+        language=record.language, status=record.status, helper=record.helper, arrived_at=record.arrived_at,
+        started_at=record.started_at, elapsed=elapsed, timer=timer, estimate=estimate,
+        appointment_id=record.appointment_id, cap_hit=record.cap_hit, changes_at=changes_at,
+    )
 
 
-def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise invalid(what, value=value)
-    return value
+def _record_caps(desk: DeskContext) -> None:
+    """Inside a write: mark every visit helped past the cap while someone waits."""
+    now = desk.now()
+    visits = store.open_visits(desk.conn, desk.branch, now.date())
+    waiting = sum(v.status == "waiting" for v in visits)
+    store.record_cap_hits(desk.conn, [
+        v.id for v in visits
+        if v.started_at is not None and not v.cap_hit and rules.cap_reached(
+            rules.elapsed_seconds(v.started_at, v.paused_seconds, v.paused_at, now), waiting,
+            desk.policy.digituki_cap_minutes)
+    ])
 
 
-def drop_in_hours(conn: sqlite3.Connection, branch: str) -> list[rules.Hours]:
-    return [
-        rules.Hours(r["weekday"], time.fromisoformat(r["starts"]), time.fromisoformat(r["ends"]))
-        for r in conn.execute(
-            "SELECT weekday, starts, ends FROM digituki_schedule WHERE branch = ? AND kind = 'drop_in'"
-            " ORDER BY weekday, starts",
-            (branch,),
-        )
-    ]
+@contextmanager
+def changing_queue(desk: DeskContext) -> Iterator[None]:
+    """One write that changes the queue: the cap is recorded as the queue stood before
+    the change (since the last change it stood so) and as it stands after."""
+    with desk.write():
+        _record_caps(desk)
+        yield
+        _record_caps(desk)
+
+
+def _record(desk: DeskContext, visit_id: int) -> VisitRecord:
+    record = store.visit(desk.conn, visit_id)
+    if record is None:
+        raise refuse("NOT_FOUND", what="visit")
+    return record
 
 
 # --- the queue --------------------------------------------------------------------------
@@ -91,63 +120,31 @@ def queue_add(desk: DeskContext, name: str | None, topic: str, device: str, lang
     """Someone joins the queue: a first name or just a queue number; the card is optional."""
     name = clean_text(name, "name", required=False, max_length=40)
     card = clean_card(card) if card and card.strip() else None
-    _choice(topic, rules.TOPICS, "topic")
-    _choice(device, rules.DEVICES, "device")
-    _choice(language, rules.LANGUAGES, "language")
-    with desk.write():
-        conn, now, branch = desk.conn, desk.now(), desk.branch
-        number = conn.execute(
-            "SELECT COALESCE(MAX(queue_no), 0) + 1 FROM digituki_visits WHERE branch = ? AND day = ?",
-            (branch, now.date().isoformat()),
-        ).fetchone()[0]
-        visit_id = conn.execute(
-            "INSERT INTO digituki_visits (branch, day, queue_no, name, card, topic, device, language, arrived_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (branch, now.date().isoformat(), number, name, card, topic, device, language, stamp(now)),
-        ).lastrowid
-    return digituki_visit(desk, visit_id)
+    rules.check_choice(topic, rules.TOPICS, "topic")
+    rules.check_choice(device, rules.DEVICES, "device")
+    rules.check_choice(language, rules.LANGUAGES, "language")
+    with changing_queue(desk):
+        visit_id = store.add_visit(desk.conn, desk.branch, desk.now(), name=name, card=card, topic=topic,
+                                   device=device, language=language)
+        return digituki_visit(desk, visit_id)
 
 
-def _recent_services(conn: sqlite3.Connection, branch: str, since: date) -> list[int]:
-    """Service times of the last fortnight: today's finished visits and the kept statistics."""
-    today = [
-        r[0] for r in conn.execute(
-            "SELECT (julianday(finished_at) - julianday(started_at)) * 86400 - paused_seconds FROM digituki_visits"
-            " WHERE branch = ? AND status = 'finished' AND started_at IS NOT NULL ORDER BY finished_at",
-            (branch,),
-        )
-    ]
-    kept = [
-        r[0] for r in conn.execute(
-            "SELECT service_seconds FROM digituki_stats WHERE branch = ? AND day >= ? AND service_seconds > 0"
-            " ORDER BY day, id",
-            (branch, since.isoformat()),
-        )
-    ]
-    return [int(s) for s in kept + today if s]
-
-
-def queue_view(desk: DeskContext) -> QueueView:
+def _queue_view(desk: DeskContext) -> QueueView:
     conn, now, branch, policy = desk.conn, desk.now(), desk.branch, desk.policy
-    rows = conn.execute(
-        "SELECT * FROM digituki_visits WHERE branch = ? AND day = ? AND status IN ('waiting', 'serving', 'paused')"
-        " ORDER BY queue_no",
-        (branch, now.date().isoformat()),
-    ).fetchall()
-    waiting_rows = [r for r in rows if r["status"] == "waiting"]
-    serving_rows = [r for r in rows if r["status"] != "waiting"]
-    average = rules.average_service_minutes(
-        _recent_services(conn, branch, now.date() - timedelta(days=14)), policy.digituki_estimate_minutes
-    )
-    helpers = max(1, len({r["helper"] for r in serving_rows if r["helper"]}) or _helpers_today(conn, branch, now))
-    serving = tuple(_visit(r, now, len(waiting_rows), policy, None) for r in serving_rows)
+    visits = store.open_visits(conn, branch, now.date())
+    waiting_records = [v for v in visits if v.status == "waiting"]
+    serving_records = [v for v in visits if v.status != "waiting"]
+    since = now.date() - timedelta(days=policy.digituki_estimate_window_days)
+    average = rules.average_service_minutes(store.recent_service_seconds(conn, branch, since),
+                                            policy.digituki_estimate_minutes)
+    helpers = max(1, len({v.helper for v in serving_records if v.helper})
+                  or store.helpers_since(conn, branch, now - timedelta(hours=2)))
+    serving = tuple(_visit(v, now, len(waiting_records), policy) for v in serving_records)
     remaining = [max(0.0, average - v.elapsed / 60) for v in serving]
-    waits = rules.estimate_waits(len(waiting_rows), helpers, average, remaining)
-    waiting = tuple(_visit(r, now, len(waiting_rows), policy, w) for r, w in zip(waiting_rows, waits))
-    hours = drop_in_hours(conn, branch)
+    waits = rules.estimate_waits(len(waiting_records), helpers, average, remaining)
+    waiting = tuple(_visit(v, now, len(waiting_records), policy, w) for v, w in zip(waiting_records, waits))
+    hours = store.drop_in_hours(conn, branch)
     current = rules.current_hours(hours, now)
-    from .digituki_bookings import appointments_on
-
     return QueueView(
         now=now,
         hours_now=current,
@@ -155,127 +152,72 @@ def queue_view(desk: DeskContext) -> QueueView:
         next_hours=None if current else rules.next_hours(hours, now),
         serving=serving,
         waiting=waiting,
-        appointments=tuple(a for a in appointments_on(desk, now.date()) if a.status == "booked"),
+        appointments=tuple(a for a in store.appointments_on(conn, branch, now.date()) if a.status == "booked"),
         average_minutes=average,
         helpers=helpers,
+        cap_minutes=policy.digituki_cap_minutes if waiting else None,
     )
 
 
-def _helpers_today(conn: sqlite3.Connection, branch: str, now: datetime) -> int:
-    """Helpers at work: those who have helped someone in the last two hours."""
-    since = stamp(now - timedelta(hours=2))
-    return conn.execute(
-        "SELECT COUNT(DISTINCT helper) FROM digituki_visits WHERE branch = ? AND helper IS NOT NULL"
-        " AND julianday(COALESCE(finished_at, started_at)) >= julianday(?)",
-        (branch, since),
-    ).fetchone()[0]
+def queue_view(desk: DeskContext) -> QueueView:
+    """Who is being helped, who waits and for how long. A cap reached since the queue
+    was last read or changed is recorded first."""
+    view = _queue_view(desk)
+    if any(v.timer == "over" and not v.cap_hit for v in view.serving):
+        with desk.write():
+            _record_caps(desk)
+            view = _queue_view(desk)
+    return view
 
 
-def _visit(row: sqlite3.Row, now: datetime, waiting: int, policy, estimate: int | None) -> Visit:
-    started = _moment(row["started_at"])
-    elapsed = 0
-    timer = None
-    if started is not None:
-        end = _moment(row["finished_at"]) or now
-        elapsed = rules.elapsed_seconds(started, row["paused_seconds"], _moment(row["paused_at"]), end)
-        others = waiting if row["status"] in ("serving", "paused") else 0
-        timer = rules.timer_state(elapsed, others, policy.digituki_cap_minutes, policy.digituki_warn_minutes)
-    return Visit(
-        id=row["id"],
-        queue_no=row["queue_no"],
-        name=row["name"],
-        topic=row["topic"],
-        device=row["device"],
-        language=row["language"],
-        status=row["status"],
-        helper=row["helper"],
-        arrived_at=_moment(row["arrived_at"]),
-        started_at=started,
-        elapsed=elapsed,
-        timer=timer,
-        estimate=estimate,
-        appointment_id=row["appointment_id"],
-        cap_hit=bool(row["cap_hit"]),
-    )
+def queue_version(desk: DeskContext) -> int:
+    """Changes whenever another desk has changed the register: the queue is worth reading again."""
+    return store.queue_version(desk.conn)
 
 
 def digituki_visit(desk: DeskContext, visit_id: int) -> Visit:
-    row = _row(desk, visit_id)
-    waiting = desk.conn.execute(
-        "SELECT COUNT(*) FROM digituki_visits WHERE branch = ? AND day = ? AND status = 'waiting'",
-        (row["branch"], row["day"]),
-    ).fetchone()[0]
-    return _visit(row, desk.now(), waiting, desk.policy, None)
-
-
-def _row(desk: DeskContext, visit_id: int) -> sqlite3.Row:
-    row = desk.conn.execute("SELECT * FROM digituki_visits WHERE id = ?", (visit_id,)).fetchone()
-    if row is None:
-        raise refuse("NOT_FOUND", what="visit")
-    return row
+    record = _record(desk, visit_id)
+    return _visit(record, desk.now(), store.waiting_count(desk.conn, record.branch, record.day), desk.policy)
 
 
 def call_next(desk: DeskContext, helper: str | None = None) -> Visit:
     """First come, first served: the longest-waiting person starts with this helper."""
-    with desk.write():
-        row = desk.conn.execute(
-            "SELECT id FROM digituki_visits WHERE branch = ? AND day = ? AND status = 'waiting'"
-            " ORDER BY queue_no LIMIT 1",
-            (desk.branch, desk.today().isoformat()),
-        ).fetchone()
-        if row is None:
+    with changing_queue(desk):
+        visit_id = store.first_waiting(desk.conn, desk.branch, desk.today())
+        if visit_id is None:
             raise refuse("NOT_FOUND", what="queue_empty")
-        _start(desk, row["id"], helper)
-    return digituki_visit(desk, row["id"])
+        return start_visit(desk, visit_id, helper)
 
 
 def start_visit(desk: DeskContext, visit_id: int, helper: str | None = None) -> Visit:
     """Start with a particular person (someone with an appointment, say)."""
-    with desk.write():
-        row = _row(desk, visit_id)
-        if row["status"] != "waiting":
-            raise invalid("visit_state", value=row["status"])
-        _start(desk, visit_id, helper)
-    return digituki_visit(desk, visit_id)
-
-
-def _start(desk: DeskContext, visit_id: int, helper: str | None) -> None:
     helper = clean_text(helper, "helper", required=False, max_length=40) or desk.staff
-    desk.conn.execute(
-        "UPDATE digituki_visits SET status = 'serving', helper = ?, started_at = ? WHERE id = ?",
-        (helper, stamp(desk.now()), visit_id),
-    )
+    with changing_queue(desk):
+        rules.visit_moves_to(_record(desk, visit_id).status, "start")
+        store.start_visit(desk.conn, visit_id, helper, desk.now())
+        return digituki_visit(desk, visit_id)
 
 
 def pause_visit(desk: DeskContext, visit_id: int) -> Visit:
     """The patron fetches a device, makes a call…: the timer stops."""
-    with desk.write():
-        row = _row(desk, visit_id)
-        if row["status"] != "serving":
-            raise invalid("visit_state", value=row["status"])
-        desk.conn.execute("UPDATE digituki_visits SET status = 'paused', paused_at = ? WHERE id = ?",
-                          (stamp(desk.now()), visit_id))
-    return digituki_visit(desk, visit_id)
+    with changing_queue(desk):
+        rules.visit_moves_to(_record(desk, visit_id).status, "pause")
+        store.pause_visit(desk.conn, visit_id, desk.now())
+        return digituki_visit(desk, visit_id)
+
+
+def _paused_seconds(record: VisitRecord, now: datetime) -> int:
+    """The pauses so far, the one under way included."""
+    running = int((now - record.paused_at).total_seconds()) if record.paused_at else 0
+    return record.paused_seconds + max(0, running)
 
 
 def resume_visit(desk: DeskContext, visit_id: int) -> Visit:
-    with desk.write():
-        row = _row(desk, visit_id)
-        if row["status"] != "paused":
-            raise invalid("visit_state", value=row["status"])
-        paused = int((desk.now() - _moment(row["paused_at"])).total_seconds())
-        desk.conn.execute(
-            "UPDATE digituki_visits SET status = 'serving', paused_at = NULL, paused_seconds = paused_seconds + ?"
-            " WHERE id = ?",
-            (max(0, paused), visit_id),
-        )
-    return digituki_visit(desk, visit_id)
-
-
-def mark_cap_hit(desk: DeskContext, visit_id: int) -> None:
-    """The cap was reached while others waited: counted in the statistics."""
-    with desk.write():
-        desk.conn.execute("UPDATE digituki_visits SET cap_hit = 1 WHERE id = ?", (visit_id,))
+    with changing_queue(desk):
+        record = _record(desk, visit_id)
+        rules.visit_moves_to(record.status, "resume")
+        store.resume_visit(desk.conn, visit_id, _paused_seconds(record, desk.now()))
+        return digituki_visit(desk, visit_id)
 
 
 def finish_visit(desk: DeskContext, visit_id: int, outcome: str, *, topic: str | None = None,
@@ -285,204 +227,121 @@ def finish_visit(desk: DeskContext, visit_id: int, outcome: str, *, topic: str |
     referral = clean_text(referral, "referral", required=False, max_length=100)
     raise_first(rules.finish_refusals(outcome, referral))
     if topic is not None:
-        _choice(topic, rules.TOPICS, "topic")
+        rules.check_choice(topic, rules.TOPICS, "topic")
     removed: tuple[str, ...] = ()
+    kept_note = None
     if note is not None and note.strip():
-        note, removed = rules.redact(note.strip())
-        if len(note) > rules.NOTE_LIMIT:
+        kept_note, removed = rules.redact(note.strip())
+        if len(kept_note) > rules.NOTE_LIMIT:
             raise invalid("too_long", field="note", limit=rules.NOTE_LIMIT)
-        note = clean_text(note, "note", required=False, max_length=rules.NOTE_LIMIT)
-    else:
-        note = None
-    with desk.write():
-        row = _row(desk, visit_id)
-        if row["status"] not in ("serving", "paused"):
-            raise invalid("visit_state", value=row["status"])
+        kept_note = clean_text(kept_note, "note", required=False, max_length=rules.NOTE_LIMIT)
+    with changing_queue(desk):
+        record = _record(desk, visit_id)
+        rules.visit_moves_to(record.status, "finish")
         now = desk.now()
-        paused = row["paused_seconds"]
-        if row["status"] == "paused":
-            paused += int((now - _moment(row["paused_at"])).total_seconds())
-        desk.conn.execute(
-            "UPDATE digituki_visits SET status = 'finished', finished_at = ?, paused_at = NULL,"
-            " paused_seconds = ?, outcome = ?, topic = COALESCE(?, topic), referral = ?, note = ? WHERE id = ?",
-            (stamp(now), paused, outcome, topic, referral, note, visit_id),
-        )
-    return digituki_visit(desk, visit_id), removed
+        store.finish_visit(desk.conn, visit_id, now, paused_seconds=_paused_seconds(record, now), outcome=outcome,
+                           topic=topic, referral=referral, note=kept_note)
+        return digituki_visit(desk, visit_id), removed
 
 
 def visit_left(desk: DeskContext, visit_id: int) -> Visit:
     """Someone left the queue before their turn."""
-    with desk.write():
-        row = _row(desk, visit_id)
-        if row["status"] != "waiting":
-            raise invalid("visit_state", value=row["status"])
-        desk.conn.execute("UPDATE digituki_visits SET status = 'left', finished_at = ? WHERE id = ?",
-                          (stamp(desk.now()), visit_id))
-    return digituki_visit(desk, visit_id)
+    with changing_queue(desk):
+        rules.visit_moves_to(_record(desk, visit_id).status, "leave")
+        store.visit_left(desk.conn, visit_id, desk.now())
+        return digituki_visit(desk, visit_id)
 
 
 # --- the directory of services -------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Service:
-    id: int
-    name: str
-    kind: str
-    phone: str | None
-    address: str | None
-    url: str | None
-    note: str | None
-
-
 def referral_services(desk: DeskContext, include_inactive: bool = False) -> list[Service]:
-    rows = desk.conn.execute(
-        "SELECT * FROM digituki_services WHERE active = 1 OR ? ORDER BY kind, name", (int(include_inactive),)
-    ).fetchall()
-    return [Service(r["id"], r["name"], r["kind"], r["phone"], r["address"], r["url"], r["note"]) for r in rows]
+    return store.services(desk.conn, include_inactive)
 
 
 def save_referral_service(desk: DeskContext, name: str, kind: str = "other", phone: str | None = None,
-                 address: str | None = None, url: str | None = None, note: str | None = None) -> Service:
+                          address: str | None = None, url: str | None = None, note: str | None = None) -> Service:
     """Add a service to refer to, or update the one with that name."""
-    values = (
-        clean_text(name, "name", max_length=100),
-        clean_text(kind, "kind", max_length=40),
-        clean_text(phone, "phone", required=False, max_length=40),
-        clean_text(address, "address", required=False, max_length=200),
-        clean_text(url, "url", required=False, max_length=200),
-        clean_text(note, "note", required=False, max_length=300),
-    )
+    cleaned = clean_text(name, "name", max_length=100)
     with desk.write():
-        desk.conn.execute(
-            "INSERT INTO digituki_services (name, kind, phone, address, url, note) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, phone = excluded.phone,"
-            " address = excluded.address, url = excluded.url, note = excluded.note, active = 1",
-            values,
+        store.save_service(
+            desk.conn, cleaned, clean_text(kind, "kind", max_length=40),
+            clean_text(phone, "phone", required=False, max_length=40),
+            clean_text(address, "address", required=False, max_length=200),
+            clean_text(url, "url", required=False, max_length=200),
+            clean_text(note, "note", required=False, max_length=300),
         )
-    return next(s for s in referral_services(desk) if s.name == values[0])
+        return next(s for s in store.services(desk.conn) if s.name == cleaned)
 
 
 def remove_referral_service(desk: DeskContext, name: str) -> None:
     with desk.write():
-        changed = desk.conn.execute("UPDATE digituki_services SET active = 0 WHERE name = ?", (name,)).rowcount
-        if not changed:
+        if not store.retire_service(desk.conn, name):
             raise refuse("NOT_FOUND", what="service")
 
 
 def seed_referral_services(desk: DeskContext) -> int:
     """The starting directory (data/digituki_services.toml), for a register without one."""
-    import tomllib
-
-    from ..resources import data_file
-
-    if desk.conn.execute("SELECT 1 FROM digituki_services LIMIT 1").fetchone():
-        return 0
-    entries = tomllib.loads(data_file("digituki_services.toml").read_text(encoding="utf-8"))["service"]
-    for entry in entries:
-        save_referral_service(desk, **entry)
-    return len(entries)
+    with desk.write():
+        if store.has_services(desk.conn):
+            return 0
+        entries = tomllib.loads(data_file("digituki_services.toml").read_text(encoding="utf-8"))["service"]
+        for entry in entries:
+            save_referral_service(desk, **entry)
+        return len(entries)
 
 
 # --- the end of the day ----------------------------------------------------------------------
 
+def _kept_visit(v: VisitRecord) -> KeptRow:
+    begun = v.started_at or v.finished_at or v.arrived_at
+    service = None
+    if v.started_at is not None and v.finished_at is not None:
+        service = rules.elapsed_seconds(v.started_at, v.paused_seconds, None, v.finished_at)
+    return KeptRow(v.day, v.branch, "appointment" if v.appointment_id else "walk_in", v.topic, v.device,
+                   max(0, int((begun - v.arrived_at).total_seconds())), service, v.outcome, v.referral, v.cap_hit)
+
+
 def close_digituki_days(desk: DeskContext, include_today: bool = False) -> dict[str, int]:
     """Erase the personal details of finished days; keep only the anonymous figures:
     date, branch, topic, device, wait, service time, outcome, referral, cap reached."""
-    last = desk.today() if include_today else desk.today() - timedelta(days=1)
-    cutoff = last.isoformat()
-    counts = {"visits": 0, "appointments": 0, "callbacks": 0}
+    today = desk.today()
+    last = today if include_today else today - timedelta(days=1)
     with desk.write():
         conn = desk.conn
-        for row in conn.execute(
-            "SELECT * FROM digituki_visits WHERE day <= ? AND (day < ? OR status IN ('finished', 'left'))",
-            (cutoff, desk.today().isoformat()),
-        ).fetchall():
-            started, finished = _moment(row["started_at"]), _moment(row["finished_at"])
-            wait = int(((started or finished or _moment(row["arrived_at"])) - _moment(row["arrived_at"]))
-                       .total_seconds())
-            service = None
-            if started is not None and finished is not None:
-                service = rules.elapsed_seconds(started, row["paused_seconds"], None, finished)
-            conn.execute(
-                "INSERT INTO digituki_stats (day, branch, channel, topic, device, wait_seconds, service_seconds,"
-                " outcome, referral, cap_hit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (row["day"], row["branch"], "appointment" if row["appointment_id"] else "walk_in", row["topic"],
-                 row["device"], max(0, wait), service, row["outcome"], row["referral"], row["cap_hit"]),
-            )
-            conn.execute("DELETE FROM digituki_visits WHERE id = ?", (row["id"],))
-            counts["visits"] += 1
-        for row in conn.execute(
-            "SELECT * FROM digituki_appointments WHERE substr(starts_at, 1, 10) <= ? AND name IS NOT NULL",
-            (cutoff,),
-        ).fetchall():
-            if row["status"] in ("booked", "no_show"):
-                conn.execute(
-                    "INSERT INTO digituki_stats (day, branch, channel, topic, outcome) VALUES (?, ?, 'appointment', ?, NULL)",
-                    (row["starts_at"][:10], row["branch"], row["topic"]),
-                )
-            conn.execute("UPDATE digituki_appointments SET name = NULL, phone = NULL WHERE id = ?", (row["id"],))
-            counts["appointments"] += 1
-        for row in conn.execute(
-            "SELECT * FROM digituki_callbacks WHERE status != 'open' AND name IS NOT NULL"
-            " AND substr(closed_at, 1, 10) <= ?",
-            (cutoff,),
-        ).fetchall():
-            conn.execute(
-                "INSERT INTO digituki_stats (day, branch, channel, topic, wait_seconds, outcome, referral)"
-                " VALUES (?, ?, 'callback', ?, ?, ?, ?)",
-                (row["closed_at"][:10], row["branch"] or desk.branch, row["topic"],
-                 int((_moment(row["closed_at"]) - _moment(row["received_at"])).total_seconds()),
-                 row["outcome"], row["referral"]),
-            )
-            conn.execute("UPDATE digituki_callbacks SET name = NULL, phone = NULL WHERE id = ?", (row["id"],))
-            conn.execute("UPDATE digituki_call_attempts SET note = NULL WHERE callback_id = ?", (row["id"],))
-            counts["callbacks"] += 1
-    return counts
+        visits = store.visits_to_close(conn, last, today)
+        store.keep(conn, [_kept_visit(v) for v in visits])
+        store.delete_visits(conn, [v.id for v in visits])
+        appointments = store.named_appointments_until(conn, last)
+        store.keep(conn, [KeptRow(a.starts_at.date(), a.branch, "appointment", a.topic, None, None, None, None, None,
+                                  False) for a in appointments if a.status in ("booked", "no_show")])
+        store.erase_appointments(conn, [a.id for a in appointments])
+        callbacks = store.named_callbacks_closed_until(conn, last)
+        store.keep(conn, [
+            KeptRow(c.closed_at.date(), c.branch or desk.branch, "callback", c.topic, None,
+                    int((c.closed_at - c.received_at).total_seconds()), None, c.outcome, c.referral, False)
+            for c in callbacks if c.closed_at is not None])
+        store.erase_callbacks(conn, [c.id for c in callbacks])
+    return {"visits": len(visits), "appointments": len(appointments), "callbacks": len(callbacks)}
 
 
 # --- statistics -----------------------------------------------------------------------------------
 
-STAT_GROUPS = ("week", "month", "topic", "branch", "outcome", "device", "channel", "referral")
-
-
-@dataclass(frozen=True)
-class StatRow:
-    group: str
-    count: int
-    average_wait_minutes: float | None
-    average_service_minutes: float | None
-    cap_hits: int
+def _period(start: date, end: date) -> None:
+    if end < start:
+        raise invalid("date_order")
 
 
 def digituki_stats(desk: DeskContext, start: date, end: date, by: str = "topic") -> list[StatRow]:
     """The kept figures between two days (inclusive), grouped by `by`."""
-    if by not in STAT_GROUPS:
-        raise invalid("stats_group", value=by)
-    if end < start:
-        raise invalid("date_order")
-    key = {
-        "week": "strftime('%Y-W%W', day)",
-        "month": "substr(day, 1, 7)",
-        "outcome": "COALESCE(outcome, 'none')",
-        "referral": "COALESCE(referral, '-')",
-        "device": "COALESCE(device, '-')",
-    }.get(by, by)
-    rows = desk.conn.execute(
-        f"SELECT {key} AS grp, COUNT(*) AS n, AVG(wait_seconds) / 60.0 AS wait,"  # noqa: S608 (key is ours)
-        " AVG(service_seconds) / 60.0 AS service, SUM(cap_hit) AS caps"
-        " FROM digituki_stats WHERE day BETWEEN ? AND ? GROUP BY grp ORDER BY grp",
-        (start.isoformat(), end.isoformat()),
-    ).fetchall()
-    return [StatRow(r["grp"], r["n"], r["wait"], r["service"], r["caps"] or 0) for r in rows]
+    rules.check_choice(by, rules.STAT_GROUPS, "stats_group")
+    _period(start, end)
+    return store.stats(desk.conn, start, end, by)
 
 
-def digituki_stats_rows(desk: DeskContext, start: date, end: date) -> list[sqlite3.Row]:
+def digituki_stats_rows(desk: DeskContext, start: date, end: date) -> list[KeptRow]:
     """Every kept row between two days, for a report to the network (CSV)."""
-    return desk.conn.execute(
-        "SELECT day, branch, channel, topic, device, wait_seconds, service_seconds, outcome, referral, cap_hit"
-        " FROM digituki_stats WHERE day BETWEEN ? AND ? ORDER BY day, id",
-        (start.isoformat(), end.isoformat()),
-    ).fetchall()
+    _period(start, end)
+    return store.kept_rows(desk.conn, start, end)
 
 
 class Digituki(Area):
@@ -491,12 +350,12 @@ class Digituki(Area):
     name = "digituki"
     queue_add = call(queue_add)
     queue_view = call(queue_view)
+    queue_version = call(queue_version)
     visit = call(digituki_visit)
     call_next = call(call_next)
     start_visit = call(start_visit)
     pause_visit = call(pause_visit)
     resume_visit = call(resume_visit)
-    mark_cap_hit = call(mark_cap_hit)
     finish_visit = call(finish_visit)
     visit_left = call(visit_left)
     referral_services = call(referral_services)

@@ -90,6 +90,11 @@ def create(path: str | os.PathLike[str]) -> sqlite3.Connection:
     return conn
 
 
+def database_file(conn: sqlite3.Connection) -> Path:
+    """The file a connection has open."""
+    return Path(conn.execute("PRAGMA database_list").fetchone()["file"])
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 

@@ -2,8 +2,10 @@
 waits (with an estimate), today's appointments; the drop-in hours with the time left.
 
 One timer for the whole screen ticks once a second while the screen is shown and
-stops when it is not. Each tick also looks at SQLite's data_version, so another
-desk's changes to the same file show within a second — without polling the tables.
+stops when it is not. Each tick asks whether another desk has changed the register
+(SQLite's data_version, without polling the tables), so their changes show within a
+second. The timers' states — and the cap, which the facade records — are what the
+facade says: the screen reads the queue again when a timer is due to change.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
-from ...core.digituki import DEVICES, LANGUAGES, OUTCOMES, TOPICS, timer_state
+from ...core.digituki import DEVICES, LANGUAGES, OUTCOMES, TOPICS
 from ...core.errors import Refused
 from ...i18n import safe
 from .base import DeskScreen
@@ -103,15 +105,17 @@ class DigitukiScreen(DeskScreen):
         self.query_one("#serving", DataTable).focus()
 
     def tick(self) -> None:
-        """Once a second: other desks' changes, the timers, the cap."""
-        version = self.desk.conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self.data_version:
+        """Once a second: other desks' changes, a timer reaching the warning or the cap, the clocks."""
+        now = self.desk.now()
+        due = self.view is not None and any(v.changes_at is not None and v.changes_at <= now
+                                            for v in self.view.serving)
+        if due or self.desk.digituki.queue_version() != self.data_version:
             self.reload()
-            return
-        self.refresh_timers()
+        else:
+            self.refresh_timers()
 
     def reload(self) -> None:
-        self.data_version = self.desk.conn.execute("PRAGMA data_version").fetchone()[0]
+        self.data_version = self.desk.digituki.queue_version()
         self.view = self.desk.digituki.queue_view()
         self.fill()
 
@@ -146,8 +150,6 @@ class DigitukiScreen(DeskScreen):
         t, view, now = self.t, self.view, self.desk.now()
         if view is None:
             return
-        policy = self.desk.policy
-        waiting = len(view.waiting)
         serving = self.query_one("#serving", DataTable)
         for v in view.serving:
             if v.started_at is None:
@@ -155,15 +157,13 @@ class DigitukiScreen(DeskScreen):
             paused = v.status == "paused"
             # The time since the view was read is added here, so the tick needs no query.
             elapsed = v.elapsed + (0 if paused else int((now - view.now).total_seconds()))
-            state = timer_state(elapsed, waiting, policy.digituki_cap_minutes, policy.digituki_warn_minutes)
+            state = v.timer or "free"
             label = clock_text(elapsed) + (f" {t('ui.dt_paused')}" if paused else "") + TIMER_MARK[state]
             serving.update_cell(str(v.id), "time", Text(label, style=TIMER_STYLE[state]))
             if state == "over" and v.id not in self.alerted:
                 self.alerted.add(v.id)
-                if not v.cap_hit:
-                    self.desk.digituki.mark_cap_hit(v.id)
                 self.app.bell()
-                self.app.notify(t("ui.dt_cap_reached", label=v.label, minutes=policy.digituki_cap_minutes),
+                self.app.notify(t("ui.dt_cap_reached", label=v.label, minutes=view.cap_minutes),
                                 severity="warning", timeout=8)
         status = []
         if view.hours_now is not None:
@@ -176,8 +176,8 @@ class DigitukiScreen(DeskScreen):
         else:
             status.append(t("ui.dt_desk_only"))
         status.append(t("ui.dt_helpers", helpers=view.helpers, average=round(view.average_minutes)))
-        if waiting:
-            status.append(t("ui.dt_cap_on", minutes=policy.digituki_cap_minutes))
+        if view.cap_minutes is not None:
+            status.append(t("ui.dt_cap_on", minutes=view.cap_minutes))
         self.query_one("#dt-status", Static).update(" · ".join(status))
 
     # --- acting ------------------------------------------------------------------------

@@ -39,8 +39,8 @@ class InterviewScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         t = self.t
-        client = self.desk.kirjakassi.client(self.card)
-        versions = self.desk.kirjakassi.interviews(self.card)
+        form = self.desk.kirjakassi.interview_form(self.card)
+        client, versions = form.client, form.versions
         self.answers = versions[0].answers if versions else {}
         self.editing_draft = bool(versions) and versions[0].status == "draft"
         yield self.header()
@@ -53,8 +53,8 @@ class InterviewScreen(DeskScreen):
                          markup=False)
             with TabbedContent(id="kk-sections"):
                 with TabPane(t("ui.kk_sec_reading"), id="sec-reading"), VerticalScroll():
-                    yield from self.row("genres", self.suggestions("genre"))
-                    yield from self.row("subjects", self.suggestions("subject"))
+                    yield from self.row("genres", ", ".join(form.genre_hints))
+                    yield from self.row("subjects", ", ".join(form.subject_hints))
                     yield from self.row("languages", "fin, swe, eng")
                 with TabPane(t("ui.kk_sec_authors"), id="sec-authors"), VerticalScroll():
                     yield from self.row("liked_authors", t("ui.kk_authors_hint"))
@@ -85,13 +85,6 @@ class InterviewScreen(DeskScreen):
             field = TextInput(text, id=f"k-{name}", compact=True, max_length=1000, placeholder=hint)
             field.cursor_blink = False
             yield field
-
-    def suggestions(self, kind: str) -> str:
-        """The catalogue's most used terms of a kind, as a hint."""
-        rows = self.desk.conn.execute(
-            "SELECT term FROM record_terms WHERE kind = ? GROUP BY term ORDER BY COUNT(*) DESC LIMIT 6", (kind,)
-        ).fetchall()
-        return ", ".join(r[0] for r in rows)
 
     def on_mount(self) -> None:
         super().on_mount()

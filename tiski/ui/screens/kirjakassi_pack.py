@@ -1,23 +1,35 @@
 """Picking and packing one client's bag: the ranked pick list with its reasons, what
 is already in the bag, and the scan field — scanning an item lends it into the bag.
-Staff decide: skip a suggestion, scan anything else that suits."""
+Staff decide: skip a suggestion, scan anything else that suits.
+
+The pick list reads the branch's shelves, which on a consortium's register takes
+longer than a frame: it is made in a worker thread, on a desk of its own (a second
+connection to the same file — a connection is never shared between threads), while
+the screen stays live. A newer list replaces one still being made."""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Static
+from textual.worker import get_current_worker
 
-from ...core.errors import Refused
+from ...core.errors import Refused, Unavailable
+from ...core.kirjakassi import Pick
 from ...i18n import format_day, safe
 from ..receipt import deliver_receipt
 from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from ...desk import Desk
 
 
 class PackScreen(DeskScreen):
@@ -36,7 +48,8 @@ class PackScreen(DeskScreen):
         super().__init__()
         self.card = card
         self.skipped: set[str] = set()
-        self.picks = []
+        self.picks: list[Pick] = []
+        self.room = 0  # what the bag still holds: picks beyond it are alternates
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -66,29 +79,45 @@ class PackScreen(DeskScreen):
         t, desk = self.t, self.desk
         client = desk.kirjakassi.client(self.card)
         delivery, items = desk.kirjakassi.bag(self.card)
-        due = format_day(client.next_delivery) if client.next_delivery else "-"
-        if delivery is not None:
-            due = format_day(date.fromisoformat(delivery["due_on"]))
+        due = format_day(delivery.due_on if delivery else client.next_delivery) or "-"
         self.query_one("#kk-client", Static).update(safe(
             f"{client.name} · {client.delivery_address} · {t('ui.kk_next', day=due)} · "
             f"{t('ui.kk_bag_count', count=len(items), size=client.bag_size)} · {client.contact_name}"))
+        self.room = max(0, client.bag_size - len(items))
+        bag = [f"✓ {safe(i.title)}" for i in items]
+        self.query_one("#kk-bag", Static).update(t("ui.kk_in_bag") + "\n" + "\n".join(bag) if bag else "")
+        self.load_picks(self.desk.companion())
+
+    @work(thread=True, exclusive=True, group="kk-picks")
+    def load_picks(self, companion: AbstractContextManager[Desk]) -> None:
+        worker = get_current_worker()
+        problem: Refused | Unavailable | None = None
+        picks: list[Pick] = []
+        try:
+            with companion as desk:
+                picks = desk.kirjakassi.pick_list(self.card)
+        except (Refused, Unavailable) as error:
+            problem = error
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_picks, picks, problem)
+
+    def show_picks(self, picks: list[Pick], problem: Refused | Unavailable | None = None) -> None:
+        if not self.is_attached:
+            return  # the screen was closed while the list was being made
+        if isinstance(problem, Refused):
+            self.app.notify(self.refusal_text(problem), severity="warning")
+        elif problem is not None:
+            self.app.notify(self.t(f"unavailable.{problem.reason}"), severity="error")
+        self.picks = [p for p in picks if p.candidate.barcode not in self.skipped]
         table = self.query_one("#picks", DataTable)
         table.clear()
-        try:
-            self.picks = [p for p in desk.kirjakassi.pick_list(self.card) if p.candidate.barcode not in self.skipped]
-        except Refused as refused:
-            self.picks = []
-            self.app.notify(self.refusal_text(refused), severity="warning")
-        room = max(0, client.bag_size - len(items))
         for n, pick in enumerate(self.picks):
             c = pick.candidate
-            style = "" if n < room else "dim"
+            style = "" if n < self.room else "dim"
             table.add_row(Text(c.barcode, style=style),
                           Text(safe(f"{c.title} / {c.author}" if c.author else c.title), style=style,
                                overflow="ellipsis", no_wrap=True),
                           Text(self.reasons(pick.reasons), style=style), key=c.barcode)
-        bag = [f"✓ {safe(i['title'])}" for i in items]
-        self.query_one("#kk-bag", Static).update(t("ui.kk_in_bag") + "\n" + "\n".join(bag) if bag else "")
 
     def reasons(self, reasons: tuple[str, ...]) -> str:
         t = self.t
@@ -130,7 +159,7 @@ class PackScreen(DeskScreen):
         barcode = self.chosen()
         if barcode:
             self.skipped.add(barcode)
-            self.fill()
+            self.show_picks(self.picks)
 
     def action_slip(self) -> None:
         try:
