@@ -108,3 +108,18 @@ async def burst(pilot, text: str, enter: bool = True) -> None:
     if enter:
         app.post_message(events.Key("enter", "\r"))
     await pilot.pause()
+
+
+async def shows(pilot, *words: str, line: int | None = None, seconds: float = 10.0) -> str:
+    """Wait until the screen (or one line of it) shows every word, then return that text.
+    Waits for the state, never a fixed pause: a busy CI machine only makes it slower."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        text = screen_text(pilot.app)
+        if line is not None:
+            text = text.splitlines()[line]
+        if all(word in text for word in words) or time.monotonic() > deadline:
+            return text
+        await pilot.pause(0.05)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tiski.ui.screens.help import HelpScreen
 
-from .conftest import burst, make_app, screen_text
+from .conftest import burst, make_app, screen_text, shows
 
 SIZE = (80, 24)
 AREA_KEYS = ("f1", "f2", "f3", "f4")
@@ -31,8 +31,9 @@ async def test_the_footer_shows_the_keys_in_use_in_80_columns(ui_desk):
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, "2028000000001")
-        footer = screen_text(app).splitlines()[-1]
-        for label in ("Ohje", "f2f3f4f5", "Alueet", "Uusi", "Maksa", "Tyhjennä"):
+        labels = ("Ohje", "f2f3f4f5", "Alueet", "Uusi", "Maksa", "Tyhjennä")
+        footer = await shows(pilot, *labels, line=-1)
+        for label in labels:
             assert label in footer, footer
 
 
@@ -53,8 +54,7 @@ async def test_english_and_swedish_are_complete(ui_desk):
     for lang, words in (("en", ("Patron", "Areas", "Help", "Scan the card")), ("sv", ("Hjälp", "Områden"))):
         app = make_app(ui_desk, lang=lang)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            text = screen_text(app)
+            text = await shows(pilot, *words)
             for word in words:
                 assert word in text, (lang, word)
 
