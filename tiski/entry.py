@@ -47,7 +47,7 @@ def _open_desk(db: str | None, lang: str | None) -> int:
     from .shell import State, default_db_path, report_refusal, report_usage
 
     path = Path(db or os.environ.get("TISKI_DB") or default_db_path())
-    state = State(path, lang or os.environ.get("TISKI_LANG") or None)
+    state = State(path, lang or os.environ.get("TISKI_LANG") or None, tui=True)
     try:
         from .ui.run import open_desk_tui
 
