@@ -81,14 +81,17 @@ def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """Open an existing register and bring its schema up to date (a backup first)."""
+    """Open an existing register and bring its schema up to date (a backup first). A
+    file that is not a register is refused before anything is written to it."""
     path = Path(path)
     if not path.exists():
         raise DatabaseMissing(str(path))
-    conn = open_file(path)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not is_register(conn):
             raise Unavailable("not_register")
+        _configure(conn)
         if 0 < schema_version(conn) < latest_version():
             _backup_before_migration(conn, path)
         migrate(conn)
