@@ -364,18 +364,17 @@ def _entry(entry) -> dict:
 
 
 def _line(entry) -> str:
-    """The real time; the desk's time beside it where it differs (a drill, TISKI_NOW)."""
+    """The real time; the desk's time beside it in brackets where they differ (a drill,
+    TISKI_NOW). Rows from before the chain began have the desk's time only."""
     from datetime import datetime
 
     from ..clock import HELSINKI
 
     desk_time = datetime.fromisoformat(entry.at)
-    when = f"{entry.at[:16]}"
+    when = f"{desk_time:%Y-%m-%d %H:%M}"
     if entry.written_at:
         real = datetime.fromisoformat(entry.written_at.replace("Z", "+00:00")).astimezone(HELSINKI)
-        when = real.isoformat(timespec="minutes")[:16]
-        if abs((real - desk_time).total_seconds()) > 60:
-            when += f" [{entry.at[:16]}]"
+        when = f"{real:%Y-%m-%d %H:%M}" + (f" [{when}]" if abs((real - desk_time).total_seconds()) > 60 else "")
     return (f"{when}  {entry.staff or '-':<10} {entry.branch or '-':<6} {entry.kind:<7} {entry.action:<20} "
             f"{entry.detail or ''}")
 

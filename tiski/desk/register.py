@@ -61,9 +61,13 @@ def backup(desk: DeskContext, file: Path | None = None) -> BackupDone:
     """An online copy (desks keep working), with the register's own file mode; the copy
     holds the record of who made it."""
     target = file or backup_store.default_backup_path(_path(desk), datetime.now())
+    return BackupDone(target, backup_store.backup_to(desk.conn, target, before_copy=lambda: _record(desk)))
+
+
+def _record(desk: DeskContext) -> None:
+    """The call's audit record now (a call that writes nothing else)."""
     with desk.write():
-        pass  # the audit record, before the copy
-    return BackupDone(target, backup_store.backup_to(desk.conn, target))
+        pass
 
 
 def restore(desk: DeskContext, file: Path) -> Path:
@@ -73,8 +77,7 @@ def restore(desk: DeskContext, file: Path) -> Path:
     kept = backup_store.restore_from(desk.conn, _path(desk), file, datetime.now())
     desk.policy = stored_policy(desk.conn)
     desk.act_as(desk.staff)
-    with desk.write():
-        pass  # the audit record, now in the restored register's trail
+    _record(desk)  # in the restored register's trail
     return kept
 
 
@@ -84,11 +87,10 @@ def init(desk: DeskContext) -> Path:
     first — with the record of who replaced it. The desk is closed after. Returns the
     backup."""
     path = _path(desk)
-    store_db.take_alone(desk.conn)
-    with desk.write():
-        pass  # the audit record, in the backup
+    desk.conn.close()
+    desk.conn = store_db.open_alone(path)
     target = path.with_name(f"{path.name}.before-init-{datetime.now():%Y%m%d-%H%M%S}")
-    backup_store.backup_to(desk.conn, target)
+    backup_store.backup_to(desk.conn, target, before_copy=lambda: _record(desk))  # the record in the backup
     desk.conn.close()
     store_db.remove_files(path)
     return target

@@ -12,7 +12,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..core.errors import invalid
 from . import chain
@@ -38,12 +38,15 @@ def _new_file_beside(target: Path, how: Sharing) -> Iterator[Path]:
             Path(f"{partial}{suffix}").unlink(missing_ok=True)
 
 
-def backup_to(conn: sqlite3.Connection, target: Path) -> int:
+def backup_to(conn: sqlite3.Connection, target: Path, before_copy: Callable[[], None] | None = None) -> int:
     """Copy the live register to `target` — by way of a new file beside it, so a
     half-written backup never carries the final name — with the register's own mode
-    (0600, or 0660 for a shared one). Returns the size in bytes."""
+    (0600, or 0660 for a shared one). `before_copy` runs once that file could be made
+    (the audit record, which the copy then holds). Returns the size in bytes."""
     target = Path(target)
     with _new_file_beside(target, sharing(conn)) as partial:
+        if before_copy is not None:
+            before_copy()
         with closing(sqlite3.connect(partial)) as dest:
             conn.backup(dest, pages=1024)
             dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file

@@ -139,21 +139,30 @@ def _backup_before_migration(conn: sqlite3.Connection, path: Path) -> None:
     backup_to(conn, path.with_name(f"{path.name}.schema{version}-{datetime.now():%Y%m%d-%H%M%S}"))
 
 
-def take_alone(conn: sqlite3.Connection) -> None:
-    """Hold the register alone from here on: nobody else may open it, and it is refused
-    at once (Unavailable 'in_use') while any other connection — a desk left open —
-    has it open. In WAL mode every open connection keeps a shared lock on the file, so
-    the exclusive lock is the answer to "is anyone else here?"."""
-    conn.execute("PRAGMA busy_timeout = 0")
-    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+def open_alone(path: Path) -> sqlite3.Connection:
+    """A connection that holds the register alone from here on: nobody else may open
+    it. Refused at once (Unavailable 'in_use') while any other connection — a desk left
+    open — has it open: in WAL mode every open connection keeps a shared lock on the
+    file, so an exclusive lock is the answer to "is anyone else here?"."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
     try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         conn.execute("BEGIN EXCLUSIVE")
         conn.execute("COMMIT")
     except sqlite3.OperationalError:
-        conn.execute("PRAGMA locking_mode = NORMAL")
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.close()  # a failed attempt can leave a pending lock: only closing lets it go
         raise Unavailable("in_use") from None
     conn.execute("PRAGMA journal_mode = DELETE")  # the write-ahead log folded in: one file
+    _configure_alone(conn)
+    chain.watch(conn)
+    return conn
+
+
+def _configure_alone(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("CREATE TEMP TABLE pending_ledger (n INTEGER PRIMARY KEY, entry TEXT NOT NULL)")
 
 
 def remove_files(path: Path) -> None:
