@@ -254,7 +254,7 @@ def test_restore_checks_and_records_itself(admin_here, tmp_path):
     assert restored.exit_code == 0, restored.output
     assert counts(admin_here)[0] == 1 and trail(admin_here)[-1][:3] == ("boss", "restore", "change")
     assert run(admin_here, "audit", "verify").exit_code == 0
-    assert not [p for p in tmp_path.parent.rglob("*.partial")]
+    assert not list(tmp_path.rglob("*.partial"))
 
 
 # --- hostile input to the commands that write files -------------------------------------------

@@ -126,11 +126,11 @@ def test_log_in_checks_the_slow_hash(staffed):
 
 def test_an_unknown_username_costs_the_same_slow_check(staffed, monkeypatch):
     """Otherwise the time a refusal takes would tell which usernames exist."""
-    import tiski.desk.admin as admin
+    import tiski.desk.sessions as sessions
 
     checked = []
-    real = admin.verify_secret
-    monkeypatch.setattr(admin, "verify_secret", lambda secret, stored: checked.append(stored) or real(secret, stored))
+    real = sessions.verify_secret
+    monkeypatch.setattr(sessions, "verify_secret", lambda secret, stored: checked.append(stored) or real(secret, stored))
     assert code_of(staffed.log_in, "nobody", "arvaus") == "NOT_ALLOWED"
     assert code_of(staffed.log_in, "pekka", "arvaus") == "NOT_ALLOWED"
     assert len(checked) == 2 and all(stored.startswith("scrypt$16384$") for stored in checked)

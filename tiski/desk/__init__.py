@@ -104,28 +104,28 @@ class Desk(DeskContext):
 
     def log_in(self, username: str, password: str, terminal: str | None = None) -> str:
         """A member of staff logs in (or takes over the desk)."""
-        from .admin import log_in
+        from .sessions import log_in
 
         return log_in(self, username, password, terminal)
 
     def log_in_with_token(self, username: str, token: str) -> str:
-        from .admin import log_in_with_token
+        from .sessions import log_in_with_token
 
         return log_in_with_token(self, username, token)
 
     def needs_login(self) -> bool:
-        from .admin import needs_login
+        from .sessions import needs_login
 
         return needs_login(self)
 
     def unix_account(self, unix_user: str | None) -> str | None:
-        from .admin import unix_account
+        from .sessions import unix_account
 
         return unix_account(self, unix_user)
 
     def check_guards(self) -> None:
-        """At start: refuse a register whose guard triggers are gone (see desk.register)."""
-        from .register import check_guards
+        """At start: refuse a register whose guard triggers are gone."""
+        from .sessions import check_guards
 
         check_guards(self)
 

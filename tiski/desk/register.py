@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from ..clock import HELSINKI
-from ..core.errors import Unavailable, invalid
+from ..core.errors import invalid
 from ..store import audit as audit_store
 from ..store import backup as backup_store
 from ..store import branches as branch_store
@@ -131,13 +131,6 @@ def audit(desk: DeskContext, card: str | None = None, staff: str | None = None,
 def verify_audit(desk: DeskContext) -> chain.Evidence:
     """Both chains and their guards (see store/chain.py)."""
     return chain.verify(desk.conn)
-
-
-def check_guards(desk: DeskContext) -> None:
-    """At the desk's start: the triggers the trail and the ledger rest on are there,
-    exactly; otherwise the desk does not open (`tiski audit verify` says more)."""
-    if chain.guard_findings(desk.conn):
-        raise Unavailable("tampered")
 
 
 class Register(Area):
