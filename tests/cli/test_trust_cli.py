@@ -348,7 +348,8 @@ def test_a_second_unix_user_shares_the_register_through_its_group(tmp_path):
                "PYTHONPATH": os.pathsep.join([str(ROOT), *extra_path]), "HOME": str(shared)}
 
         def tiski(user: str, *args: str, stdin: str = "", **more: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in {**env, **more}.items()],
+            settings = [f"{k}={v}" for k, v in {**env, **more}.items()]
+            return subprocess.run(["runuser", "-u", user, "--", "env", *settings,
                                    *command, "-c", "from tiski.entry import main; main()", *args],
                                   input=stdin, capture_output=True, text=True, cwd=shared, timeout=120)
 
