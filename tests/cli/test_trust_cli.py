@@ -227,6 +227,9 @@ def test_a_file_that_is_not_a_register_is_refused_and_init_keeps_a_copy(tmp_path
     before = bookmarks.read_bytes()
     refused = run(bookmarks, "patron", "show", "1")
     assert refused.exit_code == 2 and "not a Tiski register" in refused.stderr and bookmarks.read_bytes() == before
+    desk = subprocess.run([sys.executable, "-c", "from tiski.entry import main; main()", "--db", str(bookmarks)],
+                          capture_output=True, text=True, env={**os.environ, "TISKI_LANG": "en"}, cwd=ROOT)
+    assert desk.returncode == 2 and "not a Tiski register" in desk.stderr and "Traceback" not in desk.stderr
     done = run(bookmarks, "init", "--force", "--json")
     assert done.exit_code == 0 and Path(json.loads(done.stdout)["kept"]).read_bytes() == before
 
