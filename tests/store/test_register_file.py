@@ -80,7 +80,7 @@ def test_no_identity_code_is_left_in_free_pages_after_migration_5(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA secure_delete = OFF")
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("CREATE TEMP TABLE pending_ledger (n INTEGER PRIMARY KEY, entry TEXT NOT NULL)")
+    chain.pending(conn)
     migrate(conn)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -91,11 +91,16 @@ def seal(secret: bytes, previous: str, values: Sequence[object]) -> str:
 
 # --- the fee ledger: rows written by this connection are sealed before it commits ---------
 
+def pending(conn: sqlite3.Connection) -> None:
+    """This connection's list of ledger rows to seal (empty until `watch`)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS pending_ledger (n INTEGER PRIMARY KEY, entry TEXT NOT NULL)")
+
+
 def watch(conn: sqlite3.Connection) -> None:
     """Note every ledger row this connection writes (temporary triggers: invisible to
     other connections), so that `seal_pending` seals exactly those — never a row
     someone slipped in around Tiski."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS pending_ledger (n INTEGER PRIMARY KEY, entry TEXT NOT NULL)")
+    pending(conn)
     conn.execute("CREATE TEMP TRIGGER IF NOT EXISTS pending_fee AFTER INSERT ON main.fees"
                  " BEGIN INSERT INTO pending_ledger (entry) VALUES ('fee:' || NEW.id); END")
     conn.execute("CREATE TEMP TRIGGER IF NOT EXISTS pending_settlement AFTER INSERT ON main.fee_settlements"

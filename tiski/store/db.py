@@ -76,7 +76,7 @@ def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
     # free pages, whatever the build's default.
     conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("CREATE TEMP TABLE pending_ledger (n INTEGER PRIMARY KEY, entry TEXT NOT NULL)")
+    chain.pending(conn)  # ledger rows this connection writes, to be sealed (see chain.watch)
     return conn
 
 
@@ -153,16 +153,11 @@ def open_alone(path: Path) -> sqlite3.Connection:
         conn.close()  # a failed attempt can leave a pending lock: only closing lets it go
         raise Unavailable("in_use") from None
     conn.execute("PRAGMA journal_mode = DELETE")  # the write-ahead log folded in: one file
-    _configure_alone(conn)
-    chain.watch(conn)
-    return conn
-
-
-def _configure_alone(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
-    conn.execute("CREATE TEMP TABLE pending_ledger (n INTEGER PRIMARY KEY, entry TEXT NOT NULL)")
+    chain.watch(conn)
+    return conn
 
 
 def remove_files(path: Path) -> None:
