@@ -110,10 +110,10 @@ def watch(conn: sqlite3.Connection) -> None:
 
 def seal_pending(conn: sqlite3.Connection) -> None:
     """Inside the transaction, just before it commits: chain the ledger rows it wrote."""
-    pending = [row[0] for row in conn.execute("SELECT entry FROM temp.pending_ledger ORDER BY n")]
-    if not pending:
+    entries = [row[0] for row in conn.execute("SELECT entry FROM temp.pending_ledger ORDER BY n")]
+    if not entries:
         return
-    append_ledger(conn, pending, written_now())
+    append_ledger(conn, entries, written_now())
     conn.execute("DELETE FROM temp.pending_ledger")
 
 
