@@ -9,6 +9,7 @@ Both use the real facade on a real file; the clock is fixed by TISKI_NOW.
 from __future__ import annotations
 
 import json
+import os
 import random
 import select
 import signal
@@ -44,58 +45,83 @@ def setup(desk: Desk) -> None:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def kill_mid_stream(db: Path, seed: int, seconds: float, env: dict[str, str]) -> list[list[str]]:
-    """Start a crash worker and SIGKILL it after `seconds`: the transactions it
-    acknowledged (each as its words after `ACK n`)."""
-    worker = subprocess.Popen([sys.executable, "-m", "tests.workers", "crash", str(db), str(seed)],
+def kill_mid_stream(db: Path, seed: int, seconds: float, env: dict[str, str]) -> tuple[list[list[str]], list[str]]:
+    """Start a crash worker and SIGKILL it mid-stream: an odd `seed` after `seconds` (any
+    moment, inside SQLite's own writing too), an even one in its `seconds * 300`th
+    transaction or the first after it that writes twice, between those two writes —
+    where a half-done transaction would show. Returns the transactions it acknowledged
+    (each as its words), and the one it had begun but not answered (empty if none):
+    that one may have committed or not, never in part."""
+    kill_in = int(seconds * 300) if seed % 2 == 0 else 0
+    worker = subprocess.Popen([sys.executable, "-m", "tests.workers", "crash", str(db), str(seed), str(kill_in)],
                               stdout=subprocess.PIPE, env=env, cwd=ROOT, text=True, bufsize=1)
-    acks: list[list[str]] = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    lines: list[str] = []
+    deadline = time.monotonic() + (seconds if not kill_in else 120)
+    while time.monotonic() < deadline and worker.poll() is None:
         if select.select([worker.stdout], [], [], 0.05)[0]:
-            line = worker.stdout.readline()
-            if line.startswith("ACK"):
-                acks.append(line.split()[2:])
+            lines.append(worker.stdout.readline())
     worker.send_signal(signal.SIGKILL)
     worker.wait()
-    acks += [line.split()[2:] for line in worker.stdout.read().splitlines() if line.startswith("ACK")]
+    lines += worker.stdout.read().splitlines()
     worker.stdout.close()
-    return acks
+    begun: dict[str, list[str]] = {}
+    acks: list[list[str]] = []
+    for line in lines:
+        kind, seq, *words = line.split() or ["", ""]
+        if kind == "DO":
+            begun[seq] = words
+        elif kind == "ACK":
+            acks.append(begun.pop(seq))
+        elif kind == "NO":
+            begun.pop(seq)
+    assert len(begun) <= 1, begun
+    return acks, next(iter(begun.values()), [])
 
 
-def crash(db: str, seed: int) -> None:
-    """Checkouts, returns, renewals, charges and payments, one after another; after
-    each commit an ACK line (flushed), so the parent knows what it saw succeed."""
+def crash(db: str, seed: int, kill_in: int = 0) -> None:
+    """Checkouts, returns, renewals, charges and payments, one after another. Before each
+    a DO line, after each commit an ACK line, after a refusal a NO line (all flushed), so
+    the parent knows what succeeded and what was under way when the kill came. With
+    `kill_in`, the worker SIGKILLs itself in that transaction (or the first after it
+    that writes twice) just before its second write statement."""
     rng = random.Random(seed)
     desk = Desk.open(db, clock=clock_from_env(), branch="PORI", staff="crash")
+    writes = [0]  # in the transaction under way
+    if kill_in:
+        def count_writes(sql: str) -> None:
+            if sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+                writes[0] += 1
+                if seq >= kill_in and writes[0] == 2:
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+        desk.conn.set_trace_callback(count_writes)
     for seq in range(1_000_000):
         barcode, card = rng.choice(BARCODES), rng.choice(CARDS)
         loan = desk.conn.execute(
             "SELECT c.card FROM loans l JOIN items i ON i.id = l.item_id JOIN cards c ON c.patron_id = l.patron_id"
             " AND c.status = 'active' WHERE i.barcode = ? AND l.returned_at IS NULL", (barcode,)).fetchone()
         roll = rng.random()
+        if roll < 0.15:
+            op, call = f"charge {card} 100", lambda: desk.fees.charge(card, 100, "testi", "manual")
+        elif roll < 0.25:
+            if desk.fees.balance(card) < 50:
+                continue
+            op, call = f"pay {card} 50", lambda: desk.fees.pay(card, 50)
+        elif loan is None:
+            op, call = f"checkout {barcode} {card}", lambda: desk.loans.checkout(card, barcode)
+        elif roll < 0.4:
+            op, call = f"renew {barcode} {loan[0]}", lambda: desk.loans.renew(loan[0], barcode)
+        else:
+            op, call = f"return {barcode}", lambda: desk.loans.return_item(barcode)
+        sys.stdout.write(f"DO {seq} {op}\n")
+        sys.stdout.flush()
+        writes[0] = 0
         try:
-            if roll < 0.15:
-                desk.fees.charge(card, 100, "testi", "manual")
-                op = f"charge {card} 100"
-            elif roll < 0.25:
-                balance = desk.fees.balance(card)
-                if balance < 50:
-                    continue
-                desk.fees.pay(card, 50)
-                op = f"pay {card} 50"
-            elif loan is None:
-                desk.loans.checkout(card, barcode)
-                op = f"checkout {barcode} {card}"
-            elif roll < 0.4:
-                desk.loans.renew(loan[0], barcode)
-                op = f"renew {barcode} {loan[0]}"
-            else:
-                desk.loans.return_item(barcode)
-                op = f"return {barcode}"
+            call()
         except Refused:
-            continue
-        sys.stdout.write(f"ACK {seq} {op}\n")
+            sys.stdout.write(f"NO {seq}\n")
+        else:
+            sys.stdout.write(f"ACK {seq}\n")
         sys.stdout.flush()
 
 
@@ -133,7 +159,7 @@ def load(db: str, seed: int, seconds: float) -> None:
 if __name__ == "__main__":
     kind = sys.argv[1]
     if kind == "crash":
-        crash(sys.argv[2], int(sys.argv[3]))
+        crash(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)
     elif kind == "load":
         load(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
     elif kind == "setup":

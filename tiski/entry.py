@@ -39,21 +39,24 @@ def _desk_only(argv: list[str]) -> tuple[str | None, str | None] | None:
 
 
 def _open_desk(db: str | None, lang: str | None) -> int:
-    """Open the TUI; refusals end in one line and exit 2, as everywhere in the CLI."""
+    """Open the TUI; refusals and an unavailable register end in one line and exit 2, as
+    everywhere in the CLI."""
     from pathlib import Path
 
-    from .core.errors import Refused
+    from .core.errors import Refused, Unavailable
     from .i18n import Translator
     from .shell import State, default_db_path, report_refusal, report_usage
 
     path = Path(db or os.environ.get("TISKI_DB") or default_db_path())
-    state = State(path, lang or os.environ.get("TISKI_LANG") or None)
+    state = State(path, lang or os.environ.get("TISKI_LANG") or None, tui=True)
     try:
         from .ui.run import open_desk_tui
 
         open_desk_tui(state)
     except Refused as refused:
         return report_refusal(refused, Translator(state.lang), False)
+    except Unavailable as exc:  # busy, not a register, its guards gone…
+        return report_usage(Translator(state.lang)(f"unavailable.{exc.reason}"), False)
     except Exception as exc:  # never a traceback with patron data in it
         if os.environ.get("TISKI_DEBUG"):
             raise

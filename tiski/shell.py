@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from .core.errors import Refused, invalid
+from .core.errors import Refused, invalid, refuse
 from .i18n import Translator
 
 
@@ -29,46 +29,105 @@ def default_db_path() -> Path:
 class State:
     db: Path
     lang: str | None
+    tui: bool = False  # the TUI asks who acts at its own login screen
 
     @property
     def t(self) -> Translator:
         return Translator(self.lang)
 
-    def desk(self, branch: str | None = None):
-        """Open the facade on an existing database (never creates one)."""
+    def desk(self, branch: str | None = None, *, guarded: bool = True):
+        """Open the facade on an existing register (never creates one) and settle who
+        acts. `guarded`: refuse a register whose guard triggers are gone (only
+        `audit verify`, `restore` and `init --force` open one anyway)."""
         from .clock import clock_from_env
         from .desk import Desk
-        from .store.db import DatabaseMissing
 
         try:
             clock = clock_from_env()
         except ValueError:
             raise invalid("now") from None
-        try:
-            desk = Desk.open(
-                self.db,
-                clock=clock,
-                branch=branch or os.environ.get("TISKI_BRANCH") or None,
-                staff=os.environ.get("TISKI_STAFF") or None,
-            )
-        except DatabaseMissing:
-            raise invalid("database_missing", path=str(self.db)) from None
-        if desk.staff is None:
-            desk.act_as(unix_staff(desk.conn))
+        if not self.db.exists():
+            raise invalid("database_missing", path=str(self.db))
+        desk = Desk.open(self.db, clock=clock, branch=branch or os.environ.get("TISKI_BRANCH") or None)
+        if guarded:
+            desk.check_guards()
+        desk.act_as(who_acts(desk, os.environ.get("TISKI_STAFF") or None, self))
         return desk
 
 
-def unix_staff(conn) -> str | None:
-    """The staff account mapped to the Unix user running Tiski (over SSH, say):
-    `tiski staff add kaisa --role desk --unix-user kaisa`."""
+def who_acts(desk, named: str | None, state: State) -> str | None:
+    """Who acts on the command line. The account mapped to the Unix user running Tiski —
+    the real uid, never $USER or $LOGNAME, which the caller sets — needs nothing more.
+    TISKI_STAFF naming another account needs that account's proof: its token file (one
+    only this Unix user can read, `tiski staff token`), else its password typed on a
+    terminal. A register with no accounts yet is run by its first admin, whoever it is."""
+    mapped = unix_staff(desk)
+    if not desk.needs_login():
+        return named or mapped
+    if named is None or named == mapped:
+        return mapped
+    token = read_token(named)
+    if token is not None:
+        return desk.log_in_with_token(named, token)
+    if state.tui:
+        return None  # the login screen asks
+    if not sys.stdin.isatty():
+        raise refuse("NOT_ALLOWED", action="staff_proof", staff=named)
     import getpass
 
+    return desk.log_in(named, getpass.getpass(state.t("cli.staff_password_prompt", user=named)))
+
+
+def unix_user() -> str | None:
+    """The Unix user running Tiski, by the real uid."""
     try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
         return None
-    row = conn.execute("SELECT username FROM staff WHERE unix_user = ? AND disabled_at IS NULL", (user,)).fetchone()
-    return row[0] if row else None
+
+
+def unix_staff(desk) -> str | None:
+    """The staff account mapped to the Unix user running Tiski (over SSH, say):
+    `tiski staff add kaisa --role desk --unix-user kaisa`."""
+    return desk.unix_account(unix_user())
+
+
+def tokens_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("tiski", appauthor=False)) / "tokens"
+
+
+def read_token(username: str) -> str | None:
+    """The account's token from this Unix user's token file, if there is one. A file
+    anyone else could read or swap (a symlink, another owner, group or world bits) is
+    refused, never used."""
+    import stat
+
+    path = tokens_dir() / username
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise invalid("token_file", path=str(path))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def save_token(username: str, token: str) -> Path:
+    """Keep an account's token where `read_token` finds it: mode 0600, this user's."""
+    import secrets
+
+    folder = tokens_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = folder / f".{username}.{secrets.token_hex(8)}"
+    fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    os.replace(partial, folder / username)
+    return folder / username
 
 
 def jsonable(value: Any) -> Any:

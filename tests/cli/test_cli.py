@@ -9,6 +9,8 @@ file (the `desk` fixture); what a test is about always goes through `tiski`.
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import re
 import sqlite3
 import stat
@@ -207,8 +209,11 @@ class TestPatronCommands:
         assert {"card", "name", "birth_date"} <= data["patron"].keys()
 
     def test_patron_add_with_pin_stores_no_pin(self, db_path):
+        """Mutation caught: `--pin 4321` accepted again (every user of the machine sees it in `ps`)."""
+        refused(db_path, "patron", "add", "--card", "P2002", "--first", "Pekka", "--last", "Pin",
+                "--birth-date", "1990-01-01", "--pin", "4321", code="INVALID_INPUT", exit=2)
         ok(db_path, "patron", "add", "--card", "P2002", "--first", "Pekka", "--last", "Pin",
-           "--birth-date", "1990-01-01", "--pin", "4321")
+           "--birth-date", "1990-01-01", "--pin-stdin", input="4321\n")
         conn = sqlite3.connect(db_path)
         stored = conn.execute("SELECT pin_hash FROM patrons").fetchone()[0]
         conn.close()
@@ -493,8 +498,9 @@ class TestPolicy:
 
 class TestStaff:
     def test_staff_add_passwd_disable(self, db_path):
+        me = pwd.getpwuid(os.getuid()).pw_name  # who acts: the account mapped to the real uid
         data = ok(db_path, "staff", "add", "paakayttaja", "--role", "admin", "--name", "Pää Käyttäjä",
-                  "--password-stdin", input="oikein-pitka-salasana\n")
+                  "--unix-user", me, "--password-stdin", input="oikein-pitka-salasana\n")
         assert data["staff"] == data["staff"] | {"user": "paakayttaja", "role": "admin"}
         admin = {"TISKI_STAFF": "paakayttaja"}
         ok(db_path, "staff", "add", "maija", "--role", "desk", "--password-stdin", input="toinen-salasana\n", **admin)

@@ -1,20 +1,24 @@
-"""Trust: roles, the audit trail, privacy by default (DOMAIN.md §1, §7)."""
+"""Trust through the facade: roles, logging in, the audit trail and its tamper evidence,
+retention, privacy by default (DOMAIN.md §1, §7; issue 9)."""
 
 from __future__ import annotations
 
-import json
+import os
+import shutil
 import sqlite3
-from datetime import datetime
+import stat
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from typer.testing import CliRunner
 
-from tiski.cli import app
-from tiski.core.errors import Refused
+from tiski.core.errors import Refusal, Refused, Unavailable
+from tiski.core.passwords import LOGIN_TRIES, login_wait
 from tiski.desk import Desk
 from tiski.desk.patrons import NewPatron
-from tiski.desk.retention import run_retention
 from tiski.i18n import Translator
+from tiski.store import chain
+from tiski.store.db import connect
+from tiski.store.hetu_vault import keys_dir
 
 from ..conftest import item, patron
 
@@ -25,6 +29,12 @@ def code_of(call, *args, **kwargs):
     with pytest.raises(Refused) as refused:
         call(*args, **kwargs)
     return refused.value.code
+
+
+def refusal(call, *args, **kwargs):
+    with pytest.raises(Refused) as refused:
+        call(*args, **kwargs)
+    return refused.value.first
 
 
 @pytest.fixture
@@ -39,22 +49,49 @@ def staffed(desk):
     return desk
 
 
-def as_staff(desk, username):
-    other = Desk(desk.conn, clock=desk.clock, branch="PORI", staff=username)
-    return other
+@pytest.fixture
+def real_clock(monkeypatch):
+    """The real clock the trail and the login backoff go by, moved by hand."""
+    moments = [datetime(2026, 12, 2, 12, 5, tzinfo=timezone.utc)]
+    monkeypatch.setattr(chain, "real_now", lambda: moments[0])
 
+    class Real:
+        def advance(self, **delta):
+            moments[0] += timedelta(**delta)
+
+    return Real()
+
+
+def as_staff(desk, username):
+    return Desk(desk.conn, clock=desk.clock, branch="PORI", staff=username)
+
+
+def trail(desk, where="1", *params):
+    return desk.conn.execute(f"SELECT * FROM audit_log WHERE {where} ORDER BY id", params).fetchall()  # noqa: S608
+
+
+# --- roles ------------------------------------------------------------------------------------
 
 def test_the_first_account_must_be_an_admins(desk):
     assert code_of(desk.admin.add_staff, "pekka", "desk", None, PASSWORD) == "INVALID_INPUT"
 
 
-def test_desk_staff_lend_but_leave_bans_policy_and_accounts_to_admins(staffed):
+def test_desk_staff_lend_but_leave_bans_policy_accounts_and_the_register_to_admins(staffed, tmp_path):
+    """Mutation caught: an admin action (init, restore, backup, retention, the trail)
+    dropped from core/roles.ADMIN_ONLY."""
     pekka = as_staff(staffed, "pekka")
     pekka.loans.checkout("P0001", "B0001")
     assert code_of(pekka.admin.add_ban, "P0001", "use", "Häiriö") == "NOT_ALLOWED"
     assert code_of(pekka.admin.run_clearance) == "NOT_ALLOWED"
     assert code_of(pekka.admin.add_staff, "x", "desk", None, PASSWORD) == "NOT_ALLOWED"
     assert code_of(pekka.admin.set_policy, "") == "NOT_ALLOWED"
+    assert code_of(pekka.admin.issue_token, "pekka") == "NOT_ALLOWED"
+    for call in (pekka.register.init, pekka.register.retention, pekka.register.verify_audit):
+        assert code_of(call) == "NOT_ALLOWED"
+    assert code_of(pekka.register.backup, tmp_path / "b.sqlite") == "NOT_ALLOWED"
+    assert code_of(pekka.register.restore, tmp_path / "b.sqlite") == "NOT_ALLOWED"
+    assert code_of(pekka.register.audit, "P0001") == "NOT_ALLOWED"
+    assert [b.code for b in pekka.register.branches()] == ["PORI", "ULV"]
     as_staff(staffed, "admin").admin.add_ban("P0001", "use", "Häiriö")
 
 
@@ -71,6 +108,15 @@ def test_unknown_or_disabled_accounts_can_do_nothing(staffed):
     assert code_of(as_staff(staffed, "pekka").loans.checkout, "P0001", "B0001") == "NOT_ALLOWED"
 
 
+def test_not_allowed_is_bad_input_to_the_command_line():
+    """Mutation caught: NOT_ALLOWED back among the rule codes (exit 1, not the README's 2)."""
+    from tiski.core.errors import refuse
+
+    assert refuse("NOT_ALLOWED").exit_code == 2
+
+
+# --- logging in ---------------------------------------------------------------------------------
+
 def test_log_in_checks_the_slow_hash(staffed):
     assert code_of(staffed.log_in, "pekka", "wrong password") == "NOT_ALLOWED"
     assert staffed.log_in("pekka", PASSWORD) == "pekka" and staffed.role == "desk"
@@ -80,33 +126,70 @@ def test_log_in_checks_the_slow_hash(staffed):
 
 def test_an_unknown_username_costs_the_same_slow_check(staffed, monkeypatch):
     """Otherwise the time a refusal takes would tell which usernames exist."""
-    import tiski.core.passwords as passwords
+    import tiski.desk.sessions as sessions
 
     checked = []
-    real = passwords.verify_secret
-    monkeypatch.setattr(passwords, "verify_secret", lambda secret, stored: checked.append(stored) or real(secret, stored))
+    real = sessions.verify_secret
+    monkeypatch.setattr(sessions, "verify_secret", lambda secret, stored: checked.append(stored) or real(secret, stored))
     assert code_of(staffed.log_in, "nobody", "arvaus") == "NOT_ALLOWED"
     assert code_of(staffed.log_in, "pekka", "arvaus") == "NOT_ALLOWED"
     assert len(checked) == 2 and all(stored.startswith("scrypt$16384$") for stored in checked)
 
 
-def test_five_wrong_passwords_pause_the_account_for_fifteen_minutes(staffed, clock):
-    for _ in range(5):
-        assert code_of(staffed.log_in, "pekka", "arvaus") == "NOT_ALLOWED"
-    with pytest.raises(Refused) as caught:
-        staffed.log_in("pekka", PASSWORD)  # even the right password waits
-    assert caught.value.first.params["action"] == "login_paused"
-    assert "15" in Translator("fi").refusal(caught.value.first)
-    clock.advance(minutes=16)
-    assert staffed.log_in("pekka", PASSWORD) == "pekka"
-    for _ in range(5):
-        code_of(staffed.log_in, "pekka", "arvaus")
-    as_staff(staffed, "admin").admin.set_staff_password("pekka", "uusi-pitka-salasana")  # an admin ends the pause
-    assert staffed.log_in("pekka", "uusi-pitka-salasana") == "pekka"
-    failed = staffed.conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'").fetchone()[0]
-    assert failed == 10  # wrong passwords are in the trail, never the passwords themselves
-    assert not staffed.conn.execute("SELECT 1 FROM audit_log WHERE detail LIKE '%arvaus%'").fetchone()
+def test_the_backoff_doubles_and_stays_short():
+    assert [login_wait(n, 0) for n in range(LOGIN_TRIES)] == [0] * LOGIN_TRIES
+    assert [login_wait(LOGIN_TRIES + n, 0) for n in range(6)] == [5, 10, 20, 40, 60, 60]
+    assert login_wait(LOGIN_TRIES, 3) == 2 and login_wait(LOGIN_TRIES, 9) == 0
 
+
+def test_after_wrong_passwords_every_name_gets_the_same_answer(staffed, real_clock):
+    """After five wrong passwords the terminal waits — for a real name and for one that
+    does not exist alike, answered at once, without a password check.
+    Mutation caught: counting the wrong tries per account (unknown names would never
+    pause, so 'paused' would tell a real name), or checking the password while paused."""
+    for name in ("nobody", "pekka", "ghost", "pekka", "xyz"):
+        assert refusal(staffed.log_in, name, "arvaus", "desk-1").params["action"] == "login"
+    answers = {name: refusal(staffed.log_in, name, PASSWORD, "desk-1").params for name in ("pekka", "nobody")}
+    assert answers["pekka"] == answers["nobody"] == {"action": "login_paused", "staff": "", "seconds": 5}
+    assert "wait 5 s" in Translator("en").refusal(Refusal("NOT_ALLOWED", answers["pekka"]))
+    real_clock.advance(seconds=6)
+    assert refusal(staffed.log_in, "pekka", "arvaus", "desk-1").params["action"] == "login"
+    assert refusal(staffed.log_in, "pekka", PASSWORD, "desk-1").params["seconds"] == 10  # doubling
+    real_clock.advance(seconds=11)
+    assert staffed.log_in("pekka", PASSWORD, "desk-1") == "pekka"  # a right password starts the count again
+    failed = trail(staffed, "action = 'login_failed'")
+    assert len(failed) == 6 and {r["staff"] for r in failed} == {"pekka", None}
+    assert all(r["detail"] == "terminal=desk-1" for r in failed)
+    assert not any("arvaus" in str(tuple(r)) or "ghost" in str(tuple(r)) for r in trail(staffed))
+
+
+def test_a_guesser_cannot_lock_a_colleague_out(staffed, real_clock):
+    """Wrong passwords for pekka at one terminal leave pekka free at another, and an
+    admin lets the guessed-at terminal try again at once.
+    Mutation caught: the old per-account 15-minute pause (pekka locked out everywhere)."""
+    for _ in range(10):
+        try:
+            staffed.log_in("pekka", "arvaus", "desk-1")
+        except Refused:
+            pass
+    assert refusal(staffed.log_in, "pekka", PASSWORD, "desk-1").params["action"] == "login_paused"
+    assert staffed.log_in("pekka", PASSWORD, "desk-2") == "pekka"
+    as_staff(staffed, "admin").admin.unlock_logins("desk-1")
+    assert staffed.log_in("pekka", PASSWORD, "desk-1") == "pekka"
+    assert trail(staffed, "action = 'login_unlocked'")[0]["detail"] == "terminal=desk-1"
+
+
+def test_a_token_logs_in_only_as_its_account(staffed):
+    """Mutation caught: a token checked against the password hash, or kept in clear."""
+    token = as_staff(staffed, "admin").admin.issue_token("pekka")
+    assert staffed.log_in_with_token("pekka", token) == "pekka"
+    assert code_of(staffed.log_in_with_token, "dina", token) == "NOT_ALLOWED"
+    assert code_of(staffed.log_in, "pekka", token) == "NOT_ALLOWED"
+    stored = staffed.conn.execute("SELECT token_hash FROM staff WHERE username = 'pekka'").fetchone()[0]
+    assert token not in stored and stored.startswith("scrypt$")
+
+
+# --- the audit trail ---------------------------------------------------------------------------
 
 def test_reads_and_changes_are_logged_with_who_when_where_what(staffed, clock):
     pekka = as_staff(staffed, "pekka")
@@ -117,9 +200,7 @@ def test_reads_and_changes_are_logged_with_who_when_where_what(staffed, clock):
     pekka.fees.pay("P0001", 150)
     clock.advance(days=40)
     pekka.loans.return_item("B0001")
-    rows = staffed.conn.execute("SELECT staff, branch, action, kind, detail FROM audit_log WHERE patron_id ="
-                                " (SELECT patron_id FROM cards WHERE card = 'P0001') AND staff = 'pekka'"
-                                " ORDER BY id").fetchall()
+    rows = trail(staffed, "patron_id = (SELECT patron_id FROM cards WHERE card = 'P0001') AND staff = 'pekka'")
     actions = [(r["action"], r["kind"]) for r in rows]
     assert actions == [("patron_view", "read"), ("checkout", "change"), ("charge_fee", "change"),
                        ("pay_fee", "change"), ("return_item", "change")]
@@ -127,13 +208,30 @@ def test_reads_and_changes_are_logged_with_who_when_where_what(staffed, clock):
     assert rows[1]["detail"] == "barcode=B0001" and rows[3]["detail"] == "amount_cents=150"
 
 
+def test_every_row_records_the_real_time_beside_the_desks(staffed, clock):
+    """A drill's clock (TISKI_NOW, here 2019) cannot hide a record from `--since`: the
+    trail and the ledger record the real time; the ledger's business date stays the desk's.
+    Mutation caught: written_at taken from the desk clock."""
+    clock.set(datetime(2019, 1, 1, 10, 0))
+    admin = as_staff(staffed, "admin")
+    admin.patrons.export("P0001")
+    admin.fees.charge("P0001", 200, "Kadonnut", "lost")
+    export = trail(staffed, "action = 'export_patron'")[0]
+    assert export["at"].startswith("2019-01-01") and export["written_at"] >= "2026"
+    since = admin.register.audit(staff="admin", since=datetime(2026, 1, 1).date())
+    assert "export_patron" in [e.action for e in since]
+    assert admin.register.audit(staff="admin", since=datetime(2030, 1, 1).date()) == []
+    fee_at, written = staffed.conn.execute(
+        "SELECT f.at, c.written_at FROM fees f JOIN ledger_chain c ON c.entry = 'fee:' || f.id").fetchone()
+    assert fee_at.startswith("2019-01-01") and written >= "2026"
+
+
 def test_an_override_is_in_the_trail(staffed):
     pekka = as_staff(staffed, "pekka")
     patron(staffed, "P0002")
     pekka.loans.checkout("P0001", "B0001")
     pekka.loans.checkout("P0002", "B0001", override="Palautettu hyllyyn")
-    detail = staffed.conn.execute("SELECT detail FROM audit_log WHERE action = 'checkout' ORDER BY id DESC"
-                                  ).fetchone()[0]
+    detail = trail(staffed, "action = 'checkout'")[-1]["detail"]
     assert "override" in detail and "Palautettu" not in detail  # the reason is in overrides, not here
 
 
@@ -142,14 +240,16 @@ def test_never_the_hetu_or_the_pin(staffed):
     pekka.patrons.add(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T", pin="4321"))
     pekka.patrons.set_pin("P0009", "9876")
     pekka.patrons.export("P0009")
-    dump = "\n".join(" ".join(str(v) for v in row) for row in staffed.conn.execute("SELECT * FROM audit_log"))
+    dump = "\n".join(" ".join(str(v) for v in row) for row in trail(staffed))
     assert "131052" not in dump and "4321" not in dump and "9876" not in dump
     assert "export_patron" in dump and "set_pin" in dump
 
 
 def test_the_trail_is_append_only(staffed):
     as_staff(staffed, "pekka").patrons.view("P0001")
-    for sql in ("UPDATE audit_log SET staff = 'x'", "DELETE FROM audit_log"):
+    as_staff(staffed, "pekka").fees.charge("P0001", 100, "Muistutus", "reminder")
+    for sql in ("UPDATE audit_log SET staff = 'x'", "DELETE FROM audit_log", "DELETE FROM ledger_chain",
+                "UPDATE ledger_chain SET hash = ''", "UPDATE fees SET amount_cents = 1", "DELETE FROM fees"):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             staffed.conn.execute(sql)
 
@@ -160,33 +260,97 @@ def test_the_export_says_who_has_looked(staffed):
     assert ("pekka", "patron_view", "read") in [(e["staff"], e["action"], e["kind"]) for e in log]
 
 
-def test_the_data_protection_officer_reads_the_trail_from_the_cli(staffed, db_path):
-    as_staff(staffed, "pekka").patrons.view("P0001")
-    runner = CliRunner()
-    env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05"}
-    result = runner.invoke(app, ["audit", "--patron", "P0001", "--json"], env={**env, "TISKI_STAFF": "admin"})
-    assert result.exit_code == 0, result.output
-    assert ("pekka", "patron_view") in [(e["staff"], e["action"]) for e in json.loads(result.stdout)["audit"]]
-    by_staff = runner.invoke(app, ["audit", "--staff", "pekka", "--json"], env={**env, "TISKI_STAFF": "admin"})
-    assert [e["action"] for e in json.loads(by_staff.stdout)["audit"]] == ["patron_view"]
-    refused = runner.invoke(app, ["audit", "--patron", "P0001", "--json"], env={**env, "TISKI_STAFF": "pekka"})
-    assert refused.exit_code == 1 and json.loads(refused.stdout)["error"]["code"] == "NOT_ALLOWED"
+def test_a_card_is_never_an_identity_code(desk):
+    """Mutation caught: `card_number` back to `clean_card` (a HETU typed into the card
+    field would be shown, logged and printed on receipts)."""
+    for card in ("131052-308T", "131052A308T", "010101-123N"):
+        new = NewPatron(card=card, first="A", last="V", birth_date=datetime(1980, 1, 1).date())
+        assert refusal(desk.patrons.add, new).params["what"] == "card_like_hetu"
+    patron(desk, "P0001")
+    assert refusal(desk.patrons.report_lost_card, "P0001", "131052-308T").params["what"] == "card_like_hetu"
 
 
-def test_who_acts_on_the_command_line(staffed, db_path):
-    runner = CliRunner()
-    env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05", "TISKI_LANG": "en",
-           "LOGNAME": "someone-else", "USER": "someone-else"}
-    nobody = runner.invoke(app, ["patron", "show", "P0001"], env=env)
-    assert nobody.exit_code == 1 and "Who are you?" in nobody.stderr
-    mapped = runner.invoke(app, ["patron", "show", "P0001", "--json"], env={**env, "LOGNAME": "pekka-unix"})
-    assert mapped.exit_code == 0  # the Unix user pekka-unix acts as pekka
-    banned = runner.invoke(app, ["ban", "add", "P0001", "--type", "use", "--reason", "x", "--json"],
-                           env={**env, "LOGNAME": "pekka-unix"})
-    assert json.loads(banned.stdout)["error"]["code"] == "NOT_ALLOWED"
-    imports = runner.invoke(app, ["import", "patrons", str(db_path), "--json"], env={**env, "TISKI_STAFF": "pekka"})
-    assert json.loads(imports.stdout)["error"]["code"] == "NOT_ALLOWED"
+# --- tamper evidence ---------------------------------------------------------------------------
 
+def busy(desk):
+    """A little of everything the chains cover."""
+    patron(desk, "P0002")
+    item(desk, "B0002")
+    desk.patrons.view("P0002")
+    desk.loans.checkout("P0002", "B0002")
+    desk.fees.charge("P0002", 300, "Kadonnut", "lost")
+    desk.fees.pay("P0002", 100)
+    desk.fees.waive("P0002", 50, "Anteeksi")
+
+
+def tampered(desk, *statements):
+    """What someone with the file and `sqlite3` does (triggers dropped first)."""
+    conn = sqlite3.connect(desk.conn.execute("PRAGMA database_list").fetchone()[2], isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    conn.close()
+    return [(f.what, f.where) for f in desk.register.verify_audit().findings]
+
+
+DROP = ("DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_delete", "DROP TRIGGER fees_no_update",
+        "DROP TRIGGER fees_no_delete", "DROP TRIGGER fee_settlements_no_delete", "DROP TRIGGER ledger_chain_no_delete")
+GUARDS_BACK = [("trigger_missing", statement.split()[-1]) for statement in DROP]
+
+
+def test_the_chains_hold_through_ordinary_work(desk):
+    busy(desk)
+    evidence = desk.register.verify_audit()
+    assert evidence.intact and evidence.audit_rows > 5 and evidence.ledger_entries == 3 + 2  # fees, settlements
+
+
+@pytest.mark.parametrize("statements, found", [
+    (("UPDATE audit_log SET staff = 'someone' WHERE id = 3",), [("audit_changed", "audit_log 3")]),
+    (("DELETE FROM audit_log WHERE id = 3",), [("audit_gap", "audit_log 3–3"), ("audit_changed", "audit_log 4")]),
+    (("INSERT INTO audit_log (at, staff, action, kind) VALUES ('2026-12-02T14:05:00+02:00', 'x', 'y', 'change')",),
+     "audit_unsealed"),
+    (("UPDATE fees SET amount_cents = 1 WHERE entry = 'charge'",), "ledger_changed"),
+    (("DELETE FROM fee_settlements",), "ledger_removed"),
+    (("INSERT INTO fees (patron_id, entry, amount_cents, at) VALUES (1, 'payment', 99, '2026-12-02')",),
+     "ledger_unsealed"),
+    (("DELETE FROM ledger_chain WHERE seq = 2",), "ledger_gap"),
+    (("INSERT INTO audit_checkpoints (audit_id, upto_id, upto_hash) VALUES (2, 5, '')",), "checkpoint_forged"),
+], ids=["row-changed", "row-removed", "row-added", "fee-changed", "settlement-removed", "fee-added",
+        "chain-entry-removed", "checkpoint-forged"])
+def test_changes_around_tiski_are_found(desk, statements, found):
+    """Mutation caught: a chain that hashes less than the whole row, skips its previous
+    hash, or is not checked for rows outside it."""
+    busy(desk)
+    findings = tampered(desk, *DROP, *statements)
+    assert set(GUARDS_BACK) <= set(findings)
+    rest = [f for f in findings if f not in GUARDS_BACK]
+    if isinstance(found, str):
+        assert found in [what for what, _ in rest], rest
+    else:
+        assert rest == found
+
+
+def test_a_register_with_its_guards_dropped_does_not_open(desk, db_path):
+    """Mutation caught: the desk no longer checks the triggers at start."""
+    busy(desk)
+    tampered(desk, "DROP TRIGGER fees_no_delete")
+    desk.conn.close()
+    with pytest.raises(Unavailable) as caught:
+        Desk.open(db_path).check_guards()
+    assert caught.value.reason == "tampered"
+
+
+def test_rows_slipped_in_by_another_connection_are_never_sealed_by_the_next_write(desk):
+    """A fee inserted around Tiski stays unsealed, even after the desk writes again.
+    Mutation caught: sealing every unchained row at commit (it would launder the fee)."""
+    busy(desk)
+    findings = tampered(desk, "INSERT INTO fees (patron_id, entry, amount_cents, at)"
+                              " VALUES (1, 'payment', 99, '2026-12-02')")
+    desk.fees.charge("P0002", 100, "Muistutus", "reminder")
+    assert [w for w, _ in findings] == ["ledger_unsealed"]
+    assert [f.what for f in desk.register.verify_audit().findings] == ["ledger_unsealed"]
+
+
+# --- retention ---------------------------------------------------------------------------------
 
 def test_a_returned_loan_keeps_no_patron(desk):
     patron(desk, "P0001")
@@ -210,20 +374,51 @@ def test_retention_removes_what_is_no_longer_needed(desk, clock):
                       " SELECT 1, 1, 'P0001', 'PORI', '2026-01-01T10:00:00+02:00', '2026-01-29',"
                       " '2026-01-29T20:00:00+02:00', '2026-01-20T10:00:00+02:00'")  # a legacy kept history
     clock.set(datetime(2027, 1, 15, 12))
-    counts = run_retention(desk)
+    counts = desk.register.retention()
     assert counts["loans_anonymised"] == 1 and counts["holds_removed"] == 1 and counts["notices_removed"] >= 1
+    assert counts["audit_removed"] == 0  # nothing two years old, whatever the desk's clock says
     assert desk.conn.execute("SELECT COUNT(*) FROM holds").fetchone()[0] == 0
 
 
-def test_database_files_are_private(desk, db_path, tmp_path):
-    import os
-    import stat
+def test_retention_cuts_the_trail_only_by_a_sealed_checkpoint(desk, real_clock):
+    """Rows older than the policy's days of real time go; a sealed checkpoint row says how
+    far, and the chain still checks out from it. Rows it does not cover stay undeletable.
+    Mutation caught: retention deleting audit rows without the checkpoint (the delete
+    trigger refuses), or a checkpoint the verification does not follow."""
+    busy(desk)
+    old = desk.conn.execute("SELECT MAX(id) FROM audit_log").fetchone()[0]
+    real_clock.advance(days=731)
+    desk.patrons.view("P0002")
+    counts = desk.register.retention()
+    assert counts["audit_removed"] == old
+    first, checkpoint = desk.conn.execute("SELECT MIN(id), (SELECT audit_id FROM audit_checkpoints) FROM audit_log"
+                                          ).fetchone()
+    assert first == old + 1 and trail(desk, "id = ?", checkpoint)[0]["detail"] == f"upto={old}, removed={old}"
+    assert desk.register.verify_audit().intact
+    for sql in (f"DELETE FROM audit_log WHERE id = {first}", "DELETE FROM audit_checkpoints"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            desk.conn.execute(sql)
 
-    from tiski.store.backup import backup_to
 
-    backup_to(desk.conn, tmp_path / "b.sqlite")
-    assert stat.S_IMODE(os.stat(tmp_path / "b.sqlite").st_mode) == 0o600
+# --- files and keys ----------------------------------------------------------------------------
+
+def test_database_and_backup_files_are_private(desk, db_path, tmp_path):
+    done = desk.register.backup(tmp_path / "b.sqlite")
+    assert stat.S_IMODE(os.stat(done.file).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("b.")) == ["b.sqlite"]
+
+
+def test_a_backup_never_follows_a_planted_symlink(desk, tmp_path):
+    """Someone who can write in the backups folder plants `FILE.partial` → a file of
+    the admin's: the backup must not write through it.
+    Mutation caught: opening the partial file by a fixed name without O_EXCL|O_NOFOLLOW."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    (tmp_path / "b.sqlite.partial").symlink_to(victim)
+    desk.register.backup(tmp_path / "b.sqlite")
+    assert victim.read_text() == "keep me"
+    assert connect(tmp_path / "b.sqlite").execute("SELECT COUNT(*) FROM branches").fetchone()[0] == 2
 
 
 def test_a_stolen_file_does_not_reveal_identity_codes(desk, db_path):
@@ -238,10 +433,20 @@ def test_a_stolen_file_does_not_reveal_identity_codes(desk, db_path):
     assert refused.value.code == "DUPLICATE_PATRON"
 
 
-def test_without_its_key_file_the_codes_stay_sealed(desk, monkeypatch, tmp_path):
+def test_without_its_hetu_key_the_codes_stay_sealed(desk, monkeypatch, tmp_path):
     desk.patrons.add(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T"))
-    monkeypatch.setenv("TISKI_KEYS_DIR", str(tmp_path / "elsewhere"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    audit_key = desk.conn.execute("SELECT value FROM settings WHERE key = 'audit_key_id'").fetchone()[0]
+    shutil.copy(keys_dir() / f"{audit_key}.key", elsewhere)  # the audit key only
+    monkeypatch.setenv("TISKI_KEYS_DIR", str(elsewhere))
     assert desk.patrons.view("P0009").hetu_masked == "131052-****"  # the desk still works
-    with pytest.raises(Refused) as refused:
-        desk.patrons.export("P0009")
-    assert refused.value.code == "INVALID_INPUT"
+    assert code_of(desk.patrons.export, "P0009") == "INVALID_INPUT"
+
+
+def test_without_its_audit_key_nothing_is_written_unsealed(desk, monkeypatch, tmp_path):
+    """Mutation caught: rows written without a hash when the key is missing."""
+    patron(desk, "P0001")
+    monkeypatch.setenv("TISKI_KEYS_DIR", str(tmp_path / "empty"))
+    assert refusal(desk.fees.charge, "P0001", 100, "x", "manual").params["what"] == "audit_key"
+    assert desk.conn.execute("SELECT COUNT(*) FROM fees").fetchone()[0] == 0

@@ -83,7 +83,7 @@ def root(
     db: Path = typer.Option(None, "--db", envvar="TISKI_DB", help="The database file.", show_default=False),
     lang: str = typer.Option(None, "--lang", envvar="TISKI_LANG", help="fi, sv or en."),
 ) -> None:
-    ctx.obj = State(db or default_db_path(), lang)
+    ctx.obj = State(db or default_db_path(), lang, tui=ctx.invoked_subcommand is None)
     if ctx.invoked_subcommand is None:
         from ..ui.run import open_desk_tui
 

@@ -1,4 +1,4 @@
-"""Administration commands: init, branches, bans, clearance, policy, staff, backups."""
+"""Administration commands: init, branches, bans, clearance, policy, staff, backups, the audit trail."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ clearance_app = typer.Typer(help="The annual clearance of unpaid fees.", no_args
 policy_app = typer.Typer(help="The circulation policy this database uses.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 retention_app = typer.Typer(help="Privacy: what is kept, and for how long.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail (admins only): who read or changed what, and its tamper evidence.")
 
 
 def register(app: typer.Typer) -> None:
@@ -29,28 +30,36 @@ def register(app: typer.Typer) -> None:
     app.add_typer(staff_app, name="staff")
     app.command("backup")(backup)
     app.command("restore")(restore)
-    app.command("audit")(audit)
+    app.add_typer(audit_app, name="audit")
     app.add_typer(retention_app, name="retention")
 
 
 def init(
     ctx: typer.Context,
     demo: bool = typer.Option(False, "--demo", help="Fill it with a believable demo library."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing database."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing database (an admin's; backed up first)."),
+    group: str = typer.Option(None, "--group", help="Share it with a Unix group (staff over SSH), not its owner only."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create the database (and the demo library)."""
-    from ..store import db as store_db
+    from ..core.errors import Unavailable
+    from ..desk.register import create_register, set_aside
 
     st = state(ctx)
     path = st.db
+    kept = None
     if path.exists():
         if not force:
             raise invalid("database_exists", path=str(path))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    conn = store_db.create(path)
-    summary: dict = {}
+        try:
+            desk = st.desk(guarded=False)
+        except Unavailable as exc:
+            if exc.reason != "not_register":
+                raise
+            kept = set_aside(path)  # not a register: nobody's desk, no admin to ask
+        else:
+            kept = desk.register.init()
+    fill = None
     if demo:
         from ..clock import clock_from_env
         from ..demo import build_demo
@@ -59,11 +68,12 @@ def init(
             clock = clock_from_env()
         except ValueError:
             raise invalid("now") from None
-        summary = build_demo(conn, clock=clock)
-    conn.close()
+        fill = lambda register: build_demo(register, clock=clock)  # noqa: E731
+    summary = create_register(path, group=group, like=kept, fill=fill) or {}
     t = st.t
-    emit(as_json, {"db": str(path), "schema": store_db.latest_version(), "demo": summary},
-         [t("cli.init_done", path=str(path))] + ([t("cli.demo_done", **summary)] if demo else []))
+    emit(as_json, {"db": str(path), "demo": summary, "kept": str(kept) if kept else None},
+         [t("cli.init_done", path=str(path))] + ([t("cli.demo_done", **summary)] if demo else [])
+         + ([t("cli.init_kept", path=str(kept))] if kept else []))
 
 
 # --- branches -----------------------------------------------------------------------------
@@ -119,20 +129,15 @@ def branch_holidays(
 @branch_app.command("list")
 def branch_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """The branches, their closed weekdays and closing times."""
-    from ..store import branches as branch_store
-
-    st = state(ctx)
-    desk = st.desk()
-    rows = branch_store.all_branches(desk.conn)
-    closures = {r["code"]: [dict(c) for c in branch_store.closures(desk.conn, r["code"], desk.today())] for r in rows}
+    rows = state(ctx).desk().register.branches()
     emit(
         as_json,
         {"branches": [
-            {"code": r["code"], "name": r["name"], "closes": r["closes"], "closed_weekdays": r["closed_weekdays"],
-             "closures": closures[r["code"]]}
-            for r in rows
+            {"code": b.code, "name": b.name, "closes": b.closes, "closed_weekdays": b.closed_weekdays,
+             "closures": [{"day": day, "reason": reason} for day, reason in b.closures]}
+            for b in rows
         ]},
-        [f"{r['code']:<8} {r['name']}  ({r['closes']}; {r['closed_weekdays'] or '-'})" for r in rows],
+        [f"{b.code:<8} {b.name}  ({b.closes}; {b.closed_weekdays or '-'})" for b in rows],
     )
 
 
@@ -271,10 +276,36 @@ def staff_passwd(
 @staff_app.command("list")
 def staff_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """The accounts, their roles, who can log in."""
+    from dataclasses import asdict
+
     rows = state(ctx).desk().admin.staff_list()
-    emit(as_json, {"staff": rows},
-         [f"{r['username']:<16} {r['role']:<9} {r['unix_user'] or '-':<12} {'disabled' if r['disabled_at'] else ''}"
+    emit(as_json, {"staff": [asdict(r) for r in rows]},
+         [f"{r.username:<16} {r.role:<9} {r.unix_user or '-':<12} {'disabled' if r.disabled_at else ''}"
           for r in rows])
+
+
+@staff_app.command("token")
+def staff_token(ctx: typer.Context, user: str, as_json: bool = JSON_OPTION) -> None:
+    """A new token for USER, kept in a file only your Unix user can read: then
+    `TISKI_STAFF=USER tiski …` acts as USER without a password (scripts, cron)."""
+    from ..shell import save_token
+
+    st = state(ctx)
+    token = st.desk().admin.issue_token(user)
+    path = save_token(user, token)
+    emit(as_json, {"token": {"user": user, "file": str(path)}}, [st.t("cli.token_saved", user=user, path=str(path))])
+
+
+@staff_app.command("unlock")
+def staff_unlock(
+    ctx: typer.Context,
+    terminal: str = typer.Option(None, "--terminal", help="HOST:USER as in the audit trail (default: every terminal)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Let a terminal paused after wrong passwords try again at once."""
+    st = state(ctx)
+    st.desk().admin.unlock_logins(terminal)
+    emit(as_json, {"unlocked": terminal or "*"}, [st.t("cli.logins_unlocked", terminal=terminal or "*")])
 
 
 @staff_app.command("disable")
@@ -293,60 +324,91 @@ def backup(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Copy the database while desks keep working (SQLite online backup; mode 0600)."""
-    from ..store.backup import backup_to, default_backup_path
-
     st = state(ctx)
-    desk = st.desk()
-    desk.require("backup")
-    target = file or default_backup_path(st.db, desk.now())
-    size = backup_to(desk.conn, target)
-    emit(as_json, {"backup": {"file": str(target), "bytes": size}}, [st.t("cli.backup_done", path=str(target))])
+    done = st.desk().register.backup(file)
+    emit(as_json, {"backup": {"file": str(done.file), "bytes": done.bytes}},
+         [st.t("cli.backup_done", path=str(done.file))])
 
 
 def restore(ctx: typer.Context, file: Path, as_json: bool = JSON_OPTION) -> None:
-    """Replace the database with a backup: verified first, the old one kept."""
-    from ..store.backup import restore_from
-
+    """Replace the database with a backup: checked first (schema, integrity, tamper
+    evidence), the old one kept beside it."""
     st = state(ctx)
-    desk = st.desk()
-    desk.require("restore")
-    kept = restore_from(desk.conn, st.db, file, desk.now())
+    kept = st.desk(guarded=False).register.restore(file)
     emit(as_json, {"restore": {"file": str(file), "kept": str(kept)}},
          [st.t("cli.restore_done", path=str(file), kept=str(kept))])
 
 
 # --- the audit trail and retention ------------------------------------------------------------
 
+@audit_app.callback(invoke_without_command=True)
 def audit(
     ctx: typer.Context,
     patron: str = typer.Option(None, "--patron", help="A card: everything done with this patron's data."),
     staff: str = typer.Option(None, "--staff", help="A staff account: everything it did."),
-    since: str = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    since: str = typer.Option(None, "--since", help="YYYY-MM-DD, by the real time of writing."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The audit trail, for the data-protection officer (admins only)."""
-    from ..store.audit import entries
+    if ctx.invoked_subcommand is not None:
+        return
+    st = state(ctx)
+    rows = st.desk().register.audit(patron, staff, day(since, "from_day"))
+    emit(as_json, {"audit": [_entry(r) for r in rows]}, [_line(r) for r in rows] or [st.t("cli.none_found")])
+
+
+def _entry(entry) -> dict:
+    from dataclasses import asdict
+
+    return asdict(entry)
+
+
+def _line(entry) -> str:
+    """The real time; the desk's time beside it in brackets where they differ (a drill,
+    TISKI_NOW). Rows from before the chain began have the desk's time only."""
+    from datetime import datetime
+
+    from ..clock import HELSINKI
+
+    desk_time = datetime.fromisoformat(entry.at)
+    when = f"{desk_time:%Y-%m-%d %H:%M}"
+    if entry.written_at:
+        real = datetime.fromisoformat(entry.written_at.replace("Z", "+00:00")).astimezone(HELSINKI)
+        when = f"{real:%Y-%m-%d %H:%M}" + (f" [{when}]" if abs((real - desk_time).total_seconds()) > 60 else "")
+    return (f"{when}  {entry.staff or '-':<10} {entry.branch or '-':<6} {entry.kind:<7} {entry.action:<20} "
+            f"{entry.detail or ''}")
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Check the tamper evidence: both hash chains (the audit trail, the fee ledger) and
+    the triggers they rest on. Exit 1 when anything is wrong. Cron: `tiski audit verify`."""
+    import json
 
     st = state(ctx)
-    desk = st.desk()
-    desk.require("audit")
-    if not patron and not staff:
-        raise invalid("audit_filter")
-    patron_id = desk.find_card(patron, for_circulation=False).id if patron else None
-    rows = entries(desk.conn, patron_id=patron_id, staff=staff, since=day(since, "from_day"))
-    emit(as_json, {"audit": rows},
-         [f"{r['at'][:16]}  {r['staff'] or '-':<10} {r['branch'] or '-':<6} {r['kind']:<7} {r['action']:<20} "
-          f"{r['detail'] or ''}" for r in rows] or [st.t("cli.none_found")])
+    evidence = st.desk(guarded=False).register.verify_audit()
+    summary = {"audit_rows": evidence.audit_rows, "audit_head": evidence.audit_head,
+               "ledger_entries": evidence.ledger_entries, "ledger_head": evidence.ledger_head,
+               "findings": [{"what": f.what, "where": f.where} for f in evidence.findings]}
+    lines = [st.t("cli.evidence_heads", **summary)]
+    lines += [st.t(f"evidence.{f.what}", where=f.where) for f in evidence.findings]
+    if evidence.intact:
+        emit(as_json, {"verify": summary}, lines + [st.t("cli.evidence_intact")])
+        return
+    message = st.t("cli.evidence_broken", count=len(evidence.findings))
+    if as_json:
+        error = {"code": "TAMPERED", "message": message, "confirmable": False}
+        sys.stdout.write(json.dumps({"ok": False, "error": error, "verify": summary}, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stderr.write(f"tiski: TAMPERED: {message}\n")
+    raise typer.Exit(1)
 
 
 @retention_app.command("run")
 def retention_run(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
-    """Daily: returned loans lose their patron, old holds and notices go, the digi-support
-    queue's past days are erased. Cron: `15 2 * * * tiski retention run`."""
-    from ..desk.retention import run_retention
-
-    st = state(ctx)
-    desk = st.desk()
-    desk.require("retention")
-    counts = run_retention(desk)
+    """Daily: returned loans lose their patron, old holds and notices go, the audit trail's
+    oldest rows go by a checkpoint, the digi-support queue's past days are erased.
+    Cron: `15 2 * * * tiski retention run`."""
+    counts = state(ctx).desk().register.retention()
     emit(as_json, {"retention": counts}, [f"{k}: {v}" for k, v in counts.items()])

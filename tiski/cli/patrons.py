@@ -93,7 +93,9 @@ def patron_add(
     phone: str = typer.Option(None, "--phone"),
     address: str = typer.Option(None, "--address"),
     verify_id: bool = typer.Option(False, "--verify-id", help="Check the patron's ID at every loan."),
-    pin: str = typer.Option(None, "--pin", help="PIN for self-service (stored only as a slow hash)."),
+    pin: str = typer.Option(None, "--pin", hidden=True, help="Refused: a PIN on the command line shows in `ps`."),
+    pin_stdin: bool = typer.Option(False, "--pin-stdin",
+                                   help="A PIN for self-service: read from stdin, or asked for on a terminal."),
     branch: str = BRANCH_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -101,7 +103,10 @@ def patron_add(
     from ..desk.patrons import NewPatron
 
     st = state(ctx)
+    if pin is not None:  # every user of the machine can read a process's arguments
+        raise invalid("pin_on_command_line")
     desk = st.desk(branch)
+    pin = _read_pin(st) if pin_stdin else None
     view = desk.patrons.add(
         NewPatron(
             card=card, first=first, last=last, hetu=hetu, birth_date=day(birth_date, "birth_date"),
@@ -183,15 +188,19 @@ def patron_pin(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Set a new PIN after checking the patron's ID."""
-    import getpass
-
     st = state(ctx)
     desk = st.desk()
     if not pin_stdin and not sys.stdin.isatty():
         raise invalid("pin_tty")  # getpass would echo the PIN
-    pin = sys.stdin.readline().strip() if pin_stdin else getpass.getpass(st.t("cli.pin_prompt"))
-    desk.patrons.set_pin(card, pin)
+    desk.patrons.set_pin(card, _read_pin(st))
     emit(as_json, {"patron": {"card": card, "pin": "set"}}, [st.t("cli.pin_set")])
+
+
+def _read_pin(st) -> str:
+    """A PIN never from argv: asked for without echo on a terminal, else one line of stdin."""
+    import getpass
+
+    return getpass.getpass(st.t("cli.pin_prompt")) if sys.stdin.isatty() else sys.stdin.readline().strip()
 
 
 @patron_app.command("export")

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Bad input, unknown patron/item: the caller must fix what they typed (exit 2).
+# Bad input, unknown patron/item, not allowed to the one acting: the caller must fix
+# what they typed or who they are (exit 2, as the README and ../shared/CLI.md say).
 INPUT_CODES = frozenset(
     {
+        "NOT_ALLOWED",
         "PATRON_UNKNOWN",
         "ITEM_UNKNOWN",
         "INVALID_INPUT",
@@ -45,7 +47,6 @@ RULE_CODES = frozenset(
         "DUPLICATE_HOLD",
         "ALREADY_ON_LOAN",
         "NO_HOLD",
-        "NOT_ALLOWED",
         "REFERRAL_MISSING",
         "SLOT_TAKEN",
         "WRONG_STATE",  # a visit or a delivery cannot make that move from where it is
@@ -99,10 +100,11 @@ class Refused(Exception):
 
 class Unavailable(Exception):
     """The register could not do the work: busy past the wait, the disk full, a file that
-    is not a register… Nothing was written. `reason` names which (busy, disk_full,
-    read_only, corrupt, other) for the message; it never carries patron data."""
+    is not a register, one whose guards were tampered with, one another desk still has
+    open (for `init --force`)… Nothing was written. `reason` names which for the
+    message; it never carries patron data."""
 
-    REASONS = ("busy", "disk_full", "read_only", "corrupt", "other")
+    REASONS = ("busy", "disk_full", "read_only", "corrupt", "other", "not_register", "too_new", "tampered", "in_use")
 
     def __init__(self, reason: str):
         if reason not in self.REASONS:

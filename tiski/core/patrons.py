@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import Refusal
+from .errors import Refusal, invalid
 from .policy import Policy
+from .text import clean_card
 
 # The century sign tells the century (2023 reform added Y X W V U and B-F).
 _CENTURY = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
+
+
+# DDMMYY, a century sign, three digits, a check character: a HETU's shape.
+_HETU_SHAPE = re.compile(r"^(\d{2})(\d{2})\d{2}[-+A-FU-Y]\d{3}[0-9A-Y]$", re.IGNORECASE)
+
+
+def card_number(text: str, what: str = "card") -> str:
+    """A library card number as scanned — never an identity code: one that has a HETU's
+    shape (valid or mistyped) is refused, so no HETU lands in the card column, which is
+    shown, logged and printed on receipts."""
+    card = clean_card(text, what)
+    shape = _HETU_SHAPE.match(card)
+    if shape and 1 <= int(shape[1]) <= 31 and 1 <= int(shape[2]) <= 12:
+        raise invalid("card_like_hetu")
+    return card
 
 
 def validate_hetu(text: str) -> str:

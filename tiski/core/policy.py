@@ -60,6 +60,7 @@ class Policy:
     privacy_hold_days: int
     privacy_notice_days: int
     privacy_ill_days: int
+    privacy_audit_days: int
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -146,6 +147,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("privacy", "closed_holds_days"): ("privacy_hold_days", _whole(0)),
     ("privacy", "notices_days"): ("privacy_notice_days", _whole(0)),
     ("privacy", "closed_ill_days"): ("privacy_ill_days", _whole(0)),
+    ("privacy", "audit_days"): ("privacy_audit_days", _whole(30)),
 }
 
 # Keys added after databases began carrying their own policy: a copy made before
@@ -162,6 +164,7 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("privacy", "closed_holds_days"): 30,
     ("privacy", "notices_days"): 30,
     ("privacy", "closed_ill_days"): 90,
+    ("privacy", "audit_days"): 730,
 }
 
 

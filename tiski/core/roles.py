@@ -1,7 +1,8 @@
 """Who may do what. Three roles: desk staff, digital-support helpers, admins.
 
 Admins alone set the policy, give bans, run the clearance, keep staff accounts, add
-branches, import, back up and restore, and read the audit trail. Desk staff do all
+branches, import, back up, restore and replace the register, run retention, and read
+and verify the audit trail. Desk staff do all
 the rest, digital support included (it is part of daily service). Digital-support
 helpers work the digi-support desk only.
 """
@@ -12,11 +13,12 @@ ROLES = ("desk", "digituki", "admin")
 
 ADMIN_ONLY = frozenset({
     "add_branch", "close_day", "close_public_holidays", "add_ban", "lift_ban", "run_clearance", "set_policy",
-    "add_staff", "set_staff_password", "disable_staff", "staff_list", "import", "backup", "restore", "audit",
-    "retention",
+    "add_staff", "set_staff_password", "disable_staff", "staff_list", "issue_token", "unlock_logins", "import",
+    "backup", "restore", "init", "audit", "verify_audit", "retention",
 })
 
 DIGITUKI_AREAS = frozenset({"digituki", "bookings"})
+
 
 def allowed(role: str | None, action: str, area: str | None) -> bool:
     if role == "admin":

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .kirjakassi import Kirjakassi
     from .loans import Loans
     from .patrons import Patrons
+    from .register import Register
 
 
 class Desk(DeskContext):
@@ -95,11 +96,40 @@ class Desk(DeskContext):
 
         return Admin(self)
 
-    def log_in(self, username: str, password: str) -> str:
-        """A member of staff logs in (or takes over the desk); not a facade call of its own."""
-        from .admin import log_in
+    @cached_property
+    def register(self) -> Register:
+        from .register import Register
 
-        return log_in(self, username, password)
+        return Register(self)
+
+    # Who acts: asked before anyone does, so not facade calls of their own.
+
+    def log_in(self, username: str, password: str, terminal: str | None = None) -> str:
+        """A member of staff logs in (or takes over the desk)."""
+        from .sessions import log_in
+
+        return log_in(self, username, password, terminal)
+
+    def log_in_with_token(self, username: str, token: str) -> str:
+        from .sessions import log_in_with_token
+
+        return log_in_with_token(self, username, token)
+
+    def needs_login(self) -> bool:
+        from .sessions import needs_login
+
+        return needs_login(self)
+
+    def unix_account(self, unix_user: str | None) -> str | None:
+        from .sessions import unix_account
+
+        return unix_account(self, unix_user)
+
+    def check_guards(self) -> None:
+        """At start: refuse a register whose guard triggers are gone."""
+        from .sessions import check_guards
+
+        check_guards(self)
 
     def companion(self) -> AbstractContextManager[Desk]:
         """This desk — its file, clock, branch and member of staff — on a connection of its

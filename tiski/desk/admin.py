@@ -1,36 +1,39 @@
 """Administration: branches and their calendars, bans, the annual clearance, the
-policy a database carries, staff accounts."""
+policy a database carries, staff accounts (logging in: desk/sessions.py)."""
 
 from __future__ import annotations
 
-import functools
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 
-from ..clock import stamp
 from ..core.bans import ban_refusals
 from ..core.calendar import format_weekdays, parse_weekdays
 from ..core.errors import invalid, refuse
 from ..core.passwords import hash_secret
 from ..core.policy import Policy, parse_policy
+from ..core.roles import ROLES
 from ..core.text import clean_text
+from ..store import audit as audit_store
+from ..store import bans as ban_store
 from ..store import branches as branch_store
 from ..store import fees as fee_store
 from ..store import patrons as patron_store
+from ..store import settings as settings_store
+from ..store import staff as staff_store
+from ..store.staff import StaffAccount
 from .area import Area, call
 from .context import DeskContext, raise_first
 
 _BRANCH_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
-ROLES = ("desk", "digituki", "admin")
 
 
 def add_branch(desk: DeskContext, code: str, name: str, closed_weekdays: str = "", closes: str = "20:00") -> None:
     code = (code or "").strip()
     if not _BRANCH_CODE.match(code):
         raise invalid("branch_code")
-    name = clean_text(name, "name", max_length=100)
+    name = _required(name, "name", 100)
     try:
         weekdays = format_weekdays(parse_weekdays(closed_weekdays or ""))
     except ValueError:
@@ -46,10 +49,7 @@ def add_branch(desk: DeskContext, code: str, name: str, closed_weekdays: str = "
     with desk.write():
         if branch_store.get(desk.conn, code) is not None:
             raise invalid("branch_exists", value=code)
-        desk.conn.execute(
-            "INSERT INTO branches (code, name, closes, closed_weekdays, created_at) VALUES (?, ?, ?, ?, ?)",
-            (code, name, closes, weekdays, stamp(desk.now())),
-        )
+        branch_store.add(desk.conn, code, name, closes, weekdays, desk.now())
 
 
 def close_day(desk: DeskContext, code: str, day: date, reason: str = "") -> None:
@@ -57,10 +57,7 @@ def close_day(desk: DeskContext, code: str, day: date, reason: str = "") -> None
     reason = clean_text(reason, "reason", required=False, max_length=100) or ""
     with desk.write():
         desk.known_branch(code)
-        desk.conn.execute(
-            "INSERT OR REPLACE INTO branch_closures (branch, day, reason) VALUES (?, ?, ?)",
-            (code, day.isoformat(), reason),
-        )
+        branch_store.close_days(desk.conn, code, [(day, reason)])
 
 
 def close_public_holidays(desk: DeskContext, code: str, year: int) -> list[tuple[date, str]]:
@@ -70,13 +67,10 @@ def close_public_holidays(desk: DeskContext, code: str, year: int) -> list[tuple
 
     if not 1900 <= year <= 2200:
         raise invalid("year")
-    days = sorted(holidays.Finland(years=year, language="fi").items())
+    days: list[tuple[date, str]] = sorted(holidays.country_holidays("FI", years=year, language="fi").items())
     with desk.write():
         desk.known_branch(code)
-        desk.conn.executemany(
-            "INSERT OR REPLACE INTO branch_closures (branch, day, reason) VALUES (?, ?, ?)",
-            [(code, day.isoformat(), name) for day, name in days],
-        )
+        branch_store.close_days(desk.conn, code, days)
     return days
 
 
@@ -102,35 +96,23 @@ def add_ban(
 ) -> Ban:
     """A borrowing, use or visit ban. The parties are heard first: a written ban
     records the hearing date."""
-    reason = clean_text(reason, "reason", max_length=500)
+    reason = _required(reason, "reason", 500)
     today = desk.today()
     raise_first(ban_refusals(ban_type, written, hearing_date, until, today))
     with desk.write():
         patron = desk.find_card(card, for_circulation=False)
-        ban_id = desk.conn.execute(
-            """
-            INSERT INTO bans (patron_id, type, reason, written, hearing_date, starts_on, until, given_by,
-                              branch, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                patron.id, ban_type, reason, int(written),
-                hearing_date.isoformat() if hearing_date else None, today.isoformat(),
-                until.isoformat() if until else None, desk.staff, desk.branch, stamp(desk.now()),
-            ),
-        ).lastrowid
+        ban_id = ban_store.add(desk.conn, patron.id, ban_type, reason, starts_on=today, given_by=desk.staff,
+                               branch=desk.branch, now=desk.now(), written=written, hearing_date=hearing_date,
+                               until=until)
     return Ban(ban_id, patron.card, ban_type, written, hearing_date, until)
 
 
 def lift_ban(desk: DeskContext, card: str, reason: str) -> int:
     """Lift the patron's active bans. Returns how many were lifted."""
-    reason = clean_text(reason, "reason", max_length=500)
+    reason = _required(reason, "reason", 500)
     with desk.write():
         patron = desk.find_card(card, for_circulation=False)
-        lifted = desk.conn.execute(
-            "UPDATE bans SET lifted_at = ?, lifted_reason = ? WHERE patron_id = ? AND lifted_at IS NULL",
-            (stamp(desk.now()), reason, patron.id),
-        ).rowcount
+        lifted = ban_store.lift_all(desk.conn, patron.id, reason, desk.now())
         if not lifted:
             raise invalid("no_ban")
     return lifted
@@ -143,18 +125,11 @@ def run_clearance(desk: DeskContext) -> list[str]:
     with desk.write():
         conn, now, today = desk.conn, desk.now(), desk.today()
         for row in fee_store.patrons_in_debt(conn):
-            already = conn.execute(
-                "SELECT 1 FROM bans WHERE patron_id = ? AND clearance = 1 AND lifted_at IS NULL", (row["patron_id"],)
-            ).fetchone()
-            if already is None:
-                conn.execute(
-                    """
-                    INSERT INTO bans (patron_id, type, reason, clearance, starts_on, given_by, branch, created_at)
-                    VALUES (?, 'borrowing', 'annual clearance', 1, ?, ?, ?, ?)
-                    """,
-                    (row["patron_id"], today.isoformat(), desk.staff, desk.branch, stamp(now)),
-                )
-            blocked.append(patron_store.active_card(conn, row["patron_id"]) or "")
+            patron_id = int(row["patron_id"])
+            if not ban_store.has_clearance_ban(conn, patron_id):
+                ban_store.add(conn, patron_id, "borrowing", "annual clearance", starts_on=today, given_by=desk.staff,
+                              branch=desk.branch, now=now, clearance=True)
+            blocked.append(patron_store.active_card(conn, patron_id) or "")
     return blocked
 
 
@@ -168,13 +143,12 @@ def check_policy(text: str) -> Policy:
 def set_policy(desk: DeskContext, text: str) -> Policy:
     policy = parse_policy(text)
     with desk.write():
-        desk.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('policy', ?)", (text,))
+        settings_store.put(desk.conn, "policy", text)
     desk.policy = policy
     return policy
 
 
-
-# --- staff accounts ------------------------------------------------------------------------
+# --- staff accounts and logging in ------------------------------------------------------------
 
 def add_staff(desk: DeskContext, username: str, role: str, name: str | None, password: str | None,
               unix_user: str | None = None) -> None:
@@ -186,88 +160,59 @@ def add_staff(desk: DeskContext, username: str, role: str, name: str | None, pas
     unix_user = _username(unix_user) if unix_user else None
     hashed = hash_secret(_password(password)) if password is not None else None
     with desk.write():
-        if desk.conn.execute("SELECT 1 FROM staff WHERE username = ?", (username,)).fetchone():
+        conn = desk.conn
+        if staff_store.exists(conn, username):
             raise invalid("staff_exists", value=username)
-        if role != "admin" and desk.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is None:
+        if role != "admin" and not staff_store.any_accounts(conn):
             raise invalid("first_staff_admin")
-        if unix_user and desk.conn.execute("SELECT 1 FROM staff WHERE unix_user = ?", (unix_user,)).fetchone():
+        if unix_user and staff_store.unix_user_taken(conn, unix_user):
             raise invalid("staff_exists", value=unix_user)
-        desk.conn.execute(
-            "INSERT INTO staff (username, name, role, password_hash, unix_user, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (username, name, role, hashed, unix_user, stamp(desk.now())),
-        )
+        staff_store.add(conn, username, name, role, hashed, unix_user, desk.now())
     desk.act_as(desk.staff)  # the register now has accounts: roles apply from here on
 
 
-def staff_list(desk: DeskContext) -> list[dict]:
-    return [dict(r) for r in desk.conn.execute(
-        "SELECT username, name, role, unix_user, created_at, disabled_at, password_hash IS NOT NULL AS can_log_in"
-        " FROM staff ORDER BY username")]
+def staff_list(desk: DeskContext) -> list[StaffAccount]:
+    return staff_store.accounts(desk.conn)
 
 
-def log_in(desk: DeskContext, username: str, password: str) -> str:
-    """Check a password (slow scrypt); the desk then acts as that account. Wrong
-    passwords are logged; after LOGIN_TRIES of them the account pauses."""
-    from ..core.passwords import LOGIN_PAUSE_MINUTES, LOGIN_TRIES, verify_secret
-
-    row = desk.conn.execute(
-        "SELECT username, password_hash FROM staff WHERE username = ? AND disabled_at IS NULL",
-        ((username or "").strip(),),
-    ).fetchone()
-    if row is None:
-        verify_secret(password or "", _unknown_account_hash())  # as slow as a real check: names do not leak
-        raise refuse("NOT_ALLOWED", action="login", staff="")
-    now = desk.now()
-    failures = desk.conn.execute(
-        """
-        SELECT COUNT(*) FROM audit_log
-        WHERE kind = 'session' AND staff = ? AND action = 'login_failed' AND julianday(at) > julianday(?)
-          AND id > COALESCE((SELECT MAX(id) FROM audit_log
-                             WHERE kind = 'session' AND staff = ? AND action IN ('login', 'password_set')), 0)
-        """,
-        (row["username"], stamp(now - timedelta(minutes=LOGIN_PAUSE_MINUTES)), row["username"]),
-    ).fetchone()[0]
-    if failures >= LOGIN_TRIES:
-        raise refuse("NOT_ALLOWED", action="login_paused", staff="", minutes=LOGIN_PAUSE_MINUTES)
-    right = verify_secret(password or "", row["password_hash"])
+def unlock_logins(desk: DeskContext, terminal: str | None = None) -> None:
+    """An admin lets a terminal (or every terminal) try again at once."""
+    where = clean_text(terminal, "terminal", required=False, max_length=200) or "*"
     with desk.write():
-        desk.conn.execute(
-            "INSERT INTO audit_log (at, staff, branch, action, kind) VALUES (?, ?, ?, ?, 'session')",
-            (stamp(now), row["username"], desk.branch, "login" if right else "login_failed"),
-        )
-    if not right:
-        raise refuse("NOT_ALLOWED", action="login", staff="")
-    desk.act_as(row["username"])
-    return row["username"]
-
-
-@functools.cache
-def _unknown_account_hash() -> str:
-    return hash_secret(secrets.token_hex(16))
+        audit_store.record(desk.conn, at=desk.now(), staff=desk.staff, branch=desk.branch, action="login_unlocked",
+                           kind="session", detail=f"terminal={where}")
 
 
 def set_staff_password(desk: DeskContext, username: str, password: str) -> None:
-    """A new password; it also ends a pause after wrong passwords."""
     hashed = hash_secret(_password(password))
     username = _username(username)
     with desk.write():
-        changed = desk.conn.execute("UPDATE staff SET password_hash = ? WHERE username = ?", (hashed, username)).rowcount
-        if not changed:
+        if not staff_store.set_password(desk.conn, username, hashed):
             raise refuse("NOT_FOUND", what="staff")
-        desk.conn.execute(
-            "INSERT INTO audit_log (at, staff, branch, action, kind) VALUES (?, ?, ?, 'password_set', 'session')",
-            (stamp(desk.now()), username, desk.branch),
-        )
+        audit_store.record(desk.conn, at=desk.now(), staff=username, branch=desk.branch, action="password_set",
+                           kind="session")
+
+
+def issue_token(desk: DeskContext, username: str) -> str:
+    """A new token for an account (the old one stops working): for scripts and cron,
+    kept in a file only its Unix user can read (see tiski/shell.py)."""
+    username = _username(username)
+    token = secrets.token_urlsafe(32)
+    hashed = hash_secret(token)
+    with desk.write():
+        if not staff_store.set_token(desk.conn, username, hashed):
+            raise refuse("NOT_FOUND", what="staff")
+    return token
 
 
 def disable_staff(desk: DeskContext, username: str) -> None:
     with desk.write():
-        changed = desk.conn.execute(
-            "UPDATE staff SET disabled_at = ? WHERE username = ? AND disabled_at IS NULL",
-            (stamp(desk.now()), _username(username)),
-        ).rowcount
-        if not changed:
+        if not staff_store.disable(desk.conn, _username(username), desk.now()):
             raise refuse("NOT_FOUND", what="staff")
+
+
+def _required(value: str, what: str, max_length: int) -> str:
+    return clean_text(value, what, max_length=max_length) or ""  # required: never empty
 
 
 def _username(text: str) -> str:
@@ -298,5 +243,7 @@ class Admin(Area):
     set_policy = call(set_policy)
     add_staff = call(add_staff)
     set_staff_password = call(set_staff_password)
+    issue_token = call(issue_token)
+    unlock_logins = call(unlock_logins)
     disable_staff = call(disable_staff)
     staff_list = call(staff_list)

@@ -21,15 +21,19 @@ from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.patrons import Registration, consent_missing
 from ..core.policy import Policy, parse_policy
 from ..resources import data_file
+from ..store import audit as audit_store
 from ..store import branches as branch_store
+from ..store import chain
 from ..store import circulation as circ_store
 from ..store import patrons as patron_store
+from ..store import staff as staff_store
 from ..store.db import transaction, unavailable
 
 # What of a call's arguments may go in the audit trail: never names, identity codes,
 # PINs or free text (a reason may name someone).
 _AUDITED = ("barcode", "amount_cents", "charge_type", "ban_type", "outcome", "pickup", "dropbox_date",
-            "new_card", "ill_id", "visit_id", "appointment_id", "callback_id", "written", "hearing_date", "until")
+            "new_card", "ill_id", "visit_id", "appointment_id", "callback_id", "written", "hearing_date", "until",
+            "username", "terminal", "file")
 
 
 P = ParamSpec("P")
@@ -131,15 +135,10 @@ class DeskContext:
         """The acting account's role. A register with no accounts yet is run by its
         first admin; an unknown or disabled account has no role at all."""
         if self._role is None:
-            if self.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is None:
+            if not staff_store.any_accounts(self.conn):
                 self._role = "admin"
-            elif self.staff is not None:
-                row = self.conn.execute(
-                    "SELECT role FROM staff WHERE username = ? AND disabled_at IS NULL", (self.staff,)
-                ).fetchone()
-                self._role = row[0] if row else ""
             else:
-                self._role = ""
+                self._role = (staff_store.role_of(self.conn, self.staff) if self.staff is not None else None) or ""
         return self._role or None
 
     def act_as(self, staff: str | None) -> None:
@@ -192,10 +191,8 @@ class DeskContext:
             self._acting = None
 
     def _audit_patron(self, card: str | None) -> int | None:
-        if not card:
-            return None
-        row = self.conn.execute("SELECT patron_id FROM cards WHERE card = ?", (card.strip(),)).fetchone()
-        return row[0] if row else None
+        row = patron_store.by_card(self.conn, card.strip()) if card else None
+        return int(row["id"]) if row is not None else None
 
     def _log_change(self) -> None:
         """Inside the write's own transaction: the change and its record stand or fall together."""
@@ -206,27 +203,24 @@ class DeskContext:
         self._insert_audit("change", acting)
 
     def log_read(self) -> None:
-        """A read of a patron's data — once per patron and member of staff in ten minutes."""
+        """A read of a patron's data — once per patron and member of staff in ten minutes
+        of real time (a drill's fixed clock would otherwise hide every later read)."""
         acting = self._acting
         if acting is None:
             return
         patron_id = acting["patron_id"] or self._audit_patron(acting["card"])
         if patron_id is None:
             return
-        recent = self.conn.execute(
-            "SELECT 1 FROM audit_log WHERE patron_id = ? AND staff IS ? AND kind = 'read'"
-            " AND julianday(at) > julianday(?) LIMIT 1",
-            (patron_id, self.staff, stamp(self.now() - timedelta(minutes=10))),
-        ).fetchone()
-        if recent is None:
+        since = chain.utc_stamp(chain.real_now() - timedelta(minutes=10))
+        if not audit_store.read_recently(self.conn, patron_id, self.staff, since):
             with transaction(self.conn):
                 self._insert_audit("read", acting, patron_id)
 
     def _insert_audit(self, kind: str, acting: dict[str, Any], patron_id: int | None = None) -> None:
-        self.conn.execute(
-            "INSERT INTO audit_log (at, staff, branch, action, kind, patron_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (stamp(self.now()), self.staff, self._branch or branch_store.default_branch(self.conn), acting["action"],
-             kind, patron_id or acting["patron_id"] or self._audit_patron(acting["card"]), acting["detail"]),
+        audit_store.record(
+            self.conn, at=self.now(), staff=self.staff, branch=self._branch or branch_store.default_branch(self.conn),
+            action=acting["action"], kind=kind, detail=acting["detail"],
+            patron_id=patron_id or acting["patron_id"] or self._audit_patron(acting["card"]),
         )
 
     # --- patrons -------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from ..core.patrons import (
     Registration,
     age_on,
     birth_date_from_hetu,
+    card_number,
     category,
     consent_missing,
     mask_hetu,
     validate_hetu,
 )
-from ..core.text import clean_card, clean_email, clean_phone, clean_text, phone_digits
+from ..core.text import clean_email, clean_phone, clean_text, phone_digits
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import patrons as patron_store
@@ -123,7 +124,7 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, dict]:
     nothing. A valid HETU or a birth date; a guardian's consent under 15; a
     responsible person for an organisation; a card and HETU not yet in the register."""
     today = desk.today()
-    card = clean_card(new.card)
+    card = card_number(new.card)
     first = clean_text(new.first, "first", required=not new.organisation, max_length=100) or ""
     last = clean_text(new.last, "last", max_length=100)
     hetu = None
@@ -318,7 +319,7 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
 def report_lost_card(desk: DeskContext, card: str, new_card: str, reported_at: str | None = None) -> PatronView:
     """Close a lost card from the moment of the report and issue a new one. Loans
     made with the old card from that moment on are flagged: the patron is not liable."""
-    new_card = clean_card(new_card, "new_card")
+    new_card = card_number(new_card, "new_card")
     moment = desk.now()
     if reported_at:
         try:

@@ -115,7 +115,9 @@ class Translator:
         if refusal.code == "NOT_ALLOWED" and params.get("action") == "login":
             return self("error.LOGIN_FAILED")
         if refusal.code == "NOT_ALLOWED" and params.get("action") == "login_paused":
-            return self("error.LOGIN_PAUSED", minutes=params.get("minutes"))
+            return self("error.LOGIN_PAUSED", seconds=params.get("seconds"))
+        if refusal.code == "NOT_ALLOWED" and params.get("action") == "staff_proof":
+            return self("error.STAFF_PROOF", staff=params.get("staff"))
         if refusal.code == "NOT_ALLOWED" and not params.get("staff"):
             return self("error.NOT_ALLOWED_ANONYMOUS")
         if refusal.code == "HELD_FOR_OTHER" and params.get("queued"):

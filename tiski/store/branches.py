@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
+from ..clock import stamp
 from ..core.calendar import BranchCalendar, parse_weekdays
 
 
@@ -40,3 +42,26 @@ def closures(conn: sqlite3.Connection, code: str, from_day: date | None = None) 
         "SELECT day, reason FROM branch_closures WHERE branch = ? AND day >= ? ORDER BY day",
         (code, (from_day or date.min).isoformat()),
     ).fetchall()
+
+
+@dataclass(frozen=True)
+class Branch:
+    code: str
+    name: str
+    closes: str
+    closed_weekdays: str
+
+
+def branches(conn: sqlite3.Connection) -> list[Branch]:
+    return [Branch(r["code"], r["name"], r["closes"], r["closed_weekdays"]) for r in all_branches(conn)]
+
+
+def add(conn: sqlite3.Connection, code: str, name: str, closes: str, closed_weekdays: str, now: datetime) -> None:
+    conn.execute("INSERT INTO branches (code, name, closes, closed_weekdays, created_at) VALUES (?, ?, ?, ?, ?)",
+                 (code, name, closes, closed_weekdays, stamp(now)))
+
+
+def close_days(conn: sqlite3.Connection, code: str, days: list[tuple[date, str]]) -> None:
+    """Exceptional closures (a day closed twice keeps the newer reason)."""
+    conn.executemany("INSERT OR REPLACE INTO branch_closures (branch, day, reason) VALUES (?, ?, ?)",
+                     [(code, day.isoformat(), reason) for day, reason in days])

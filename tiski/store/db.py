@@ -1,4 +1,9 @@
-"""One SQLite file: connection set-up, ordered migrations, atomic write transactions."""
+"""One SQLite file: connection set-up, ordered migrations, atomic write transactions.
+
+A register says it is one (`PRAGMA application_id`); any other file is refused, so
+`--db bookmarks.db` never turns someone's file into a register. Before a migration
+changes a register, a backup of it is made beside it.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,12 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..core.errors import Unavailable
+from . import chain
+from .files import PRIVATE, Sharing, create_file, make_folder
 
 BUSY_TIMEOUT_MS = 10_000
+APPLICATION_ID = 0x5449534B  # 'TISK', set by the tamper-evidence migration
+TAMPER_EVIDENT_FROM = 7  # the schema version that seals the audit trail and the ledger
 
 
 def unavailable(error: sqlite3.Error) -> Unavailable:
@@ -32,8 +41,6 @@ class DatabaseMissing(Exception):
     """The database file does not exist (commands other than init never create one)."""
 
 
-class SchemaTooNew(Exception):
-    """The file was written by a newer Tiski than this one."""
 
 
 def _migrations() -> list[Path]:
@@ -66,58 +73,143 @@ def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
     # WAL + NORMAL: a crash of the program never loses a committed transaction;
     # only a power cut may roll back the last few. Never corrupts.
     conn.execute("PRAGMA synchronous = NORMAL")
+    # Deleted rows (retention, emptied identity codes) are overwritten, not left in
+    # free pages, whatever the build's default.
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    chain.pending(conn)  # ledger rows this connection writes, to be sealed (see chain.watch)
     return conn
 
 
 def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """Open an existing database and bring its schema up to date."""
+    """Open an existing register and bring its schema up to date (a backup first). A
+    file that is not a register is refused before anything is written to it."""
     path = Path(path)
     if not path.exists():
         raise DatabaseMissing(str(path))
-    conn = _configure(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
-    migrate(conn)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not is_register(conn):
+            raise Unavailable("not_register")
+        _configure(conn)
+        if 0 < schema_version(conn) < latest_version():
+            _backup_before_migration(conn, path)
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    chain.watch(conn)
     return conn
 
 
-def create(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """Create a new database file, readable by its owner only."""
+def create(path: str | os.PathLike[str], sharing: Sharing = PRIVATE) -> sqlite3.Connection:
+    """Create a new register file: its owner's only, or shared with a group."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-    conn = _configure(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+    make_folder(path.parent, sharing)
+    os.close(create_file(path, sharing))
+    conn = open_file(path)
     migrate(conn)
+    chain.watch(conn)
     return conn
 
 
 def database_file(conn: sqlite3.Connection) -> Path:
     """The file a connection has open."""
     return Path(conn.execute("PRAGMA database_list").fetchone()["file"])
+def open_file(path: Path) -> sqlite3.Connection:
+    """A configured connection to a file, nothing checked or changed yet."""
+    return _configure(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+
+
+def is_register(conn: sqlite3.Connection) -> bool:
+    """A Tiski register: its application id, or (before TAMPER_EVIDENT_FROM set it) the tables
+    the first schema made."""
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if application_id == APPLICATION_ID:
+        return True
+    if application_id != 0 or schema_version(conn) == 0:
+        return False
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {"settings", "branches", "patrons", "cards", "items", "loans", "fees", "staff"} <= tables
+
+
+def _backup_before_migration(conn: sqlite3.Connection, path: Path) -> None:
+    from datetime import datetime
+
+    from .backup import backup_to
+
+    version = schema_version(conn)
+    backup_to(conn, path.with_name(f"{path.name}.schema{version}-{datetime.now():%Y%m%d-%H%M%S}"))
+
+
+def open_alone(path: Path) -> sqlite3.Connection:
+    """A connection that holds the register alone from here on: nobody else may open
+    it. Refused at once (Unavailable 'in_use') while any other connection — a desk left
+    open — has it open: in WAL mode every open connection keeps a shared lock on the
+    file, so an exclusive lock is the answer to "is anyone else here?"."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0)
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError:
+        conn.close()  # a failed attempt can leave a pending lock: only closing lets it go
+        raise Unavailable("in_use") from None
+    conn.execute("PRAGMA journal_mode = DELETE")  # the write-ahead log folded in: one file
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
+    chain.watch(conn)
+    return conn
+
+
+def remove_files(path: Path) -> None:
+    """A register file and what SQLite keeps beside it."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations the file lacks, each in its own transaction."""
-    current = schema_version(conn)
-    migrations = _migrations()
-    if current > len(migrations):
-        raise SchemaTooNew(f"schema {current} > {len(migrations)}")
-    for version, entry in enumerate(migrations[current:], start=current + 1):
+def migrate(conn: sqlite3.Connection, upto: int | None = None) -> int:
+    """Apply the migrations the file lacks (up to `upto`), each in its own transaction.
+    Another process may be migrating the same file: each step checks the version again
+    under the write lock."""
+    migrations = _migrations()[:upto]
+    if schema_version(conn) > len(_migrations()):
+        raise Unavailable("too_new")
+    for version, entry in enumerate(migrations, start=1):
+        if schema_version(conn) >= version:
+            continue
         step = _step(entry)
         with transaction(conn):
+            if schema_version(conn) >= version:
+                continue
             if callable(step):
                 step(conn)
             else:
-                for statement in _split(step):
+                for statement in split_script(step):
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
+    _vacuum_if_due(conn)
     return schema_version(conn)
 
 
-def _split(script: str) -> list[str]:
+def _vacuum_if_due(conn: sqlite3.Connection) -> None:
+    """A migration that emptied personal data asks for the file to be rewritten, so no
+    old bytes stay in its free pages or its write-ahead log (see 0007_tamper_evidence)."""
+    if schema_version(conn) < TAMPER_EVIDENT_FROM or conn.execute("SELECT 1 FROM settings WHERE key = 'vacuum_due'").fetchone() is None:
+        return
+    conn.execute("VACUUM")
+    with transaction(conn):
+        conn.execute("DELETE FROM settings WHERE key = 'vacuum_due'")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def split_script(script: str) -> list[str]:
     """Split a script into statements (executescript would commit on its own)."""
     statements, buffer = [], ""
     for line in script.splitlines(keepends=True):
@@ -133,10 +225,12 @@ def _split(script: str) -> list[str]:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, before_commit: Callable[[], None] | None = None) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection,
+                before_commit: Callable[[], None] | None = None) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT: the write lock is taken up front, so a decision
     read inside the transaction still holds when it is written. `before_commit`
-    writes what must be in the same transaction (the audit trail's row).
+    writes what must be in the same transaction (the audit trail's row); the fee
+    ledger rows it wrote are sealed last (store/chain.py).
 
     Inside a transaction already under way it is a SAVEPOINT: a call composed of
     other calls commits or rolls back as one, and a refused inner step undoes only
@@ -157,6 +251,7 @@ def transaction(conn: sqlite3.Connection, before_commit: Callable[[], None] | No
         yield conn
         if before_commit is not None:
             before_commit()
+        chain.seal_pending(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise

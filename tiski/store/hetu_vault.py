@@ -10,8 +10,10 @@ account (they can read the key file too) or read the running process's memory.
 
 The key lives in the keys folder (TISKI_KEYS_DIR, else the user config directory's
 tiski/keys), in a file named by the key id the database carries, readable by its
-owner only. Back it up apart from the database: a restored database on another
+owner only (or by the register's group, when the register is shared: see
+store/files.py). Back it up apart from the database: a restored database on another
 machine needs its key file to show or check identity codes (everything else works).
+The audit key (store/chain.py) lives beside it, the same way.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ import sqlite3
 from pathlib import Path
 
 from ..core.errors import invalid
+from .files import Sharing, create_file, make_folder, sharing
 
 SETTING = "hetu_key_id"
-
 
 def keys_dir() -> Path:
     configured = os.environ.get("TISKI_KEYS_DIR")
@@ -36,6 +38,33 @@ def keys_dir() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("tiski", appauthor=False)) / "keys"
+
+
+_read: dict[Path, bytes] = {}  # key files this process has read (the audit key: at every write)
+
+
+def register_key(conn: sqlite3.Connection, setting: str, *, create: bool, what: str = "hetu_key") -> bytes:
+    """The 64-byte secret whose id the register keeps under `setting`, made on first
+    need when `create` (its id goes into the open transaction). Refuses, naming the
+    file, when the key is not there: `what` names the message."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (setting,)).fetchone()
+    if row is None:
+        if not create:
+            raise invalid(what, path=str(keys_dir()))
+        key_id, secret = secrets.token_hex(8), secrets.token_bytes(64)
+        _write_key(key_id, secret, sharing(conn))
+        conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (setting, key_id))
+        return secret
+    path = keys_dir() / f"{row[0]}.key"
+    if path not in _read:
+        try:
+            secret = base64.b64decode(path.read_bytes())
+        except (OSError, ValueError):
+            raise invalid(what, path=str(path)) from None
+        if len(secret) != 64:
+            raise invalid(what, path=str(path))
+        _read[path] = secret
+    return _read[path]
 
 
 class HetuVault:
@@ -48,23 +77,7 @@ class HetuVault:
     @classmethod
     def of(cls, conn: sqlite3.Connection, create: bool = False) -> "HetuVault":
         """The vault of this database: its key, made on first need when `create`."""
-        row = conn.execute("SELECT value FROM settings WHERE key = ?", (SETTING,)).fetchone()
-        if row is None:
-            if not create:
-                raise invalid("hetu_key", path=str(keys_dir()))
-            key_id = secrets.token_hex(8)
-            _write_key(key_id, secrets.token_bytes(64))
-            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (SETTING, key_id))
-        else:
-            key_id = row[0]
-        path = keys_dir() / f"{key_id}.key"
-        try:
-            secret = base64.b64decode(path.read_bytes())
-        except (OSError, ValueError):
-            raise invalid("hetu_key", path=str(path)) from None
-        if len(secret) != 64:
-            raise invalid("hetu_key", path=str(path))
-        return cls(secret)
+        return cls(register_key(conn, SETTING, create=create))
 
     def seal(self, hetu: str) -> str:
         return self._fernet.encrypt(hetu.encode()).decode()
@@ -82,11 +95,8 @@ class HetuVault:
         return hmac.new(self._mac_key, hetu.encode(), hashlib.sha256).hexdigest()
 
 
-def _write_key(key_id: str, secret: bytes) -> None:
+def _write_key(key_id: str, secret: bytes, how: Sharing) -> None:
     folder = keys_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    path = folder / f"{key_id}.key"
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    make_folder(folder, how)
+    with os.fdopen(create_file(folder / f"{key_id}.key", how, mode=how.key_mode), "wb") as handle:
         handle.write(base64.b64encode(secret))

@@ -146,7 +146,7 @@ class TiskiApp(App):
     # --- who is at the desk ---------------------------------------------------------
 
     def needs_login(self) -> bool:
-        return self.desk.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is not None
+        return self.desk.needs_login()
 
     def show_login(self, locked: bool) -> None:
         from ..shell import unix_staff
@@ -154,7 +154,7 @@ class TiskiApp(App):
 
         self.locked = True
         before = self.desk.staff if locked else None
-        self.push_screen(LoginScreen(before or unix_staff(self.desk.conn) or "", locked), self._logged_in)
+        self.push_screen(LoginScreen(before or unix_staff(self.desk) or "", locked), self._logged_in)
 
     def _logged_in(self, username: str) -> None:
         if username != getattr(self, "_previous_staff", username):

@@ -1,0 +1,14 @@
+"""The register's own settings (its copy of the policy, its key ids…)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def get(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def put(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
