@@ -135,14 +135,19 @@ def transaction(conn: sqlite3.Connection, before_commit: Callable[[], None] | No
 
     Inside a transaction already under way it is a SAVEPOINT: a call composed of
     other calls commits or rolls back as one, and a refused inner step undoes only
-    itself."""
+    itself.
+
+    SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error):
+    then there is nothing left to roll back, and the error that says why is the one raised,
+    not a "cannot rollback — no transaction is active" in its place."""
     if conn.in_transaction:
         conn.execute("SAVEPOINT nested")
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK TO nested")
-            conn.execute("RELEASE nested")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO nested")
+                conn.execute("RELEASE nested")
             raise
         else:
             conn.execute("RELEASE nested")
@@ -152,8 +157,8 @@ def transaction(conn: sqlite3.Connection, before_commit: Callable[[], None] | No
         yield conn
         if before_commit is not None:
             before_commit()
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
