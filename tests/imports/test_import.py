@@ -20,7 +20,7 @@ from stdnum.fi import hetu as stdnum_hetu
 from tiski.core.errors import Refused
 from tiski.desk import Desk
 from tiski.desk.patrons import NewPatron
-from tiski.imports.marc import import_marc
+from tiski.imports.marc import ImportStopped, import_marc
 from tiski.imports.patrons_csv import import_patrons
 from tiski.store.db import connect
 
@@ -488,17 +488,48 @@ def test_reimport_of_own_file_adds_no_duplicate_records_or_items(desk, tmp_path)
         assert any(barcode in r.reason for r in again.rejected_items), barcode
 
 
-def test_import_writes_nothing_partial_on_a_database_error(desk, tmp_path):
-    """One transaction: a failure half-way leaves the register as it was."""
+def test_an_import_stopped_half_way_keeps_its_steps_and_carries_on_when_run_again(desk, tmp_path):
+    """Resumable: each step commits whole records with a checkpoint; a failure rolls back
+    only the step under way, and the same file imported again goes on after the last
+    record written, adding nothing twice.
+
+    Mutation caught: the checkpoint written outside the step's transaction (the rerun
+    would skip or repeat a record), or not read back (the rerun would report 3 records
+    as new and H-BOOK's items as duplicates)."""
     path = write_iso(tmp_path / "h.mrc", *holdings_records())
     desk.conn.execute(
         "CREATE TRIGGER boom BEFORE INSERT ON items WHEN new.barcode = 'H0004' "
         "BEGIN SELECT RAISE(ABORT, 'boom'); END"
     )
-    with pytest.raises(sqlite3.DatabaseError):
-        import_marc(desk, path)
-    assert count(desk, "records") == 0
-    assert count(desk, "items") == 0
+    with pytest.raises(ImportStopped) as stopped:
+        import_marc(desk, path, hold=0, pause=0)  # one record a step
+    assert stopped.value.report.written_up_to == 2
+    assert {r[0] for r in desk.conn.execute("SELECT control_no FROM records")} == {"H-BOOK", "H-DVD"}
+    assert count(desk, "items") == 3
+    assert item_row(desk, "H0004") is None
+
+    desk.conn.execute("DROP TRIGGER boom")
+    report = import_marc(desk, path, hold=0, pause=0)
+    assert report.resumed_after == 2
+    assert (report.records, report.items) == (3, 4)
+    assert report.rejected_items == [] and report.warnings == []
+    assert (count(desk, "records"), count(desk, "items")) == (3, 4)
+    assert desk.catalogue.item_view("H0004").format == "bluray"
+    # Finished: the checkpoint is gone, so the file imported once more starts from the top.
+    again = import_marc(desk, path)
+    assert again.resumed_after == 0 and again.records == 0 and again.items == 0
+
+
+def test_a_step_is_whole_records_with_their_items(desk, tmp_path):
+    """A failure on a record's second item leaves neither that record nor its first item."""
+    path = write_iso(tmp_path / "h.mrc", *holdings_records())
+    desk.conn.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON items WHEN new.barcode = 'H0002' "
+        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(ImportStopped):
+        import_marc(desk, path, hold=0, pause=0)
+    assert count(desk, "records") == 0 and count(desk, "items") == 0
 
 
 # --- patrons from CSV ----------------------------------------------------------------------
