@@ -20,7 +20,8 @@ from stdnum.fi import hetu as stdnum_hetu
 from tiski.core.errors import Refused
 from tiski.desk import Desk
 from tiski.desk.patrons import NewPatron
-from tiski.imports.marc import ImportStopped, import_marc
+from tiski.imports import ImportStopped
+from tiski.imports.marc import import_marc
 from tiski.imports.patrons_csv import import_patrons
 from tiski.store.db import connect
 
@@ -572,6 +573,10 @@ def write_csv(path: Path, header: str, rows: list[list[str]], delimiter: str = "
     return path
 
 
+def summary(result) -> tuple[int, list]:
+    return result.imported, result.errors
+
+
 def assert_good_import(desk):
     adult = desk.patrons.view("1000001")
     assert adult.name == "Aino Mäkinen"
@@ -597,7 +602,7 @@ def assert_good_import(desk):
 
 def test_patron_csv_comma_delimited(desk, tmp_path):
     path = write_csv(tmp_path / "p.csv", HEADER, good_rows(","))
-    assert import_patrons(desk, path) == (5, [])
+    assert summary(import_patrons(desk, path)) == (5, [])
     assert count(desk, "patrons") == 5
     assert_good_import(desk)
 
@@ -606,7 +611,7 @@ def test_patron_csv_semicolon_with_bom(desk, tmp_path):
     """What Excel in Finnish writes: semicolons, UTF-8 with a BOM, commas unquoted in addresses."""
     path = write_csv(tmp_path / "p.csv", HEADER, good_rows(";"), ";", bom=True, quote_commas=False)
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
-    assert import_patrons(desk, path) == (5, [])
+    assert summary(import_patrons(desk, path)) == (5, [])
     assert count(desk, "patrons") == 5
     assert_good_import(desk)
 
@@ -614,7 +619,7 @@ def test_patron_csv_semicolon_with_bom(desk, tmp_path):
 def test_patron_csv_header_case_and_order_do_not_matter(desk, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("Last,Card,Birth_Date,First\nVirtanen,1000009,1980-05-17,Matti\n", encoding="utf-8")
-    assert import_patrons(desk, path) == (1, [])
+    assert summary(import_patrons(desk, path)) == (1, [])
     assert desk.patrons.view("1000009").name == "Matti Virtanen"
 
 
@@ -634,7 +639,7 @@ def bad_file(tmp_path: Path) -> Path:
 
 
 def test_patron_csv_one_bad_row_imports_nothing_and_reports_every_bad_row(desk, tmp_path):
-    imported, errors = import_patrons(desk, bad_file(tmp_path))
+    imported, errors = summary(import_patrons(desk, bad_file(tmp_path)))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [
         (3, "INVALID_HETU"),
@@ -652,7 +657,7 @@ def test_patron_csv_one_bad_row_imports_nothing_and_reports_every_bad_row(desk, 
 def test_patron_csv_card_or_hetu_already_in_register(desk, tmp_path):
     patron(desk, "1000002")
     desk.patrons.add(NewPatron(card="7777777", first="Aino", last="Jo Rekisterissä", hetu=ADULT_HETU))
-    imported, errors = import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, good_rows(",")))
+    imported, errors = summary(import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, good_rows(","))))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [(2, "DUPLICATE_PATRON"), (3, "DUPLICATE_CARD")]
     assert count(desk, "patrons") == 2
@@ -661,7 +666,7 @@ def test_patron_csv_card_or_hetu_already_in_register(desk, tmp_path):
 def test_patron_csv_duplicate_hetu_within_file(desk, tmp_path):
     rows = good_rows(",")
     rows.append(["1000020", "Aino", "Kaksoisolento", ADULT_HETU, "", "", "", "", "", "", "", "", ""])
-    imported, errors = import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, rows))
+    imported, errors = summary(import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, rows)))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [(7, "DUPLICATE_PATRON")]
     assert count(desk, "patrons") == 0
@@ -677,7 +682,7 @@ def test_patron_csv_line_numbers_count_blank_lines(desk, tmp_path):
         "1000002,Väärä,Tunnus,131052-308X,,,,,,,,,\n",
         encoding="utf-8",
     )
-    imported, errors = import_patrons(desk, path)
+    imported, errors = summary(import_patrons(desk, path))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [(4, "INVALID_HETU")]
 

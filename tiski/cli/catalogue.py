@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 import typer
 
 from ..core.errors import invalid
+from ..imports import ImportStopped
 from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, report_usage, state
 
 item_app = typer.Typer(help="Items (niteet).", no_args_is_help=True)
@@ -113,7 +114,6 @@ def _listed(t, entries: list, total: int, line: Callable) -> list[str]:
 def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Import MARC 21 records (ISO 2709 or MARCXML) with their 952 holdings; an import
     that stopped half-way carries on when the same file is imported again."""
-    from ..imports.marc import ImportStopped
     from ..imports.marc import import_marc as run
 
     st = state(ctx)
@@ -152,9 +152,9 @@ def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_
 
 @import_app.command("patrons")
 def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Import patrons from CSV: all rows or none."""
+    """Import patrons from CSV: all rows or none; an import that stopped half-way
+    carries on when the same file is imported again."""
     import json
-    import sys
 
     from ..imports.patrons_csv import import_patrons as run
 
@@ -162,16 +162,30 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
     t = st.t
     desk = st.desk(branch)
     desk.require("import")
-    count, errors = run(desk, _existing(file))
-    if errors:
+    try:
+        with _progress_bar(as_json, t("batch.progress")) as progress:
+            result = run(desk, _existing(file), progress=progress)
+    except ImportStopped as stopped:
+        result = stopped.report
+        message = t("batch.patrons_stopped", line=result.written_up_to, why=t(f"batch.why_{stopped.reason}"))
+        if not result.errors:
+            code = report_usage(message, as_json)
+            raise typer.Exit(130 if stopped.reason == "interrupted" else code) from None
+        sys.stderr.write(f"tiski: {message}\n" if not as_json else "")
+    if result.errors:
         if as_json:
             sys.stdout.write(json.dumps({"ok": False, "error": {
-                "code": "INVALID_INPUT", "message": t("cli.csv_rejected", count=len(errors)), "confirmable": False,
-                "rows": [{"line": e.line, "code": e.refusal.code, "message": t.refusal(e.refusal)} for e in errors]}},
-                ensure_ascii=False) + "\n")
+                "code": "INVALID_INPUT", "message": t("cli.csv_rejected", count=result.error_count),
+                "confirmable": False, "rows": [{"line": e.line, "code": e.refusal.code, "message": t.refusal(e.refusal)}
+                                               for e in result.errors]}}, ensure_ascii=False) + "\n")
         else:
-            sys.stderr.write(f"tiski: {t('cli.csv_rejected', count=len(errors))}\n")
-            for e in errors:
+            sys.stderr.write(f"tiski: {t('cli.csv_rejected', count=result.error_count)}\n")
+            for e in result.errors:
                 sys.stderr.write(f"  {t('cli.csv_line', line=e.line)}: {e.refusal.code}: {t.refusal(e.refusal)}\n")
+            if result.error_count > len(result.errors):
+                sys.stderr.write("  " + t("batch.more", count=result.error_count - len(result.errors)) + "\n")
         raise typer.Exit(2)
-    emit(as_json, {"imported": count}, [t("cli.patrons_imported", count=count)])
+    lines = [t("cli.patrons_imported", count=result.imported)]
+    if result.resumed_after:
+        lines.append("  " + t("batch.patrons_resumed", line=result.resumed_after))
+    emit(as_json, {"imported": result.imported, "resumed_after": result.resumed_after}, lines)

@@ -21,7 +21,6 @@ register, the report or a terminal.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from ..store import branches as branch_store
 from ..store import imports as import_store
 from ..store import items as item_store
 from ..store.db import unavailable
+from . import ImportStopped, file_digest
 from .marc_files import Entry, read_marc
 
 # Koha item types seen in Finnish catalogues -> Tiski formats.
@@ -79,17 +79,6 @@ class MarcReport:
         listed = getattr(self, kind)
         if len(listed) < LIST_LIMIT:
             listed.append(entry)
-
-
-class ImportStopped(Exception):
-    """The import stopped part-way: the register busy past the wait, a full disk, Ctrl+C.
-    What the steps before wrote is kept; importing the same file again goes on from
-    there. `reason` is one of Unavailable's reasons, or 'interrupted'."""
-
-    def __init__(self, reason: str, report: MarcReport):
-        super().__init__(reason)
-        self.reason = reason
-        self.report = report
 
 
 @dataclass(frozen=True)
@@ -335,11 +324,6 @@ def _write(conn: sqlite3.Connection, now, report: MarcReport, unit: _Prepared | 
             now,
         )
         report.items += 1
-
-
-def file_digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def import_marc(desk, path: Path, *, progress: Callable[[int, int], None] | None = None,
