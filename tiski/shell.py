@@ -38,7 +38,7 @@ class State:
         """Open the facade on an existing database (never creates one)."""
         from .clock import clock_from_env
         from .desk import Desk
-        from .store.db import DatabaseMissing
+        from .store.db import DatabaseMissing, SchemaTooNew
 
         try:
             clock = clock_from_env()
@@ -53,6 +53,8 @@ class State:
             )
         except DatabaseMissing:
             raise invalid("database_missing", path=str(self.db)) from None
+        except SchemaTooNew as too_new:
+            raise invalid("schema_too_new", found=too_new.found, known=too_new.known) from None
         if desk.staff is None:
             desk.act_as(unix_staff(desk.conn))
         return desk

@@ -78,7 +78,7 @@ def _rows(path: Path, after_line: int = 0) -> Iterator[tuple[int, dict[str, str]
     except UnicodeDecodeError:
         raise invalid("csv_encoding") from None
     except csv.Error as error:
-        line = (reader.line_num if reader is not None else 0) or 1
+        line = (reader.reader.line_num if reader is not None else 0) or 1
         if "field larger than field limit" in str(error):
             raise invalid("csv_field_too_long", line=line, limit=csv.field_size_limit()) from None
         raise invalid("csv_malformed", line=line) from None

@@ -35,6 +35,10 @@ class DatabaseMissing(Exception):
 class SchemaTooNew(Exception):
     """The file was written by a newer Tiski than this one."""
 
+    def __init__(self, found: int, known: int):
+        super().__init__(f"schema {found} > {known}")
+        self.found, self.known = found, known
+
 
 def _migrations() -> list[Path]:
     """The migration files NNNN_name.sql and NNNN_name.py (Python where SQL alone
@@ -99,7 +103,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     current = schema_version(conn)
     migrations = _migrations()
     if current > len(migrations):
-        raise SchemaTooNew(f"schema {current} > {len(migrations)}")
+        raise SchemaTooNew(current, len(migrations))
     for version, entry in enumerate(migrations[current:], start=current + 1):
         step = _step(entry)
         with transaction(conn):
