@@ -707,3 +707,33 @@ def test_patron_csv_not_utf8_is_refused(desk, tmp_path):
         import_patrons(desk, path)
     assert refused.value.code == "INVALID_INPUT"
     assert count(desk, "patrons") == 0
+
+
+# --- streaming: bounded memory, statistics after ------------------------------------------------
+
+def test_a_file_is_read_in_bounded_memory(tmp_path):
+    """30,000 records (5 MB) through the reader: what it holds at any time is a block and a
+    record, not the file. Mutation caught: reading the whole file (or every record) first."""
+    import tracemalloc
+
+    from tiski.imports.marc_files import read_marc
+
+    one = marc_record("M1", "Muistin mitta", holdings=[holding("MEM0001")]).as_marc()
+    path = tmp_path / "big.mrc"
+    path.write_bytes(one * 30_000)
+    tracemalloc.start()
+    try:
+        read = sum(1 for entry in read_marc(path) if entry.record is not None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == 30_000
+    assert peak < 2_000_000, f"{peak} bytes held while reading a {path.stat().st_size}-byte file"
+
+
+def test_the_query_planner_knows_the_new_sizes_after_an_import(desk, tmp_path):
+    """Mutation caught: ANALYZE (refresh_statistics) left out after the import."""
+    assert desk.conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0] == 0
+    import_marc(desk, write_iso(tmp_path / "h.mrc", *holdings_records()))
+    tables = {r[0] for r in desk.conn.execute("SELECT tbl FROM sqlite_stat1")}
+    assert {"items", "records"} <= tables
