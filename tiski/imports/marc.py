@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -280,7 +281,7 @@ def _prepare(entry: Entry, default_branch: str, ratings: frozenset[int]) -> _Pre
     )
 
 
-def _write(conn: sqlite3.Connection, now, report: MarcReport, unit: _Prepared | Entry) -> None:
+def _write(conn: sqlite3.Connection, now: datetime, report: MarcReport, unit: _Prepared | Entry) -> None:
     """One record and its items, inside a step's transaction."""
     if isinstance(unit, Entry):
         report.note("rejected_records", Rejected(unit.index, "?", unit.problem or "unreadable"))
@@ -291,9 +292,8 @@ def _write(conn: sqlite3.Connection, now, report: MarcReport, unit: _Prepared | 
         return
     for kind, reason in unit.notes:
         report.note(kind, Rejected(index, ident, reason))
-    control = unit.fields["control_no"]
-    record_id = (import_store.record_by_control(conn, str(control), unit.fields["control_org"])  # type: ignore[arg-type]
-                 if control else None)
+    control, org = unit.fields["control_no"], unit.fields["control_org"]
+    record_id = import_store.record_by_control(conn, str(control), org if org is None else str(org)) if control else None
     if record_id is not None:
         report.note("warnings", Rejected(index, ident, "already in the catalogue: items added to it"))
     else:

@@ -103,8 +103,8 @@ def _wait_for_the_free_time(conn: sqlite3.Connection) -> None:
     time is still running, give the lock back (the rollback) and come back after it."""
     row = conn.execute("SELECT value FROM settings WHERE key = 'batch:free_until'").fetchone()
     left = float(row[0]) - time.time() if row else 0.0
-    if left > 0:
-        raise _NotYet(min(left, 1.0))
+    if 0 < left <= 1.0:  # further ahead, the clock was set back since: not a free time
+        raise _NotYet(left)
 
 
 def _free_until(conn: sqlite3.Connection, moment: float) -> None:
