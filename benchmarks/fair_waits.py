@@ -76,7 +76,8 @@ def build(folder: Path, desks: int, records: int, patrons: int) -> tuple[Path, P
             record.leader = Leader("00000nam a2200000 i 4500")
             record.add_field(Field(tag="001", data=f"FW{n}"))
             record.add_field(Field(tag="008", data="240101s2024    fi ||||  ||||| 000 1 fin d"))
-            record.add_field(Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", f"Kirjoittaja {n % 997}")]))
+            record.add_field(Field(tag="100", indicators=Indicators("1", " "),
+                                   subfields=[Subfield("a", f"Kirjoittaja {n % 997}")]))
             record.add_field(Field(tag="245", indicators=Indicators("1", "0"),
                                    subfields=[Subfield("a", f"Nimeke numero {n} /"), Subfield("c", "Tekijä.")]))
             record.add_field(Field(tag="650", indicators=Indicators(" ", "7"), subfields=[Subfield("a", "historia")]))

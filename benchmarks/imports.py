@@ -36,8 +36,10 @@ def write_file(path: Path, records: int) -> None:
             record.leader = Leader("00000nam a2200000 i 4500")
             record.add_field(Field(tag="001", data=f"IM{n}"))
             record.add_field(Field(tag="008", data="240101s2024    fi ||||  ||||| 000 1 fin d"))
-            record.add_field(Field(tag="020", indicators=Indicators(" ", " "), subfields=[Subfield("a", "9789510396353")]))
-            record.add_field(Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", f"Kirjoittaja, {n % 997}")]))
+            record.add_field(Field(tag="020", indicators=Indicators(" ", " "),
+                                   subfields=[Subfield("a", "9789510396353")]))
+            record.add_field(Field(tag="100", indicators=Indicators("1", " "),
+                                   subfields=[Subfield("a", f"Kirjoittaja, {n % 997}")]))
             record.add_field(Field(tag="245", indicators=Indicators("1", "0"),
                                    subfields=[Subfield("a", f"Nimeke numero {n} :"), Subfield("b", "alaotsikko /"),
                                               Subfield("c", "Kirjoittaja.")]))
