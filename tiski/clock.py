@@ -11,10 +11,18 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 Clock = Callable[[], datetime]
 
+# The years a desk's clock may show. Loan periods, notice days and retention add and take
+# months and years: 9999-12-31 or 0001-01-01 would overflow Python's dates in the middle
+# of a transaction, so such a moment is refused where it is read.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 
 def parse_moment(text: str) -> datetime:
-    """'2026-12-02T14:05' (local) or with an offset -> an aware Helsinki datetime."""
+    """'2026-12-02T14:05' (local) or with an offset -> an aware Helsinki datetime.
+    ValueError for anything else, and for a moment outside FIRST_YEAR..LAST_YEAR."""
     moment = datetime.fromisoformat(text.strip())
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"the year must be {FIRST_YEAR}–{LAST_YEAR}")
     if moment.tzinfo is None:
         return moment.replace(tzinfo=HELSINKI)
     return moment.astimezone(HELSINKI)

@@ -6,7 +6,7 @@ items in every format and age rating, and two months of desk history played thro
 the facade — so the loans, late fees, holds on the shelf and in the queue obey the
 same rules as the desk. Then a lost card, a ban, fees over the limit, ILL orders.
 
-The register itself is bulk-inserted with sqlite-utils; the history goes through `Desk`.
+The register itself is bulk-inserted (tiski.store.demo); the history goes through `Desk`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .core.errors import Refused
 from .core.patrons import age_on
 from .core.text import phone_digits
 from .resources import data_file
+from .store import demo as demo_store
 
 BRANCHES = (
     ("PORI", "Porin pääkirjasto", "sun", "20:00"),
@@ -74,8 +75,6 @@ class _Demo:
 
     def patrons(self, count: int) -> list[tuple[int, str]]:
         """Bulk-insert patrons with their cards. Returns (patron id, card)."""
-        import sqlite_utils
-
         from .core.patrons import mask_hetu
         from .store.hetu_vault import HetuVault
 
@@ -136,9 +135,7 @@ class _Demo:
                 "created_at": created, "updated_at": created,
             })
             cards.append({"card": f"2029{offset:09d}", "patron_id": offset, "status": "active", "issued_at": created})
-        db = sqlite_utils.Database(self.conn)
-        db["patrons"].insert_all(_uniform(rows, verify_id=0, is_organisation=0), batch_size=500, alter=False)
-        db["cards"].insert_all(cards, batch_size=500, alter=False)
+        demo_store.insert_patrons(self.conn, rows, cards)
         return [(c["patron_id"], c["card"]) for c in cards]
 
     def _title(self, fmt: str, audience: str | None, subject: str) -> str:
@@ -166,8 +163,6 @@ class _Demo:
 
     def collection(self, titles: int, items: int) -> int:
         """Bulk-insert records (with subjects and genres) and their items."""
-        import sqlite_utils
-
         rng, w = self.rng, self.words
         authors = [f"{rng.choice(w['last_names'])}, {rng.choice(w['first_names_female'] + w['first_names_male'])}"
                    for _ in range(max(50, titles // 6))]
@@ -223,10 +218,7 @@ class _Demo:
                     "loanable": int(not (fmt == "magazine" and rng.random() < 0.3)),
                     "created_at": created,
                 })
-        db = sqlite_utils.Database(self.conn)
-        db["records"].insert_all(records, batch_size=1000, alter=False)
-        db["record_terms"].insert_all(terms, batch_size=1000, alter=False)
-        db["items"].insert_all(rows, batch_size=1000, alter=False)
+        demo_store.insert_collection(self.conn, records, terms, rows)
         return len(rows)
 
     # --- two months at the desk -------------------------------------------------------------
@@ -240,7 +232,7 @@ class _Demo:
         clock = ManualClock(datetime.combine(self.today - timedelta(days=days), time(10), HELSINKI))
         desks = {code: Desk(conn, clock=clock, branch=code, staff="demo") for code, *_ in BRANCHES}
         share = {"PORI": 0.6, "ULV": 0.25, "NAK": 0.15}
-        barcodes = [r[0] for r in conn.execute("SELECT barcode FROM items WHERE loanable = 1 ORDER BY id")]
+        barcodes = demo_store.loanable_barcodes(conn)
         borrowers = [card for _, card in people]
         due_back: dict[str, tuple[date, str]] = {}  # barcode -> (day it comes back, where)
         for offset in range(days, 0, -1):
@@ -249,9 +241,7 @@ class _Demo:
                 if not desk.calendar(code).is_open(day):
                     continue
                 clock.set(datetime.combine(day, time(10), HELSINKI))
-                for (barcode,) in conn.execute(
-                    "SELECT barcode FROM items WHERE transit_to = ? ORDER BY id", (code,)
-                ).fetchall():
+                for barcode in demo_store.in_transit_to(conn, code):
                     self._try(desk.loans.return_item, barcode)
                 for barcode, (back_on, where) in sorted(due_back.items()):
                     if back_on <= day and where == code:
@@ -270,14 +260,9 @@ class _Demo:
                     if self._try(desk.loans.checkout, card, barcode):
                         due_back[barcode] = self._comes_back(day, code)
                 # Patrons pick up most of what waits for them on the shelf.
-                for hold in conn.execute(
-                    "SELECT i.barcode, c.card FROM holds h JOIN items i ON i.id = h.item_id"
-                    " JOIN cards c ON c.patron_id = h.patron_id AND c.status = 'active'"
-                    " WHERE h.status = 'waiting' AND h.pickup_branch = ? ORDER BY h.id",
-                    (code,),
-                ).fetchall():
-                    if rng.random() < 0.35 and self._try(desk.loans.checkout, hold["card"], hold["barcode"]):
-                        due_back[hold["barcode"]] = self._comes_back(day, code)
+                for barcode, card in demo_store.waiting_on_the_shelf(conn, code):
+                    if rng.random() < 0.35 and self._try(desk.loans.checkout, card, barcode):
+                        due_back[barcode] = self._comes_back(day, code)
             clock.set(datetime.combine(day, time(21), HELSINKI))
             desks["PORI"].holds.expire()
         clock.set(datetime.combine(self.today, time(6), HELSINKI))
@@ -305,9 +290,8 @@ class _Demo:
 
         rng = self.rng
         desk = Desk(self.conn, clock=lambda: self.now, branch="PORI", staff="demo")
-        adults = [card for pid, card in people if self.conn.execute(
-            "SELECT birth_date < ? FROM patrons WHERE id = ?", ((self.today - timedelta(days=30 * 365)).isoformat(), pid)
-        ).fetchone()[0]]
+        over_30 = demo_store.born_before(self.conn, self.today - timedelta(days=30 * 365))
+        adults = [card for pid, card in people if pid in over_30]
         chosen = rng.sample(adults, 12)
         desk.patrons.report_lost_card(chosen[0], f"2030{int(chosen[0][4:]):09d}")
         desk.admin.add_ban(chosen[1], "use", "Kirjaston omaisuuden tahallinen turmeleminen", written=True,
@@ -372,9 +356,8 @@ def _kirjakassi(demo: "_Demo", people: list[tuple[int, str]]) -> None:
 
     rng = demo.rng
     desk = Desk(demo.conn, clock=lambda: demo.now, branch="PORI", staff="kaisa")
-    elderly = [card for pid, card in people if demo.conn.execute(
-        "SELECT birth_date < ? FROM patrons WHERE id = ?", ((demo.today - timedelta(days=75 * 365)).isoformat(), pid)
-    ).fetchone()[0]]
+    over_75 = demo_store.born_before(demo.conn, demo.today - timedelta(days=75 * 365))
+    elderly = [card for pid, card in people if pid in over_75]
     genres = ["romaanit", "jännityskirjallisuus", "dekkarit", "historialliset romaanit", "elämäkerrat", "runot",
               "muistelmat", "rakkausromaanit"]
     subjects = ["luonto", "historia", "perhe", "Satakunta", "sota", "puutarhanhoito", "eläimet"]
@@ -405,13 +388,6 @@ def _ascii(address: str) -> str:
     return address.lower().translate(str.maketrans("äöåé", "aoae"))
 
 
-def _uniform(rows: list[dict], **defaults) -> list[dict]:
-    """Every row with every column: sqlite-utils would store NULL for a missing key
-    rather than the column's default."""
-    columns = {key for row in rows for key in row}
-    return [{key: row.get(key, defaults.get(key)) for key in columns} for row in rows]
-
-
 def build_demo(
     conn: sqlite3.Connection,
     *,
@@ -433,10 +409,4 @@ def build_demo(
         demo.special_cases(people[:patrons])
         _digituki(demo, history_days)
         _kirjakassi(demo, people[:patrons])
-    count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-    return {
-        "patrons": count("SELECT COUNT(*) FROM patrons"),
-        "items": count("SELECT COUNT(*) FROM items"),
-        "loans": count("SELECT COUNT(*) FROM loans WHERE returned_at IS NULL"),
-        "holds": count("SELECT COUNT(*) FROM holds WHERE status IN ('queued', 'in_transit', 'waiting')"),
-    }
+    return demo_store.counts(conn)

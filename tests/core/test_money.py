@@ -13,8 +13,11 @@ def test_staff_type_euros_with_comma_or_point(typed, cents):
     assert parse_euros(typed) == cents
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "-1,00", "1,505", "1,,5", "1.5.0", "1e3", "∞", "0x10"])
+@pytest.mark.parametrize("typed", ["", "abc", "-1,00", "1,505", "1,,5", "1.5.0", "1e3", "∞", "0x10",
+                                   "١٢", "１２", "1,٥٠", "۱۲", "१२", "12,５"])
 def test_anything_else_is_refused_as_bad_input(typed):
+    """Mutation caught: `\\d` back in the amount pattern (Python's `\\d` and `int()` take
+    Arabic-Indic, Persian, Devanagari and full-width digits)."""
     with pytest.raises(Refused) as refused:
         parse_euros(typed)
     assert refused.value.code == "INVALID_INPUT"

@@ -20,6 +20,7 @@ from stdnum.fi import hetu as stdnum_hetu
 from tiski.core.errors import Refused
 from tiski.desk import Desk
 from tiski.desk.patrons import NewPatron
+from tiski.imports import ImportStopped
 from tiski.imports.marc import import_marc
 from tiski.imports.patrons_csv import import_patrons
 from tiski.store.db import connect
@@ -488,17 +489,48 @@ def test_reimport_of_own_file_adds_no_duplicate_records_or_items(desk, tmp_path)
         assert any(barcode in r.reason for r in again.rejected_items), barcode
 
 
-def test_import_writes_nothing_partial_on_a_database_error(desk, tmp_path):
-    """One transaction: a failure half-way leaves the register as it was."""
+def test_an_import_stopped_half_way_keeps_its_steps_and_carries_on_when_run_again(desk, tmp_path):
+    """Resumable: each step commits whole records with a checkpoint; a failure rolls back
+    only the step under way, and the same file imported again goes on after the last
+    record written, adding nothing twice.
+
+    Mutation caught: the checkpoint written outside the step's transaction (the rerun
+    would skip or repeat a record), or not read back (the rerun would report 3 records
+    as new and H-BOOK's items as duplicates)."""
     path = write_iso(tmp_path / "h.mrc", *holdings_records())
     desk.conn.execute(
         "CREATE TRIGGER boom BEFORE INSERT ON items WHEN new.barcode = 'H0004' "
         "BEGIN SELECT RAISE(ABORT, 'boom'); END"
     )
-    with pytest.raises(sqlite3.DatabaseError):
-        import_marc(desk, path)
-    assert count(desk, "records") == 0
-    assert count(desk, "items") == 0
+    with pytest.raises(ImportStopped) as stopped:
+        import_marc(desk, path, hold=0, pause=0)  # one record a step
+    assert stopped.value.report.written_up_to == 2
+    assert {r[0] for r in desk.conn.execute("SELECT control_no FROM records")} == {"H-BOOK", "H-DVD"}
+    assert count(desk, "items") == 3
+    assert item_row(desk, "H0004") is None
+
+    desk.conn.execute("DROP TRIGGER boom")
+    report = import_marc(desk, path, hold=0, pause=0)
+    assert report.resumed_after == 2
+    assert (report.records, report.items) == (3, 4)
+    assert report.rejected_items == [] and report.warnings == []
+    assert (count(desk, "records"), count(desk, "items")) == (3, 4)
+    assert desk.catalogue.item_view("H0004").format == "bluray"
+    # Finished: the checkpoint is gone, so the file imported once more starts from the top.
+    again = import_marc(desk, path)
+    assert again.resumed_after == 0 and again.records == 0 and again.items == 0
+
+
+def test_a_step_is_whole_records_with_their_items(desk, tmp_path):
+    """A failure on a record's second item leaves neither that record nor its first item."""
+    path = write_iso(tmp_path / "h.mrc", *holdings_records())
+    desk.conn.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON items WHEN new.barcode = 'H0002' "
+        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(ImportStopped):
+        import_marc(desk, path, hold=0, pause=0)
+    assert count(desk, "records") == 0 and count(desk, "items") == 0
 
 
 # --- patrons from CSV ----------------------------------------------------------------------
@@ -541,6 +573,10 @@ def write_csv(path: Path, header: str, rows: list[list[str]], delimiter: str = "
     return path
 
 
+def summary(result) -> tuple[int, list]:
+    return result.imported, result.errors
+
+
 def assert_good_import(desk):
     adult = desk.patrons.view("1000001")
     assert adult.name == "Aino Mäkinen"
@@ -566,7 +602,7 @@ def assert_good_import(desk):
 
 def test_patron_csv_comma_delimited(desk, tmp_path):
     path = write_csv(tmp_path / "p.csv", HEADER, good_rows(","))
-    assert import_patrons(desk, path) == (5, [])
+    assert summary(import_patrons(desk, path)) == (5, [])
     assert count(desk, "patrons") == 5
     assert_good_import(desk)
 
@@ -575,7 +611,7 @@ def test_patron_csv_semicolon_with_bom(desk, tmp_path):
     """What Excel in Finnish writes: semicolons, UTF-8 with a BOM, commas unquoted in addresses."""
     path = write_csv(tmp_path / "p.csv", HEADER, good_rows(";"), ";", bom=True, quote_commas=False)
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
-    assert import_patrons(desk, path) == (5, [])
+    assert summary(import_patrons(desk, path)) == (5, [])
     assert count(desk, "patrons") == 5
     assert_good_import(desk)
 
@@ -583,7 +619,7 @@ def test_patron_csv_semicolon_with_bom(desk, tmp_path):
 def test_patron_csv_header_case_and_order_do_not_matter(desk, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("Last,Card,Birth_Date,First\nVirtanen,1000009,1980-05-17,Matti\n", encoding="utf-8")
-    assert import_patrons(desk, path) == (1, [])
+    assert summary(import_patrons(desk, path)) == (1, [])
     assert desk.patrons.view("1000009").name == "Matti Virtanen"
 
 
@@ -603,7 +639,7 @@ def bad_file(tmp_path: Path) -> Path:
 
 
 def test_patron_csv_one_bad_row_imports_nothing_and_reports_every_bad_row(desk, tmp_path):
-    imported, errors = import_patrons(desk, bad_file(tmp_path))
+    imported, errors = summary(import_patrons(desk, bad_file(tmp_path)))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [
         (3, "INVALID_HETU"),
@@ -621,7 +657,7 @@ def test_patron_csv_one_bad_row_imports_nothing_and_reports_every_bad_row(desk, 
 def test_patron_csv_card_or_hetu_already_in_register(desk, tmp_path):
     patron(desk, "1000002")
     desk.patrons.add(NewPatron(card="7777777", first="Aino", last="Jo Rekisterissä", hetu=ADULT_HETU))
-    imported, errors = import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, good_rows(",")))
+    imported, errors = summary(import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, good_rows(","))))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [(2, "DUPLICATE_PATRON"), (3, "DUPLICATE_CARD")]
     assert count(desk, "patrons") == 2
@@ -630,7 +666,7 @@ def test_patron_csv_card_or_hetu_already_in_register(desk, tmp_path):
 def test_patron_csv_duplicate_hetu_within_file(desk, tmp_path):
     rows = good_rows(",")
     rows.append(["1000020", "Aino", "Kaksoisolento", ADULT_HETU, "", "", "", "", "", "", "", "", ""])
-    imported, errors = import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, rows))
+    imported, errors = summary(import_patrons(desk, write_csv(tmp_path / "p.csv", HEADER, rows)))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [(7, "DUPLICATE_PATRON")]
     assert count(desk, "patrons") == 0
@@ -646,7 +682,7 @@ def test_patron_csv_line_numbers_count_blank_lines(desk, tmp_path):
         "1000002,Väärä,Tunnus,131052-308X,,,,,,,,,\n",
         encoding="utf-8",
     )
-    imported, errors = import_patrons(desk, path)
+    imported, errors = summary(import_patrons(desk, path))
     assert imported == 0
     assert [(e.line, e.refusal.code) for e in errors] == [(4, "INVALID_HETU")]
 
@@ -671,3 +707,33 @@ def test_patron_csv_not_utf8_is_refused(desk, tmp_path):
         import_patrons(desk, path)
     assert refused.value.code == "INVALID_INPUT"
     assert count(desk, "patrons") == 0
+
+
+# --- streaming: bounded memory, statistics after ------------------------------------------------
+
+def test_a_file_is_read_in_bounded_memory(tmp_path):
+    """30,000 records (5 MB) through the reader: what it holds at any time is a block and a
+    record, not the file. Mutation caught: reading the whole file (or every record) first."""
+    import tracemalloc
+
+    from tiski.imports.marc_files import read_marc
+
+    one = marc_record("M1", "Muistin mitta", holdings=[holding("MEM0001")]).as_marc()
+    path = tmp_path / "big.mrc"
+    path.write_bytes(one * 30_000)
+    tracemalloc.start()
+    try:
+        read = sum(1 for entry in read_marc(path) if entry.record is not None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == 30_000
+    assert peak < 2_000_000, f"{peak} bytes held while reading a {path.stat().st_size}-byte file"
+
+
+def test_the_query_planner_knows_the_new_sizes_after_an_import(desk, tmp_path):
+    """Mutation caught: ANALYZE (refresh_statistics) left out after the import."""
+    assert desk.conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0] == 0
+    import_marc(desk, write_iso(tmp_path / "h.mrc", *holdings_records()))
+    tables = {r[0] for r in desk.conn.execute("SELECT tbl FROM sqlite_stat1")}
+    assert {"items", "records"} <= tables

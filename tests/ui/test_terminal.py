@@ -38,7 +38,9 @@ def terminal(ui_desk, db_path, tmp_path):
     ui_desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     session = f"tiski-{os.getpid()}-{time.monotonic_ns()}"
     env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05", "TISKI_BRANCH": "PORI",
-           "TISKI_LANG": "fi", "TERM": "xterm-256color", "HOME": str(tmp_path)}
+           "TISKI_LANG": "fi", "TERM": "xterm-256color", "HOME": str(tmp_path),
+           # tmux starts the command in its server's environment, not the test's
+           "TISKI_KEYS_DIR": os.environ["TISKI_KEYS_DIR"]}
     exports = " ".join(f"{k}={v}" for k, v in env.items())
     command = f"env {exports} {sys.executable} -m tiski"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True)
@@ -49,7 +51,7 @@ def terminal(ui_desk, db_path, tmp_path):
 
 
 def test_a_desk_session_in_a_real_terminal(terminal):
-    screen = wait_for(terminal, "Kortti tai nimi")
+    screen = wait_for(terminal, "Lue kortti tai kirjoita")  # the scan field itself, not only its label
     assert "ke 2.12.2026 14:05" in screen
     keys(terminal, "2028000000001", "Enter")
     screen = wait_for(terminal, "Virtanen, Aino")

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import typer
 from typer.core import TyperGroup
 
-from ..core.errors import Refused, Unavailable
+from ..core.errors import Refused, Unavailable, invalid
 from ..core.policy import PolicyError
 from ..i18n import Translator, safe
 from .common import State, UsageProblem, default_db_path, report_refusal, report_usage
@@ -29,6 +29,7 @@ class TiskiGroup(TyperGroup):
         as_json = "--json" in argv
         lang = _option_value(argv, "--lang")
         try:
+            _refuse_undecodable(argv)
             code = super().main(argv, prog_name or "tiski", complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
         except Refused as refused:
@@ -46,7 +47,7 @@ class TiskiGroup(TyperGroup):
             sys.stderr.write("\n")
             code = 130
         except Unavailable as exc:  # locked past the busy timeout, disk full, not a register…
-            code = report_usage(Translator(lang)(f"unavailable.{exc.reason}"), as_json)
+            code = report_usage(Translator(lang)(f"unavailable.{exc.reason}", **exc.params), as_json)
         except OSError as exc:
             code = report_usage(Translator(lang)("input.os", problem=safe(exc.strerror or type(exc).__name__)), as_json)
         except Exception as exc:  # a defect: say so in one line, never a traceback with data in it
@@ -56,6 +57,17 @@ class TiskiGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _refuse_undecodable(argv: list[str]) -> None:
+    """Bytes that are not UTF-8 reach Python's argv as lone surrogates, which no file,
+    database or terminal can take: refuse them here, naming the argument."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise invalid("argv_encoding", value=shown) from None
 
 
 def _option_value(argv: list[str], name: str) -> str | None:

@@ -10,7 +10,7 @@ import typer
 
 from ..core.errors import invalid
 from ..i18n import safe, shorten
-from .common import BRANCH_OPTION, JSON_OPTION, UsageProblem, day, emit, state
+from .common import BRANCH_OPTION, JSON_OPTION, UsageProblem, day, emit, read_small_file, state
 
 branch_app = typer.Typer(help="Branches and their calendars.", no_args_is_help=True)
 ban_app = typer.Typer(help="Borrowing, use and visit bans.", no_args_is_help=True)
@@ -203,7 +203,7 @@ def policy_show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_small_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         problem = getattr(exc, "strerror", None) or type(exc).__name__
         raise UsageProblem(f"{shorten(safe(path), 500)}: {problem}") from None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import typer
 
 from ..core.errors import invalid
-from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, state
+from ..imports import ImportStopped
+from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, report_usage, state
 
 item_app = typer.Typer(help="Items (niteet).", no_args_is_help=True)
 import_app = typer.Typer(help="Imports: MARC records, patrons.", no_args_is_help=True)
@@ -83,38 +87,74 @@ def _existing(path: Path) -> Path:
     return path
 
 
+@contextmanager
+def _progress_bar(as_json: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr at a terminal; nothing for scripts (--json, a pipe)."""
+    if as_json or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _listed(t, entries: list, total: int, line: Callable) -> list[str]:
+    """The listed entries, and how many more there were (a report keeps the first 1,000)."""
+    lines = [line(e) for e in entries]
+    if total > len(entries):
+        lines.append("  " + t("batch.more", count=total - len(entries)))
+    return lines
+
+
 @import_app.command("marc")
 def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Import MARC 21 records (ISO 2709 or MARCXML) with their 952 holdings."""
+    """Import MARC 21 records (ISO 2709 or MARCXML) with their 952 holdings; an import
+    that stopped half-way carries on when the same file is imported again."""
     from ..imports.marc import import_marc as run
 
     st = state(ctx)
     t = st.t
     desk = st.desk(branch)
     desk.require("import")
-    report = run(desk, _existing(file))
+    try:
+        with _progress_bar(as_json, t("batch.progress")) as progress:
+            report = run(desk, _existing(file), progress=progress)
+    except ImportStopped as stopped:
+        message = t("batch.stopped", index=stopped.report.written_up_to, why=t(f"batch.why_{stopped.reason}"))
+        code = report_usage(message, as_json)
+        raise typer.Exit(130 if stopped.reason == "interrupted" else code) from None
 
     def rows(items):
         return [{"index": r.index, "id": r.ident, "reason": r.reason} for r in items]
 
+    totals = report.totals
     lines = [t("cli.marc_done", records=report.records, items=report.items,
-               without=len(report.without_items), rejected=len(report.rejected_records))]
-    lines += [f"  ! #{r.index} {r.ident}: {r.reason}" for r in report.rejected_records + report.rejected_items]
-    lines += [f"  - #{r.index} {r.ident}: {r.reason}" for r in report.warnings]
-    if report.without_items:
-        lines.append("  " + t("cli.marc_without_items", count=len(report.without_items)))
+               without=totals["without_items"], rejected=totals["rejected_records"])]
+    if report.resumed_after:
+        lines.append("  " + t("batch.marc_resumed", index=report.resumed_after))
+    rejected = report.rejected_records + report.rejected_items
+    lines += _listed(t, rejected, totals["rejected_records"] + totals["rejected_items"],
+                     lambda r: f"  ! #{r.index} {r.ident}: {r.reason}")
+    lines += _listed(t, report.warnings, totals["warnings"], lambda r: f"  - #{r.index} {r.ident}: {r.reason}")
+    if totals["without_items"]:
+        lines.append("  " + t("cli.marc_without_items", count=totals["without_items"]))
     emit(as_json, {"import": {"records": report.records, "items": report.items,
                               "without_items": report.without_items,
                               "rejected_records": rows(report.rejected_records),
                               "rejected_items": rows(report.rejected_items),
-                              "warnings": rows(report.warnings)}}, lines)
+                              "warnings": rows(report.warnings),
+                              "totals": totals, "resumed_after": report.resumed_after}}, lines)
 
 
 @import_app.command("patrons")
 def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Import patrons from CSV: all rows or none."""
+    """Import patrons from CSV: all rows or none; an import that stopped half-way
+    carries on when the same file is imported again."""
     import json
-    import sys
 
     from ..imports.patrons_csv import import_patrons as run
 
@@ -122,16 +162,30 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
     t = st.t
     desk = st.desk(branch)
     desk.require("import")
-    count, errors = run(desk, _existing(file))
-    if errors:
+    try:
+        with _progress_bar(as_json, t("batch.progress")) as progress:
+            result = run(desk, _existing(file), progress=progress)
+    except ImportStopped as stopped:
+        result = stopped.report
+        message = t("batch.patrons_stopped", line=result.written_up_to, why=t(f"batch.why_{stopped.reason}"))
+        if not result.errors:
+            code = report_usage(message, as_json)
+            raise typer.Exit(130 if stopped.reason == "interrupted" else code) from None
+        sys.stderr.write(f"tiski: {message}\n" if not as_json else "")
+    if result.errors:
         if as_json:
             sys.stdout.write(json.dumps({"ok": False, "error": {
-                "code": "INVALID_INPUT", "message": t("cli.csv_rejected", count=len(errors)), "confirmable": False,
-                "rows": [{"line": e.line, "code": e.refusal.code, "message": t.refusal(e.refusal)} for e in errors]}},
-                ensure_ascii=False) + "\n")
+                "code": "INVALID_INPUT", "message": t("cli.csv_rejected", count=result.error_count),
+                "confirmable": False, "rows": [{"line": e.line, "code": e.refusal.code, "message": t.refusal(e.refusal)}
+                                               for e in result.errors]}}, ensure_ascii=False) + "\n")
         else:
-            sys.stderr.write(f"tiski: {t('cli.csv_rejected', count=len(errors))}\n")
-            for e in errors:
+            sys.stderr.write(f"tiski: {t('cli.csv_rejected', count=result.error_count)}\n")
+            for e in result.errors:
                 sys.stderr.write(f"  {t('cli.csv_line', line=e.line)}: {e.refusal.code}: {t.refusal(e.refusal)}\n")
+            if result.error_count > len(result.errors):
+                sys.stderr.write("  " + t("batch.more", count=result.error_count - len(result.errors)) + "\n")
         raise typer.Exit(2)
-    emit(as_json, {"imported": count}, [t("cli.patrons_imported", count=count)])
+    lines = [t("cli.patrons_imported", count=result.imported)]
+    if result.resumed_after:
+        lines.append("  " + t("batch.patrons_resumed", line=result.resumed_after))
+    emit(as_json, {"imported": result.imported, "resumed_after": result.resumed_after}, lines)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import typer
 
+from ..core.errors import invalid
 from ..core.money import parse_euros, parse_positive_euros
 from ..core.text import parse_day
 from ..shell import State, UsageProblem, default_db_path, emit, jsonable, report_refusal, report_usage
 
 __all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "default_db_path", "emit", "euros",
-           "jsonable", "report_refusal", "report_usage", "state"]
+           "jsonable", "read_small_file", "report_refusal", "report_usage", "state"]
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object on stdout.")
 BRANCH_OPTION = typer.Option(None, "--branch", help="The desk's branch (default: TISKI_BRANCH, else the first).")
@@ -33,3 +34,17 @@ def euros(text: str, *, positive: bool = True) -> int:
 
 def day(text: str | None, what: str) -> date | None:
     return parse_day(text, what)
+
+
+SMALL_FILE_LIMIT = 1_000_000  # bytes: a policy or an interview's answers are a few kilobytes
+
+
+def read_small_file(path: Path, limit: int = SMALL_FILE_LIMIT) -> str:
+    """A small UTF-8 text file, reading at most `limit` bytes: `/dev/zero` or a
+    gigabyte log given by mistake is refused at once instead of read forever.
+    OSError and UnicodeDecodeError are the caller's to word."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise invalid("file_too_large", limit=limit, path=str(path))
+    return data.decode("utf-8")

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from ..core.errors import invalid
+from ..core.text import spreadsheet_safe
 from ..i18n import format_day
 from .common import BRANCH_OPTION, JSON_OPTION, day, emit, state
 
@@ -383,8 +384,9 @@ def stats(
         rows = desk.digituki.stats_rows(first, last)
         writer.writerow(["day", "branch", "channel", "topic", "device", "wait_seconds", "service_seconds",
                          "outcome", "referral", "cap_hit"])
-        writer.writerows((r.day, r.branch, r.channel, r.topic, r.device, r.wait_seconds, r.service_seconds,
-                          r.outcome, r.referral, int(r.cap_hit)) for r in rows)
+        writer.writerows(tuple(spreadsheet_safe(cell) for cell in (
+            r.day, r.branch, r.channel, r.topic, r.device, r.wait_seconds, r.service_seconds, r.outcome, r.referral,
+            int(r.cap_hit))) for r in rows)
         return
     rows = desk.digituki.stats(first, last, by)
     emit(as_json, {"stats": [vars(r) for r in rows]},

@@ -12,7 +12,7 @@ import typer
 
 from ..core.errors import invalid
 from ..i18n import format_day
-from .common import BRANCH_OPTION, JSON_OPTION, day, emit, state
+from .common import BRANCH_OPTION, JSON_OPTION, day, emit, read_small_file, state
 
 kirjakassi_app = typer.Typer(help="The book bag (kirjakassi): home delivery.", no_args_is_help=True)
 
@@ -83,10 +83,12 @@ def interview(
     """Record the interview of wishes (from a file; the desk's F6 has the form)."""
     st = state(ctx)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_small_file(file)
         answers = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
     except (OSError, UnicodeDecodeError, ValueError):
         raise invalid("file", path=str(file)) from None
+    except RecursionError:  # JSON or TOML nested thousands deep
+        raise invalid("too_deep", path=str(file)) from None
     i = st.desk().kirjakassi.save_interview(card, answers, complete=complete)
     emit(as_json, {"interview": {"version": i.version, "status": i.status, "interviewer": i.interviewer,
                                  "interviewed_on": i.interviewed_on}}, [f"v{i.version}: {i.status}"])

@@ -102,15 +102,16 @@ class Unavailable(Exception):
     """The register could not do the work: busy past the wait, the disk full, a file that
     is not a register, one whose guards were tampered with, one another desk still has
     open (for `init --force`)… Nothing was written. `reason` names which for the
-    message; it never carries patron data."""
+    message, `params` the figures it needs (schema numbers); never patron data."""
 
     REASONS = ("busy", "disk_full", "read_only", "corrupt", "other", "not_register", "too_new", "tampered", "in_use")
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, **params: int | str):
         if reason not in self.REASONS:
             raise ValueError(f"unknown reason {reason}")
         super().__init__(reason)
         self.reason = reason
+        self.params = params
 
 
 def refuse(code: str, **params: Any) -> Refused:

@@ -1,4 +1,6 @@
-"""Money is integer cents. Staff type euros as `1,50` or `1.50`."""
+"""Money is integer cents. Staff type euros as `1,50` or `1.50`, in ASCII digits only:
+Python's `\\d` and `int()` also take Arabic-Indic or full-width digits (`١٢`, `１２`), which
+a desk would show back as something other than what the receipt says."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import re
 
 from .errors import invalid
 
-_EUROS = re.compile(r"^(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?$")
+_EUROS = re.compile(r"^(?P<euros>[0-9]{1,7})(?:[.,](?P<cents>[0-9]{1,2}))?$")
 MAX_CENTS = 9_999_999_99
 
 

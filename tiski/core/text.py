@@ -1,7 +1,8 @@
 """Text typed by staff or read from files: trimmed, bounded, free of control characters.
 
-Control characters (escape sequences among them) are refused at the door, so stored
-data can never replay them to a terminal.
+Control characters (escape sequences, bidi overrides among them) are refused at the door
+when staff type them and dropped when a file brings them, so stored data can never replay
+them to a terminal. Digits are ASCII digits: `\\d` would also take `١٢` or `１２`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,20 @@ def without_control(text: str, keep: str = "") -> str:
     if not has_control(text):
         return text
     return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) not in _CONTROL)
+
+
+def imported_text(value: str | None, max_length: int = 500) -> str | None:
+    """Text read from a file (a MARC field, a CSV cell) as the register keeps text: NFC,
+    control characters dropped (a tab or line break becomes a space), runs of spaces as
+    one, trimmed, at most `max_length` characters; None when nothing is left."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", value)
+    if has_control(text):
+        text = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text)
+        text = without_control(text)
+    text = " ".join(text.split())
+    return text[:max_length] or None
 
 
 @overload
@@ -79,7 +94,7 @@ def phone_digits(phone: str | None) -> str | None:
     """'+358 40 123 4567' -> '0401234567', for search."""
     if not phone:
         return None
-    digits = re.sub(r"\D", "", phone)
+    digits = re.sub(r"[^0-9]", "", phone)
     if phone.strip().startswith("+358"):
         digits = "0" + digits[3:]
     return digits or None
@@ -87,7 +102,7 @@ def phone_digits(phone: str | None) -> str | None:
 
 def clean_phone(value: str | None) -> str | None:
     text = clean_text(value, "phone", required=False, max_length=30)
-    if text is not None and (not re.fullmatch(r"\+?[0-9 ()\-]{5,30}", text) or len(re.sub(r"\D", "", text)) < 6):
+    if text is not None and (not re.fullmatch(r"\+?[0-9 ()\-]{5,30}", text) or len(re.sub(r"[^0-9]", "", text)) < 6):
         raise invalid("phone")
     return text
 
@@ -98,9 +113,22 @@ def parse_day(value: str | date | None, what: str) -> date | None:
     text = str(value).strip()
     if not text:
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise invalid("date", field=what)
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise invalid("date", field=what) from None
+
+
+# What a spreadsheet would take for a formula: OWASP's CSV-injection list (= + - @, a tab,
+# a carriage return) and the full-width forms some spreadsheets also read as operators.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A CSV cell that opens as text, never as a formula: text starting like one gets a
+    leading apostrophe (OWASP). Numbers stay numbers (a negative figure is not text)."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell

@@ -3,24 +3,44 @@
 Items come from Koha-style holdings fields 952 ($p barcode, $a home branch,
 $y item type, $g/$v price, $7 not for loan). A record without holdings is still
 imported — the report says so — and gets items later by hand (`tiski item add`
-with the record's ISBN). Everything good is written in one transaction; what is
-rejected is reported with the reason.
+with the record's ISBN). What is rejected is reported with the reason.
+
+The file is read record by record (tiski.imports.marc_files) and written in short steps
+(tiski.store.batches), so a catalogue of any size is imported in bounded memory while
+the desks go on lending. The import is resumable rather than all-or-nothing: each step
+commits whole records with their items and a checkpoint, and a run that stops half-way
+(a full disk, a power cut, Ctrl+C, an SSH session that drops) keeps what it wrote;
+importing the same file again carries on after the last record written. A library
+migrating 500,000 items wants that: an hour of work is not thrown away at record
+400,000, and the desks never wait for one transaction holding the whole catalogue.
+Re-importing a file adds nothing twice either way (records are matched by 001 + 003,
+items by barcode). Every text taken from the file is cleaned as the register keeps
+text (tiski.core.text.imported_text): no escape sequence or bidi control reaches the
+register, the report or a terminal.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import pymarc
 from stdnum import isbn as stdnum_isbn
 
 from ..core.errors import Refused
 from ..core.money import parse_euros
-from ..core.text import without_control
+from ..core.text import imported_text
+from ..store import batches
 from ..store import branches as branch_store
+from ..store import imports as import_store
 from ..store import items as item_store
+from ..store.db import unavailable
+from . import ImportStopped, file_digest
+from .marc_files import Entry, read_marc
 
 # Koha item types seen in Finnish catalogues -> Tiski formats.
 ITEM_TYPES = {
@@ -31,6 +51,9 @@ ITEM_TYPES = {
     "KP": "console-game", "KONSOLIPELI": "console-game", "PELI": "console-game",
     "LEHTI": "magazine", "MAG": "magazine", "SR": "magazine",
 }
+AUDIENCES = {"a": "children", "b": "children", "c": "children", "j": "children", "d": "youth"}
+LIST_LIMIT = 1000  # entries kept of each list in the report; the totals count them all
+LISTS = ("without_items", "rejected_records", "rejected_items", "warnings")
 
 
 @dataclass
@@ -48,22 +71,58 @@ class MarcReport:
     rejected_records: list[Rejected] = field(default_factory=list)
     rejected_items: list[Rejected] = field(default_factory=list)
     warnings: list[Rejected] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LISTS, 0))
+    resumed_after: int = 0  # an interrupted import of the same file had written this many entries
+    written_up_to: int = 0  # the last entry committed
+
+    def note(self, kind: str, entry: Rejected | str) -> None:
+        self.totals[kind] += 1
+        listed = getattr(self, kind)
+        if len(listed) < LIST_LIMIT:
+            listed.append(entry)
 
 
-def _clean(value: str | None) -> str | None:
-    """Subfield text without ISBD punctuation at the end (' /', ' :', '.', ',')."""
-    if value is None:
+@dataclass(frozen=True)
+class _Holding:
+    barcode: str
+    branch: str
+    format: str | None  # from the item type; else the record's
+    price_cents: int | None
+    loanable: bool
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A record read and mapped outside the write lock; written in a step."""
+
+    entry: Entry
+    ident: str
+    title: str | None
+    fields: dict[str, object]
+    terms: list[tuple[str, str]]
+    rating: int | None
+    format: str
+    holdings: list[_Holding]
+    notes: list[tuple[str, str]]  # (list, reason) noted when the record is written
+
+
+def _clean(value: str | None, limit: int = 500) -> str | None:
+    """Subfield text as the register keeps text, without ISBD punctuation at the end
+    (' /', ' :', '.', ',')."""
+    text = imported_text(value, limit)
+    if text is None:
         return None
-    text = re.sub(r"[\s/:;,.=]+$", "", value.strip())
-    text = without_control(text)
-    return text or None
+    return re.sub(r"[\s/:;,.=]+$", "", text) or None
+
+
+def _control(record: pymarc.Record, tag: str) -> str | None:
+    found = record.get(tag)
+    return imported_text(found.data, 64) if found is not None and found.data else None
 
 
 def _title(record: pymarc.Record) -> str | None:
     f245 = record.get("245")
-    if f245 is None:
-        return None
-    if not _clean(f245.get("a")):
+    if f245 is None or not _clean(f245.get("a")):
         return None
     parts = [_clean(v) for code in ("a", "b", "n", "p") for v in f245.get_subfields(code)]
     parts = [p for p in parts if p]
@@ -77,37 +136,45 @@ def _author(record: pymarc.Record) -> str | None:
     for tag in ("100", "110", "111"):
         f = record.get(tag)
         if f is not None and f.get("a"):
-            return _clean(f.get("a"))
+            return _clean(f.get("a"), 200)
     return None
 
 
 def _isbn(record: pymarc.Record) -> tuple[str | None, list[str]]:
-    """The first valid ISBN, and the invalid ones seen."""
+    """The first valid ISBN, and the invalid ones seen (cleaned, to be shown)."""
     invalid = []
     for f in record.get_fields("020"):
         for value in f.get_subfields("a"):
-            token = value.strip().split(" ")[0]
+            token = (value or "").strip().split(" ")[0]
             try:
-                return stdnum_isbn.validate(token), invalid
+                isbn = stdnum_isbn.validate(token)
+                if isbn.isascii():
+                    return isbn, invalid
             except Exception:  # stdnum's ValidationError family
-                invalid.append(token)
+                pass
+            invalid.append(imported_text(token, 20) or "?")
     return None, invalid
 
 
 def _fixed(record: pymarc.Record) -> str:
     f008 = record.get("008")
-    return f008.data if f008 is not None and len(f008.data) >= 38 else ""
+    return f008.data if f008 is not None and f008.data and len(f008.data) >= 38 else ""
 
 
 def _year(record: pymarc.Record, fixed: str) -> int | None:
-    if fixed[7:11].isdigit():
+    if re.fullmatch(r"[0-9]{4}", fixed[7:11]):
         return int(fixed[7:11])
     for tag in ("264", "260"):
         for f in record.get_fields(tag):
-            match = re.search(r"\d{4}", f.get("c") or "")
+            match = re.search(r"[0-9]{4}", f.get("c") or "")
             if match:
                 return int(match.group())
     return None
+
+
+def _language(fixed: str) -> str | None:
+    code = fixed[35:38]
+    return code if re.fullmatch(r"[a-z]{3}", code) else None
 
 
 def _text_of(record: pymarc.Record, *tags: str) -> str:
@@ -115,7 +182,7 @@ def _text_of(record: pymarc.Record, *tags: str) -> str:
 
 
 def record_format(record: pymarc.Record) -> str:
-    leader = str(record.leader)
+    leader = str(record.leader).ljust(24)
     kind, level = leader[6], leader[7]
     described = _text_of(record, "245", "300", "338", "538", "655")
     if level == "s":
@@ -135,7 +202,7 @@ def record_format(record: pymarc.Record) -> str:
 
 def _rating(record: pymarc.Record) -> int | None:
     for f in record.get_fields("521"):
-        match = re.search(r"(?:K|PEGI)?\s*-?\s*(\d{1,2})", f.get("a") or "", re.IGNORECASE)
+        match = re.search(r"(?:K|PEGI)?\s*-?\s*([0-9]{1,2})", f.get("a") or "", re.IGNORECASE)
         if match:
             return int(match.group(1))
     return None
@@ -145,153 +212,155 @@ def _terms(record: pymarc.Record) -> list[tuple[str, str]]:
     terms = []
     for tag, kind in (("650", "subject"), ("651", "subject"), ("655", "genre")):
         for f in record.get_fields(tag):
-            term = _clean(f.get("a"))
+            term = _clean(f.get("a"), 100)
             if term:
-                terms.append((kind, term[:100].lower()))
+                terms.append((kind, term.lower()))
     return terms
 
 
-def read_records(path: Path) -> list[tuple[pymarc.Record | None, str | None]]:
-    """(record, None) for each readable record; (None, reason) for what could not be read.
-
-    ISO 2709 is split at the record terminator and each piece parsed on its own, so
-    garbage between records costs only the garbage: a record is found inside a piece
-    where its leader's length matches what is left."""
-    data = path.read_bytes()
-    if data.lstrip()[:1] == b"<":
+def _holding(f: pymarc.Field, default_branch: str, notes: list[tuple[str, str]]) -> _Holding | None:
+    barcode = (f.get("p") or "").strip()
+    if not re.fullmatch(r"[0-9A-Za-z\-]{3,32}", barcode):
+        notes.append(("rejected_items", "952 $p: no usable barcode"))
+        return None
+    price = None
+    price_text = f.get("g") or f.get("v")
+    if price_text:
         try:
-            return [(r, None) for r in pymarc.parse_xml_to_array(str(path))]
-        except Exception as exc:  # the XML parser's errors
-            return [(None, f"MARCXML: {type(exc).__name__}")]
-    out: list[tuple[pymarc.Record | None, str | None]] = []
-    pieces = data.split(b"\x1d")
-    for number, piece in enumerate(pieces):
-        if number == len(pieces) - 1 and not piece.strip():
-            break  # what follows the last terminator
-        chunk = piece + b"\x1d"
-        start = _record_start(chunk)
-        if start is None:
-            out.append((None, "not a MARC record (length or terminator wrong)"))
-            continue
-        if start > 0 and chunk[:start].strip():
-            out.append((None, f"{start} bytes of garbage before a record skipped"))
-        try:
-            record = pymarc.Record(chunk[start:], to_unicode=True, force_utf8=False, utf8_handling="replace")
-        except Exception as exc:  # pymarc's RecordDirectoryInvalid and friends
-            out.append((None, type(exc).__name__))
-            continue
-        out.append((record, None))
-    return out
+            price = parse_euros(price_text)
+        except Refused:
+            notes.append(("warnings", f"barcode {barcode}: price not understood"))
+    return _Holding(
+        barcode=barcode,
+        branch=imported_text(f.get("a") or f.get("b"), 32) or default_branch,
+        format=ITEM_TYPES.get((f.get("y") or "").strip().upper()),
+        price_cents=price,
+        loanable=(f.get("7") or "0").strip() in ("", "0"),
+    )
 
 
-def _record_start(chunk: bytes) -> int | None:
-    """Where a record begins in `chunk` (which ends with the terminator): the offset
-    whose five-digit leader length equals the rest of the chunk."""
-    for offset in range(0, max(0, len(chunk) - 24)):
-        head = chunk[offset:offset + 5]
-        if head.isdigit() and int(head) == len(chunk) - offset:
-            return offset
-    return None
-
-
-def import_marc(desk, path: Path) -> MarcReport:
-    report = MarcReport()
-    policy_ratings = set(desk.policy.rating_ages)
-    with desk.write():
-        conn, now = desk.conn, desk.now()
-        default_branch = desk.branch
-        seen_barcodes: set[str] = set()
-        for index, (record, problem) in enumerate(read_records(path), start=1):
-            if record is None:
-                report.rejected_records.append(Rejected(index, "?", problem or "unreadable"))
-                continue
-            control = record.get("001").data.strip() if record.get("001") is not None else None
+def _prepare(entry: Entry, default_branch: str, ratings: frozenset[int]) -> _Prepared | Entry:
+    """What a record will write, worked out before the step that writes it."""
+    record = entry.record
+    if record is None:
+        return entry
+    control, title = _control(record, "001"), _title(record)
+    notes: list[tuple[str, str]] = [("warnings", entry.warning)] if entry.warning else []
+    fixed = _fixed(record)
+    isbn, bad_isbns = _isbn(record)
+    notes += [("warnings", f"invalid ISBN {bad} left out") for bad in (bad_isbns if isbn is None else [])]
+    rating = _rating(record)
+    if rating is not None and rating not in ratings:
+        notes.append(("warnings", f"age rating {rating} not in the policy; left out"))
+        rating = None
+    terms = _terms(record)
+    audience = AUDIENCES.get(fixed[22:23] if fixed else "")
+    holdings = [h for f in record.get_fields("952") if (h := _holding(f, default_branch, notes)) is not None]
+    return _Prepared(
+        entry=entry,
+        ident=control or title or "?",
+        title=title,
+        fields={
+            "title": title,
+            "author": _author(record),
+            "isbn": isbn,
+            "year": _year(record, fixed),
+            "language": _language(fixed) if fixed else None,
+            "large_print": int(fixed[23:24] == "d" if fixed else False),
+            "easy_read": int(any("selko" in t or "easy-to-read" in t for _, t in terms)),
+            "audience": audience,
+            "control_no": control,
             # The same 001 in two catalogues is two records: 003 says whose number it is.
-            control_org = record.get("003").data.strip() if record.get("003") is not None else None
-            title = _title(record)
-            ident = control or (title or "?")
-            if title is None:
-                report.rejected_records.append(Rejected(index, ident, "no title (245 $a)"))
-                continue
-            fixed = _fixed(record)
-            isbn, bad_isbns = _isbn(record)
-            for bad in bad_isbns if isbn is None else []:
-                report.warnings.append(Rejected(index, ident, f"invalid ISBN {bad[:20]} left out"))
-            audience = {"a": "children", "b": "children", "c": "children", "j": "children", "d": "youth"}.get(
-                fixed[22:23] if fixed else ""
-            )
-            terms = _terms(record)
-            rating = _rating(record)
-            if rating is not None and rating not in policy_ratings:
-                report.warnings.append(Rejected(index, ident, f"age rating {rating} not in the policy; left out"))
-                rating = None
-            existing = (
-                conn.execute(
-                    "SELECT id FROM records WHERE control_no = ? AND control_org IS ?", (control, control_org)
-                ).fetchone()
-                if control
-                else None
-            )
-            if existing is not None:
-                record_id = existing[0]
-                report.warnings.append(Rejected(index, ident, "already in the catalogue: items added to it"))
-            else:
-                record_id = item_store.insert_record(
-                    conn,
-                    {
-                        "title": title,
-                        "author": _author(record),
-                        "isbn": isbn,
-                        "year": _year(record, fixed),
-                        "language": fixed[35:38].strip() or None if fixed else None,
-                        "large_print": int(fixed[23:24] == "d" if fixed else False),
-                        "easy_read": int(any("selko" in t or "easy-to-read" in t for _, t in terms)),
-                        "audience": audience,
-                        "control_no": control,
-                        "control_org": control_org,
-                    },
-                    now,
-                    terms,
-                )
-                report.records += 1
-            fmt = record_format(record)
-            holdings = record.get_fields("952")
-            if not holdings:
-                report.without_items.append(ident)
-            for holding in holdings:
-                barcode = (holding.get("p") or "").strip()
-                if not re.fullmatch(r"[0-9A-Za-z\-]{3,32}", barcode):
-                    report.rejected_items.append(Rejected(index, ident, "952 $p: no usable barcode"))
-                    continue
-                if barcode in seen_barcodes or item_store.barcode_exists(conn, barcode):
-                    report.rejected_items.append(Rejected(index, ident, f"barcode {barcode} already exists"))
-                    continue
-                branch = (holding.get("a") or holding.get("b") or default_branch).strip()
-                if branch_store.get(conn, branch) is None:
-                    report.rejected_items.append(Rejected(index, ident, f"barcode {barcode}: unknown branch {branch[:16]}"))
-                    continue
-                price = None
-                price_text = holding.get("g") or holding.get("v")
-                if price_text:
-                    try:
-                        price = parse_euros(price_text)
-                    except Refused:
-                        report.warnings.append(Rejected(index, ident, f"barcode {barcode}: price not understood"))
-                item_type = (holding.get("y") or "").strip().upper()
-                item_store.insert_item(
-                    conn,
-                    {
-                        "barcode": barcode,
-                        "record_id": record_id,
-                        "format": ITEM_TYPES.get(item_type, fmt),
-                        "rating": rating,
-                        "children": int(audience is not None),
-                        "price_cents": price,
-                        "home_branch": branch,
-                        "loanable": int((holding.get("7") or "0").strip() in ("", "0")),
-                    },
-                    now,
-                )
-                seen_barcodes.add(barcode)
-                report.items += 1
+            "control_org": _control(record, "003"),
+        },
+        terms=terms,
+        rating=rating,
+        format=record_format(record),
+        holdings=holdings,
+        notes=notes,
+    )
+
+
+def _write(conn: sqlite3.Connection, now: datetime, report: MarcReport, unit: _Prepared | Entry) -> None:
+    """One record and its items, inside a step's transaction."""
+    if isinstance(unit, Entry):
+        report.note("rejected_records", Rejected(unit.index, "?", unit.problem or "unreadable"))
+        return
+    index, ident = unit.entry.index, unit.ident
+    if unit.title is None:
+        report.note("rejected_records", Rejected(index, ident, "no title (245 $a)"))
+        return
+    for kind, reason in unit.notes:
+        report.note(kind, Rejected(index, ident, reason))
+    control, org = unit.fields["control_no"], unit.fields["control_org"]
+    record_id = import_store.record_by_control(conn, str(control), org if org is None else str(org)) if control else None
+    if record_id is not None:
+        report.note("warnings", Rejected(index, ident, "already in the catalogue: items added to it"))
+    else:
+        record_id = item_store.insert_record(conn, unit.fields, now, unit.terms)
+        report.records += 1
+    if not unit.holdings and not any(kind == "rejected_items" for kind, _ in unit.notes):
+        report.note("without_items", ident)
+    for holding in unit.holdings:
+        if item_store.barcode_exists(conn, holding.barcode):
+            report.note("rejected_items", Rejected(index, ident, f"barcode {holding.barcode} already exists"))
+            continue
+        if branch_store.get(conn, holding.branch) is None:
+            report.note("rejected_items", Rejected(
+                index, ident, f"barcode {holding.barcode}: unknown branch {holding.branch[:16]}"))
+            continue
+        item_store.insert_item(
+            conn,
+            {
+                "barcode": holding.barcode,
+                "record_id": record_id,
+                "format": holding.format or unit.format,
+                "rating": unit.rating,
+                "children": int(unit.fields["audience"] is not None),
+                "price_cents": holding.price_cents,
+                "home_branch": holding.branch,
+                "loanable": int(holding.loanable),
+            },
+            now,
+        )
+        report.items += 1
+
+
+def import_marc(desk, path: Path, *, progress: Callable[[int, int], None] | None = None,
+                hold: float = batches.STEP_HOLD, pause: float = batches.STEP_PAUSE) -> MarcReport:
+    """Import a MARC file in short steps (see the module's note); `progress(bytes read,
+    file size)` after each step. Raises ImportStopped when it cannot go on."""
+    conn, now = desk.conn, desk.now()
+    default_branch, ratings = desk.branch, frozenset(desk.policy.rating_ages)
+    key, size = f"import-marc:{file_digest(path)}", path.stat().st_size
+    report = MarcReport()
+    saved = batches.saved_checkpoint(conn, key)
+    if saved is not None:
+        report.records, report.items = saved["records"], saved["items"]
+        report.totals.update(saved["totals"])
+        report.resumed_after = report.written_up_to = saved["index"]
+    units = (_prepare(entry, default_branch, ratings)
+             for entry in read_marc(path, after_index=report.resumed_after, after_offset=saved["offset"] if saved else 0))
+
+    def checkpoint(unit: _Prepared | Entry) -> None:
+        entry = unit if isinstance(unit, Entry) else unit.entry
+        batches.save_checkpoint(conn, key, {"index": entry.index, "offset": entry.offset, "records": report.records,
+                                            "items": report.items, "totals": report.totals})
+
+    def after_step(unit: _Prepared | Entry) -> None:
+        entry = unit if isinstance(unit, Entry) else unit.entry
+        report.written_up_to = entry.index
+        if progress is not None:
+            progress(entry.offset, size)
+
+    try:
+        batches.in_short_steps(conn, units, lambda unit: _write(conn, now, report, unit),
+                               checkpoint=checkpoint, after_step=after_step, hold=hold, pause=pause)
+        batches.clear_checkpoint(conn, key)
+        if report.records or report.items:
+            batches.refresh_statistics(conn)
+    except sqlite3.Error as error:
+        raise ImportStopped(unavailable(error).reason, report) from None
+    except KeyboardInterrupt:
+        raise ImportStopped("interrupted", report) from None
     return report

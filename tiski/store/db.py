@@ -41,8 +41,6 @@ class DatabaseMissing(Exception):
     """The database file does not exist (commands other than init never create one)."""
 
 
-
-
 def _migrations() -> list[Path]:
     """The migration files NNNN_name.sql and NNNN_name.py (Python where SQL alone
     cannot do it), in order. Only their names are read: opening an up-to-date register
@@ -180,7 +178,7 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> int:
     under the write lock."""
     migrations = _migrations()[:upto]
     if schema_version(conn) > len(_migrations()):
-        raise Unavailable("too_new")
+        raise Unavailable("too_new", found=schema_version(conn), known=len(_migrations()))
     for version, entry in enumerate(migrations, start=1):
         if schema_version(conn) >= version:
             continue
@@ -234,14 +232,19 @@ def transaction(conn: sqlite3.Connection,
 
     Inside a transaction already under way it is a SAVEPOINT: a call composed of
     other calls commits or rolls back as one, and a refused inner step undoes only
-    itself."""
+    itself.
+
+    SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error):
+    then there is nothing left to roll back, and the error that says why is the one raised,
+    not a "cannot rollback — no transaction is active" in its place."""
     if conn.in_transaction:
         conn.execute("SAVEPOINT nested")
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK TO nested")
-            conn.execute("RELEASE nested")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO nested")
+                conn.execute("RELEASE nested")
             raise
         else:
             conn.execute("RELEASE nested")
@@ -252,8 +255,8 @@ def transaction(conn: sqlite3.Connection,
         if before_commit is not None:
             before_commit()
         chain.seal_pending(conn)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -107,7 +107,7 @@ class PackScreen(DeskScreen):
         if isinstance(problem, Refused):
             self.app.notify(self.refusal_text(problem), severity="warning")
         elif problem is not None:
-            self.app.notify(self.t(f"unavailable.{problem.reason}"), severity="error")
+            self.app.notify(self.t(f"unavailable.{problem.reason}", **problem.params), severity="error")
         self.picks = [p for p in picks if p.candidate.barcode not in self.skipped]
         table = self.query_one("#picks", DataTable)
         table.clear()
