@@ -132,7 +132,7 @@ def test_an_item_not_on_loan_with_nothing_to_do_is_refused(desk):
 def test_checking_in_a_shelf_copy_fills_a_queued_hold(desk):
     book = item(desk, "B0001")
     desk.holds.place(patron(desk, "P0002"), book)  # placed while the copy sat on the shelf
-    assert [r["barcode"] for r in desk.holds.pull_list()] == ["B0001"]
+    assert [r.barcode for r in desk.holds.pull_list()] == ["B0001"]
     result = desk.loans.return_item(book)
     assert result.hold.card == "P0002" and not result.was_on_loan
     assert desk.holds.pull_list() == []

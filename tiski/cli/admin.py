@@ -124,15 +124,15 @@ def branch_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     st = state(ctx)
     desk = st.desk()
     rows = branch_store.all_branches(desk.conn)
-    closures = {r["code"]: [dict(c) for c in branch_store.closures(desk.conn, r["code"], desk.today())] for r in rows}
+    closures = {r.code: branch_store.closures(desk.conn, r.code, desk.today()) for r in rows}
     emit(
         as_json,
         {"branches": [
-            {"code": r["code"], "name": r["name"], "closes": r["closes"], "closed_weekdays": r["closed_weekdays"],
-             "closures": closures[r["code"]]}
+            {"code": r.code, "name": r.name, "closes": r.closes, "closed_weekdays": r.closed_weekdays,
+             "closures": [{"day": c.day, "reason": c.reason} for c in closures[r.code]]}
             for r in rows
         ]},
-        [f"{r['code']:<8} {r['name']}  ({r['closes']}; {r['closed_weekdays'] or '-'})" for r in rows],
+        [f"{r.code:<8} {r.name}  ({r.closes}; {r.closed_weekdays or '-'})" for r in rows],
     )
 
 

@@ -157,5 +157,6 @@ def holds_pull_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bo
     """Copies on this branch's shelves that can fill a hold: fetch and scan them in."""
     st = state(ctx)
     rows = st.desk(branch).holds.pull_list()
-    emit(as_json, {"items": [dict(r) for r in rows]},
-         [f"{r['barcode']:<14} {r['title']}  ({r['queued']})" for r in rows] or [st.t("cli.none_found")])
+    emit(as_json, {"items": [{"barcode": r.barcode, "title": r.title, "author": r.author, "queued": r.queued}
+                             for r in rows]},
+         [f"{r.barcode:<14} {r.title}  ({r.queued})" for r in rows] or [st.t("cli.none_found")])

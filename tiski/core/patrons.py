@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import Refusal
+from .errors import Refusal, invalid
 from .policy import Policy
 
 # The century sign tells the century (2023 reform added Y X W V U and B-F).
@@ -33,6 +33,20 @@ def birth_date_from_hetu(valid_hetu: str) -> date:
 def mask_hetu(valid_hetu: str) -> str:
     """'131052-308T' -> '131052-****': the birth date part stays, the rest never shows."""
     return valid_hetu[:7] + "****"
+
+
+# What the library speaks to a patron in: notices, letters, the self-service machines.
+PATRON_LANGUAGES = ("fi", "sv", "en")
+
+
+def patron_language(code: str | None, default: str = "fi") -> str:
+    """A patron's language: one of PATRON_LANGUAGES (`default` when none is given)."""
+    text = (code or "").strip().lower()
+    if not text:
+        return default
+    if text not in PATRON_LANGUAGES:
+        raise invalid("language", value=code)
+    return text
 
 
 def age_on(birth: date, day: date) -> int:

@@ -144,7 +144,7 @@ def run_clearance(desk: DeskContext) -> list[str]:
         conn, now, today = desk.conn, desk.now(), desk.today()
         for row in fee_store.patrons_in_debt(conn):
             already = conn.execute(
-                "SELECT 1 FROM bans WHERE patron_id = ? AND clearance = 1 AND lifted_at IS NULL", (row["patron_id"],)
+                "SELECT 1 FROM bans WHERE patron_id = ? AND clearance = 1 AND lifted_at IS NULL", (row.patron_id,)
             ).fetchone()
             if already is None:
                 conn.execute(
@@ -152,9 +152,9 @@ def run_clearance(desk: DeskContext) -> list[str]:
                     INSERT INTO bans (patron_id, type, reason, clearance, starts_on, given_by, branch, created_at)
                     VALUES (?, 'borrowing', 'annual clearance', 1, ?, ?, ?, ?)
                     """,
-                    (row["patron_id"], today.isoformat(), desk.staff, desk.branch, stamp(now)),
+                    (row.patron_id, today.isoformat(), desk.staff, desk.branch, stamp(now)),
                 )
-            blocked.append(patron_store.active_card(conn, row["patron_id"]) or "")
+            blocked.append(patron_store.active_card(conn, row.patron_id) or "")
     return blocked
 
 

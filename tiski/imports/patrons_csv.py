@@ -78,12 +78,12 @@ def import_patrons(desk, path: Path) -> tuple[int, list[RowError]]:
             continue
         if card in cards:
             errors.append(RowError(line, Refusal("DUPLICATE_CARD")))
-        elif fields["hetu_digest"] and fields["hetu_digest"] in hetus:
+        elif fields.hetu_digest and fields.hetu_digest in hetus:
             errors.append(RowError(line, Refusal("DUPLICATE_PATRON")))
         else:
             cards.add(card)
-            if fields["hetu_digest"]:
-                hetus.add(fields["hetu_digest"])
+            if fields.hetu_digest:
+                hetus.add(fields.hetu_digest)
             prepared.append((card, fields))
     if errors or not prepared:
         return 0, errors
