@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import Clock, system_clock
-from ..store.db import connect, unavailable
+from ..store.db import close, connect, unavailable
 from .context import DeskContext
 
 if TYPE_CHECKING:
@@ -98,6 +98,11 @@ class Desk(DeskContext):
         from .admin import log_in
 
         return log_in(self, username, password)
+
+    def close(self) -> None:
+        """The desk closes: the query planner's statistics are refreshed (PRAGMA
+        optimize) and the connection closed. Use it wherever a desk's work ends."""
+        close(self.conn)
 
     @classmethod
     def open(

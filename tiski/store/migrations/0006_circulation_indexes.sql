@@ -5,8 +5,9 @@
 ALTER TABLE patrons ADD COLUMN language TEXT NOT NULL DEFAULT 'fi' CHECK (language IN ('fi', 'sv', 'en'));
 
 -- A title's queue, first come first served: the queued holds alone, in the order they
--- were placed (rowid). Drives the pull list too, which otherwise scans the collection.
-CREATE INDEX holds_queued ON holds(record_id) WHERE status = 'queued';
+-- were placed (rowid). It also drives the pull list (queued titles → their copies),
+-- which otherwise reads every hold ever placed or scans the collection.
+CREATE INDEX holds_queued ON holds(record_id, status) WHERE status = 'queued';
 
 -- The shelf numbers in use at a branch's hold shelf.
 CREATE INDEX holds_pickup_codes ON holds(pickup_branch, pickup_code) WHERE status = 'waiting';
