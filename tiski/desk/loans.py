@@ -100,11 +100,9 @@ def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = 
         now, conn = desk.now(), desk.conn
         if loan is not None:  # ON_LOAN_TO_OTHER overridden: return it from the other patron first
             _close_loan(desk, loan, item, desk.today())
-        if hold is not None:
-            if hold.patron_id == patron.id:
-                hold_store.close(conn, hold.id, "fulfilled", now)
-            elif hold.status in ("in_transit", "waiting"):  # HELD_FOR_OTHER overridden: back in the queue
-                hold_store.requeue(conn, hold.id)
+        if hold is not None and hold.patron_id != patron.id and hold.status in ("in_transit", "waiting"):
+            hold_store.requeue(conn, hold.id)  # HELD_FOR_OTHER overridden: back in the queue, in its old place
+        _fulfil_own_hold(desk, patron, item)
         if item.transit_to is not None:
             item_store.set_transit(conn, item.id, None)
         calendar = desk.calendar(desk.branch)
@@ -133,6 +131,20 @@ def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = 
             alerts=decision.alerts,
             overridden=tuple(r.code for r in decision.confirmations),
         )
+
+
+def _fulfil_own_hold(desk: DeskContext, patron: Patron, item: ItemRecord) -> None:
+    """Any copy of the title fills the borrower's own hold on it — also one lent by
+    an override past someone else's, so no second copy is trapped for them later.
+    A different copy already on the shelf for them goes to the next in line."""
+    own = hold_store.active_hold(desk.conn, patron.id, item.record_id)
+    if own is None:
+        return
+    hold_store.close(desk.conn, own.id, "fulfilled", desk.now())
+    if own.status == "waiting" and own.item_id is not None and own.item_id != item.id:
+        other = item_store.by_id(desk.conn, own.item_id)
+        if other is not None:
+            route_free_copy(desk, other, own.pickup_branch)
 
 
 def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_on: date) -> int:
