@@ -41,3 +41,21 @@ def test_an_unknown_patron_language_is_refused(world, db_path):
     assert "de" in error["message"]
     refused(db_path, "patron", "edit", "A1000", "--language", "swedish", code="INVALID_INPUT", exit=2)
     assert counts(db_path) == before
+
+
+# --- the drop box ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("day", ["2020-01-01", "2026-12-01", "2027-01-05"])
+def test_a_dropbox_date_outside_the_loan_is_refused(world, db_path, day):
+    """Before the loan began (it would wipe the late fee) or after today: one clear
+    message, exit 2, nothing written. Mutation caught: a day before the loan accepted."""
+    world.loans.checkout("A1000", "I1000")  # 2.12.2026
+    before = counts(db_path)
+    error = refused(db_path, "return", "I1000", "--dropbox-date", day, now="2027-01-04T10:00",
+                    code="INVALID_INPUT", exit=2)
+    assert counts(db_path) == before
+    assert ok(db_path, "item", "show", "I1000")["item"]["status"] == "on_loan"
+    text = run(db_path, "return", "I1000", "--dropbox-date", day, now="2027-01-04T10:00")
+    assert text.exit_code == 2 and text.stdout == "" and len(text.stderr.splitlines()) == 1
+    if day < "2026-12-02":
+        assert "2.12.2026" in error["message"]

@@ -161,7 +161,8 @@ def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_o
 
 
 def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = None) -> Return:
-    """Take an item back (check in). A drop-box return counts from the day the box was emptied."""
+    """Take an item back (check in). A drop-box return counts from the day the box
+    was emptied: a day between the loan's start and today."""
     with desk.write():
         item = find_item(desk, barcode)
         today = desk.today()
@@ -171,7 +172,9 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
         fee = 0
         if loan is not None:
             loaned_on = loan.loaned_at.astimezone(HELSINKI).date()
-            fee = _close_loan(desk, loan, item, max(dropbox_date or today, loaned_on))
+            if dropbox_date is not None and dropbox_date < loaned_on:
+                raise invalid("dropbox_before_loan", loaned_on=loaned_on)
+            fee = _close_loan(desk, loan, item, dropbox_date or today)
         trapped = hold_store.trapped_for(desk.conn, item.id)
         if trapped is not None:
             routing = arrive_for_hold(desk, trapped, item.id)
