@@ -59,3 +59,41 @@ def test_a_dropbox_date_outside_the_loan_is_refused(world, db_path, day):
     assert text.exit_code == 2 and text.stdout == "" and len(text.stderr.splitlines()) == 1
     if day < "2026-12-02":
         assert "2.12.2026" in error["message"]
+
+
+# --- renewals ----------------------------------------------------------------------------------
+
+def test_a_renewal_that_changes_nothing_says_so(world, db_path):
+    """Issue 10 #8: on the loan day the due date would not move: "eräpäivä on jo …
+    – ei muutosta", no renewal used, and not "already on loan to this patron"."""
+    world.loans.checkout("A1000", "I1000")
+    loan = ok(db_path, "renew", "A1000", "I1000")["loan"]
+    assert (loan["due"], loan["renewals"], loan["renewed"], loan["unchanged"]) == ("2026-12-30", 0, False, True)
+    said = run(db_path, "renew", "A1000", "I1000")
+    assert said.exit_code == 0
+    assert said.stdout.strip() == "Seitsemän veljestä: eräpäivä on jo 30.12.2026 – ei muutosta"
+
+
+def test_renew_all_reports_each_loan(world, db_path):
+    """What was renewed, and why each of the rest was not. Mutation caught: refused
+    or unchanged loans left out of the report."""
+    item(world, "I2000", title="Täällä Pohjantähden alla")
+    item(world, "I3000", title="Kalevala")
+    for barcode in ("I1000", "I2000", "I3000"):
+        world.loans.checkout("A1000", barcode)
+    world.holds.place(patron(world, "B1000"), "I2000")
+    later = "2026-12-12T10:00"
+    ok(db_path, "renew", "A1000", "I3000", now=later)
+    data = ok(db_path, "renew", "A1000", "--all", now=later)
+    assert [(r["barcode"], r["due"], r["renewals"]) for r in data["renewed"]] == [("I1000", "2027-01-09", 1)]
+    assert [(r["barcode"], r["unchanged"], r["code"]) for r in data["not_renewed"]] == [
+        ("I2000", False, "HAS_HOLDS"), ("I3000", True, None)]
+    said = run(db_path, "renew", "A1000", "--all", now=later).stdout.splitlines()
+    assert said[0] == "Uusittu 0/3."  # I1000 was renewed by the --json run above: unchanged now
+    assert said[1].startswith("  Ei uusittu: Täällä Pohjantähden alla – ")  # and why: the hold
+    assert said[3] == "  Kalevala: eräpäivä on jo 9.1.2027 – ei muutosta"
+
+
+@pytest.mark.parametrize("args", [["renew", "A1000"], ["renew", "A1000", "I1000", "--all"]])
+def test_renew_needs_a_barcode_or_all(world, db_path, args):
+    refused(db_path, *args, code="INVALID_INPUT", exit=2)

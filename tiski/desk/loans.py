@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterator
 
 from ..clock import HELSINKI
 from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents
@@ -31,7 +32,7 @@ class Loan:
     alerts: tuple[Refusal, ...] = ()
     overridden: tuple[str, ...] = ()
     renewed: bool = False
-    unchanged: bool = False  # already on loan to this patron; scanning again changed nothing
+    unchanged: bool = False  # a renewal now would not move the due date: nothing changed, none counted
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,21 @@ class Return:
     hold: HoldShelf | None
     route_to: str | None
     was_on_loan: bool
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """What renew-all did with one loan: `result` is the Loan (renewed, or `unchanged`
+    when the due date would not move) or the Refused that says why not. It unpacks
+    as `barcode, result`, the pair renew-all has always given."""
+
+    barcode: str
+    title: str
+    due: date  # the due date now
+    result: Loan | Refused
+
+    def __iter__(self) -> Iterator[str | Loan | Refused]:
+        return iter((self.barcode, self.result))
 
 
 def find_item(desk: DeskContext, barcode: str) -> ItemRecord:
@@ -195,6 +211,8 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
 
 
 def renew(desk: DeskContext, card: str, barcode: str) -> Loan:
+    """Renew a loan. One that would not move the due date (renewed today already, or
+    on its loan day) changes nothing and uses no renewal: `unchanged` says so."""
     with desk.write():
         patron = desk.find_card(card)
         item = find_item(desk, barcode)
@@ -222,15 +240,19 @@ def _renew(desk: DeskContext, patron: Patron, item: ItemRecord, loan: LoanRecord
     return Loan(item.barcode, patron.card, item.title, new_due, loan.renewals + 1, renewed=True)
 
 
-def renew_all(desk: DeskContext, card: str) -> list[tuple[str, Loan | Refused]]:
-    """Renew every loan of the patron; each one succeeds or fails on its own."""
-    patron = desk.find_card(card)
-    results: list[tuple[str, Loan | Refused]] = []
-    for loan in circ_store.patron_loans(desk.conn, patron.id):
-        try:
-            results.append((loan.barcode, renew(desk, card, loan.barcode)))
-        except Refused as refused:
-            results.append((loan.barcode, refused))
+def renew_all(desk: DeskContext, card: str) -> list[Renewal]:
+    """Renew every loan of the patron and say what became of each. One transaction;
+    each renewal is a savepoint in it, so a refused one undoes only itself."""
+    results = []
+    with desk.write():
+        patron = desk.find_card(card)
+        for loan in circ_store.patron_loans(desk.conn, patron.id):
+            try:
+                renewed = renew(desk, card, loan.barcode)
+            except Refused as refused:
+                results.append(Renewal(loan.barcode, loan.title, loan.due_date, refused))
+            else:
+                results.append(Renewal(loan.barcode, loan.title, renewed.due, renewed))
     return results
 
 
