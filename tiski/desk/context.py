@@ -25,8 +25,8 @@ from ..store import circulation as circ_store
 from ..store import holds as hold_store
 from ..store import patrons as patron_store
 from ..store import settings as settings_store
-from ..store.patrons import Patron as Patron  # the facade's patron, built by the store
 from ..store.db import transaction, unavailable
+from ..store.patrons import Patron as Patron  # the facade's patron, built by the store
 
 # What of a call's arguments may go in the audit trail: never names, identity codes,
 # PINs or free text (a reason may name someone).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -208,8 +207,8 @@ def insert_patrons(desk: DeskContext, prepared: list[tuple[str, PatronFields]]) 
     for card, fields in prepared:
         try:
             patron_store.insert(desk.conn, card, fields, desk.now())
-        except sqlite3.IntegrityError as exc:
-            raise refuse("DUPLICATE_PATRON" if "hetu" in str(exc) else "DUPLICATE_CARD") from None
+        except patron_store.AlreadyRegistered as taken:
+            raise refuse("DUPLICATE_PATRON" if taken.what == "hetu" else "DUPLICATE_CARD") from None
 
 
 def _default_branch(desk: DeskContext) -> str | None:

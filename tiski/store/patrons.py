@@ -109,6 +109,14 @@ FROM cards c JOIN patrons p ON p.id = c.patron_id
 WHERE c.card = ?
 """
 
+class AlreadyRegistered(Exception):
+    """Another desk registered the card or the identity code first (a unique key)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what  # card | hetu
+
+
 # Columns a change of details may set (the names go into SQL: never from input).
 EDITABLE = frozenset({"first_name", "last_name", "email", "phone", "address", "verify_id", "language", "pin_hash"})
 
@@ -149,7 +157,14 @@ def hetu_exists(conn: sqlite3.Connection, digest: str) -> bool:
 
 
 def insert(conn: sqlite3.Connection, card: str, fields: PatronFields, now: datetime) -> int:
-    """A new patron and their first card."""
+    """A new patron and their first card; AlreadyRegistered when either is taken."""
+    try:
+        return _insert(conn, card, fields, now)
+    except sqlite3.IntegrityError as exc:
+        raise AlreadyRegistered("hetu" if "hetu" in str(exc) else "card") from None
+
+
+def _insert(conn: sqlite3.Connection, card: str, fields: PatronFields, now: datetime) -> int:
     cursor = conn.execute(
         """
         INSERT INTO patrons (first_name, last_name, birth_date, is_organisation, responsible_person, guardian_name,
