@@ -14,3 +14,8 @@ CREATE INDEX holds_pickup_codes ON holds(pickup_branch, pickup_code) WHERE statu
 
 -- Interlibrary loan orders by status (the open ones are listed).
 CREATE INDEX ill_requests_status ON ill_requests(status);
+
+-- The query planner's statistics, bounded (tens of milliseconds on 500,000 items).
+-- From here on every closing desk keeps them fresh (PRAGMA optimize, Desk.close()).
+PRAGMA analysis_limit = 1000;
+ANALYZE;
