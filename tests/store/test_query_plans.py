@@ -136,6 +136,17 @@ def test_the_pull_list_reads_only_the_queued_holds(desk, ids):
     assert full_scans(desk.conn, sql)
 
 
+
+def test_the_pull_list_is_driven_by_the_queue_not_by_a_shelf(desk, ids):
+    """An index on a branch's shelf (the book bag's pick list has one) must not turn
+    the pull list around into a walk over every copy on the shelf. Mutation caught:
+    a plain JOIN instead of the CROSS JOIN that fixes the order."""
+    desk.conn.execute("CREATE INDEX shelf ON items(home_branch, format) WHERE loanable = 1 AND transit_to IS NULL")
+    sql = statements(desk.conn, lambda: hold_store.pull_list(desk.conn, "PORI"))[0]
+    plan = [row[3] for row in desk.conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    assert any("items_record (record_id=?)" in line for line in plan), plan
+    assert not any("home_branch=?" in line for line in plan), plan
+
 def test_a_closing_desk_leaves_the_planner_statistics(db_path, clock):
     """PRAGMA optimize on close: a register that desks open and close gathers the
     statistics the planner needs. Mutation caught: `Desk.close` closing the

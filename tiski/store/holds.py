@@ -142,12 +142,13 @@ def expired_waiting(conn: sqlite3.Connection, today: date) -> list[HoldRecord]:
 def pull_list(conn: sqlite3.Connection, branch: str) -> list[PullItem]:
     """Copies at home on the branch's shelves — loanable, not on loan, not on their way,
     not trapped — whose title has a queued hold. Driven by the queued holds (a partial
-    index), so it costs the queues, not the collection."""
+    index), so it costs the queues, not the collection: CROSS JOIN keeps that order
+    (SQLite's way to fix it), whatever index on the branch's shelf may tempt the planner."""
     rows = conn.execute(
         """
         SELECT i.barcode, r.title, r.author, wanted.queued
         FROM (SELECT record_id, COUNT(*) AS queued FROM holds WHERE status = 'queued' GROUP BY record_id) AS wanted
-        JOIN items i ON i.record_id = wanted.record_id
+        CROSS JOIN items i ON i.record_id = wanted.record_id
         JOIN records r ON r.id = i.record_id
         WHERE i.home_branch = ? AND i.loanable = 1 AND i.transit_to IS NULL
           AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL)
