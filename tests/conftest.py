@@ -56,7 +56,7 @@ def clock() -> ManualClock:
 def desk(db_path, clock) -> Desk:
     desk = Desk(connect(db_path), clock=clock, branch="PORI", staff="tester")
     yield desk
-    desk.conn.close()
+    desk.close()
 
 
 def patron(desk: Desk, card: str, birth: date = date(1980, 5, 17), **fields) -> str:

@@ -61,7 +61,7 @@ def cli_db(desk, db_path):
     desk.patrons.add(NewPatron(card="2028000000001", first="Aino", last="Virtanen", hetu="131052-308T"))
     desk.catalogue.add_item(NewItem(barcode="1000000001", title="Tuntematon sotilas"))
     desk.loans.checkout("2028000000001", "1000000001")
-    desk.conn.close()
+    desk.close()
     return db_path
 
 

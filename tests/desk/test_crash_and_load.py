@@ -92,7 +92,7 @@ def invariants(conn: sqlite3.Connection) -> None:
 def library(db_path):
     desk = Desk.open(db_path, branch="PORI")
     setup(desk)
-    desk.conn.close()
+    desk.close()
     return db_path
 
 

@@ -86,3 +86,40 @@ def test_cancelling_a_waiting_hold_frees_the_copy(desk):
     assert routing.hold is None and routing.route_to is None
     assert desk.catalogue.item_view("B0001").status == "available"
     assert refused_code(desk.holds.cancel, holder, "B0001") == "NO_HOLD"
+
+
+def test_lending_past_the_queue_by_override_fills_the_borrowers_own_hold(desk):
+    """Issue 9 #13: Paula is second in the title's queue and takes the shelf copy past
+    Quentin by an override. Her own hold is filled by it: when the other copy comes
+    back (Quentin has cancelled meanwhile) it is not trapped for her a second time.
+    Mutation caught: the checkout leaving the borrower's own queued hold in the queue."""
+    lender = patron(desk, "L0001")
+    queued_first, borrower = patron(desk, "Q0001"), patron(desk, "P0001")
+    on_shelf, on_loan = item(desk, "B0001", isbn="9789510396353"), item(desk, "B0002", isbn="9789510396353")
+    desk.loans.checkout(lender, on_loan)
+    desk.holds.place(queued_first, on_loan)
+    desk.holds.place(borrower, on_loan)
+    assert refused_code(desk.loans.checkout, borrower, on_shelf) == "HELD_FOR_OTHER"
+    desk.loans.checkout(borrower, on_shelf, override="Asiakas oli jonossa itsekin")
+    assert desk.patrons.view(borrower).holds == ()
+    assert [h.position for h in desk.patrons.view(queued_first).holds] == [1]
+    desk.holds.cancel(queued_first, on_loan)
+    back = desk.loans.return_item(on_loan)
+    assert back.hold is None and desk.catalogue.item_view(on_loan).status == "available"
+
+
+def test_a_copy_waiting_for_the_borrower_goes_on_when_they_take_another(desk):
+    """The borrower's hold already had a copy on the shelf for them; they take the
+    other copy by an override instead. Their hold is filled, and the waiting copy
+    goes to the next in line, not left on the shelf for nobody (or for them twice).
+    Mutation caught: the waiting hold left as it was."""
+    borrower, next_in_line = patron(desk, "P0001"), patron(desk, "Q0001")
+    waiting, other = item(desk, "B0001", isbn="9789510396353"), item(desk, "B0002", isbn="9789510396353")
+    desk.loans.checkout(patron(desk, "L0001"), waiting)
+    desk.holds.place(borrower, waiting)
+    desk.holds.place(next_in_line, waiting)
+    assert desk.loans.return_item(waiting).hold.card == borrower
+    desk.loans.checkout(borrower, other, override="Otti hyllystä toisen niteen")
+    assert desk.patrons.view(borrower).holds == ()
+    [hold] = desk.patrons.view(next_in_line).holds
+    assert (hold.status, hold.barcode) == ("waiting", waiting)

@@ -121,3 +121,18 @@ def test_a_lost_card_is_closed_and_a_new_one_issued(desk):
 def test_hostile_names_are_refused(desk, first):
     assert code_of(lambda: register(desk, first=first, birth_date=date(1990, 1, 1))) == "INVALID_INPUT"
     assert desk.conn.execute("SELECT COUNT(*) FROM patrons").fetchone()[0] == 0
+
+
+def test_a_patron_is_spoken_to_in_finnish_swedish_or_english(desk):
+    """Notices and the self-service machines use the patron's language: Finnish unless
+    they chose Swedish or English. Mutations caught: the language not stored (the view
+    says fi), not changed by an edit, or any code accepted."""
+    assert register(desk, birth_date=date(1990, 1, 1)).language == "fi"
+    assert register(desk, card="P0002", birth_date=date(1990, 1, 1), language="sv").language == "sv"
+    assert desk.patrons.view("P0002").language == "sv"
+    assert desk.patrons.update("P0002", ContactChange(language="en")).language == "en"
+    assert desk.patrons.export("P0002")["patron"]["language"] == "en"
+    assert code_of(lambda: register(desk, card="P0003", birth_date=date(1990, 1, 1), language="de")) == "INVALID_INPUT"
+    assert code_of(lambda: desk.patrons.update("P0002", ContactChange(language="ru"))) == "INVALID_INPUT"
+    assert desk.patrons.view("P0002").language == "en"
+    assert code_of(lambda: desk.patrons.view("P0003")) == "PATRON_UNKNOWN"

@@ -66,7 +66,7 @@ class DeskMachine(RuleBasedStateMachine):
 
     def teardown(self):
         for desk in getattr(self, "desks", {}).values():
-            desk.conn.close()
+            desk.close()
         shutil.rmtree(getattr(self, "tmp", ""), ignore_errors=True)
 
     def _attempt(self, call, *args, **kwargs):

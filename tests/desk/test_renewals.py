@@ -71,3 +71,34 @@ def test_renew_all_reports_each_loan(desk, clock):
     results = dict(desk.loans.renew_all(card))
     assert results["B0001"].renewed
     assert isinstance(results["B0002"], Refused) and results["B0002"].code == "HAS_HOLDS"
+
+
+def test_a_renewal_that_would_not_move_the_due_date_changes_nothing(desk, clock):
+    """Issue 10 #8: renewed twice on the same day, the second one says the due date
+    stands and uses no renewal. Mutation caught: the count going up anyway."""
+    card, book = patron(desk, "P0001"), item(desk, "B0001")
+    desk.loans.checkout(card, book)
+    first = desk.loans.renew(card, book)
+    assert first.unchanged and not first.renewed and (first.due, first.renewals) == (date(2026, 12, 30), 0)
+    clock.advance(days=3)
+    assert desk.loans.renew(card, book).renewals == 1
+    again = desk.loans.renew(card, book)
+    assert again.unchanged and (again.due, again.renewals) == (date(2027, 1, 2), 1)
+    assert desk.patrons.view(card).loans[0].renewals == 1
+
+
+def test_renew_all_says_what_it_renewed_and_why_not_the_rest(desk, clock):
+    """Mutation caught: a refused or unchanged loan missing from the report, or its
+    title and due date not given."""
+    card = patron(desk, "P0001")
+    for barcode in ("B0001", "B0002", "B0003"):
+        desk.loans.checkout(card, item(desk, barcode, title=f"Kirja {barcode}"))
+    desk.holds.place(patron(desk, "P0002"), "B0002")
+    clock.advance(days=10)
+    desk.loans.renew(card, "B0003")  # renewed already today
+    report = {r.barcode: r for r in desk.loans.renew_all(card)}
+    assert report["B0001"].result.renewed and report["B0001"].due == date(2027, 1, 9)
+    assert report["B0002"].result.code == "HAS_HOLDS" and report["B0002"].due == date(2026, 12, 30)
+    assert report["B0003"].result.unchanged and report["B0003"].title == "Kirja B0003"
+    assert [(loan.barcode, loan.renewals) for loan in desk.patrons.view(card).loans] == [
+        ("B0002", 0), ("B0001", 1), ("B0003", 1)]

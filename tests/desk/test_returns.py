@@ -62,6 +62,20 @@ def test_a_dropbox_date_in_the_future_is_refused(desk):
     assert desk.catalogue.item_view("B0001").status == "on_loan"
 
 
+def test_a_dropbox_date_before_the_loan_began_is_refused(desk, clock):
+    """Issue 10 #5: a drop-box day must lie between the loan's start and today; one
+    before the loan would wipe the late fee. Mutation caught: the day clamped to the
+    loan day (or taken as it is) instead of refused — the item is then returned."""
+    lend(desk)  # lent on 2.12.2026, due 30.12.
+    clock.set(datetime(2027, 1, 4, 9))
+    with pytest.raises(Refused) as refused:
+        desk.loans.return_item("B0001", dropbox_date=date(2020, 1, 1))
+    assert (refused.value.code, refused.value.first.params["what"]) == ("INVALID_INPUT", "dropbox_before_loan")
+    assert refused.value.first.params["loaned_on"] == date(2026, 12, 2)
+    assert desk.catalogue.item_view("B0001").status == "on_loan" and desk.fees.balance("P0001") == 0
+    assert desk.loans.return_item("B0001", dropbox_date=date(2026, 12, 2)).late_fee_cents == 0  # the loan day will do
+
+
 def test_a_held_title_goes_to_the_hold_shelf_for_the_first_in_line(desk, clock):
     lend(desk)
     first, second = patron(desk, "P0002"), patron(desk, "P0003")
@@ -132,7 +146,7 @@ def test_an_item_not_on_loan_with_nothing_to_do_is_refused(desk):
 def test_checking_in_a_shelf_copy_fills_a_queued_hold(desk):
     book = item(desk, "B0001")
     desk.holds.place(patron(desk, "P0002"), book)  # placed while the copy sat on the shelf
-    assert [r["barcode"] for r in desk.holds.pull_list()] == ["B0001"]
+    assert [r.barcode for r in desk.holds.pull_list()] == ["B0001"]
     result = desk.loans.return_item(book)
     assert result.hold.card == "P0002" and not result.was_on_loan
     assert desk.holds.pull_list() == []

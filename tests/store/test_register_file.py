@@ -72,9 +72,9 @@ def test_an_upgraded_register_has_its_old_rows_sealed(tmp_path):
 
 def test_no_identity_code_is_left_in_free_pages_after_migration_5(tmp_path):
     """Where SQLite is built without SECURE_DELETE (set OFF here to be such a build),
-    migration 5's `hetu = NULL` leaves the codes in the file's free space; migration 6
+    migration 5's `hetu = NULL` leaves the codes in the file's free space; migration 7
     rewrites the file. Read on the raw bytes.
-    Mutation caught: no VACUUM after migration 6 (the code is found in the file)."""
+    Mutation caught: no VACUUM after migration 7 (the code is found in the file)."""
     path = tmp_path / "old.sqlite"
     shutil.copy(FIXTURE, path)
     conn = sqlite3.connect(path, isolation_level=None)

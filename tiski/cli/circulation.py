@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from .common import BRANCH_OPTION, JSON_OPTION, day, emit, state
+from ..core.errors import Refused, invalid
+from .common import BRANCH_OPTION, JSON_OPTION, State, day, emit, state
 
 hold_app = typer.Typer(help="Holds (varaukset).", no_args_is_help=True)
 holds_app = typer.Typer(help="Daily hold jobs.", no_args_is_help=True)
@@ -85,16 +86,44 @@ def return_(
 def renew(
     ctx: typer.Context,
     card: str,
-    barcode: str,
+    barcode: str = typer.Argument(None, help="The loan to renew (or --all)."),
+    all_: bool = typer.Option(False, "--all", help="Renew every loan of the patron; says why any was not."),
     branch: str = BRANCH_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Renew a loan (up to 8 times, if nobody holds the title)."""
+    """Renew a loan (up to 8 times, if nobody holds the title), or all of them."""
     st = state(ctx)
+    if all_ == bool(barcode):
+        raise invalid("renew_what")
+    if all_:
+        renew_all(st, card, branch, as_json)
+        return
     loan = st.desk(branch).loans.renew(card, barcode)
     emit(as_json, {"loan": {"barcode": loan.barcode, "due": loan.due, "renewals": loan.renewals,
-                            "renewed": loan.renewed}},
-         [st.t("cli.renewed" if loan.renewed else "cli.already_due", title=loan.title, due=loan.due)])
+                            "renewed": loan.renewed, "unchanged": loan.unchanged}},
+         [st.t("cli.renewed" if loan.renewed else "cli.renew_unchanged", title=loan.title, due=loan.due)])
+
+
+def renew_all(st: State, card: str, branch: str | None, as_json: bool) -> None:
+    """Every loan of the patron: what was renewed, and why the rest were not."""
+    t = st.t
+    results = st.desk(branch).loans.renew_all(card)
+    renewed, not_renewed, lines = [], [], []
+    for r in results:
+        loan = {"barcode": r.barcode, "title": r.title, "due": r.due}
+        if isinstance(r.result, Refused):
+            message = t.refusal(r.result.first)
+            not_renewed.append({**loan, "unchanged": False, "code": r.result.code, "message": message})
+            lines.append(f"{t('cli.renew_refused', title=r.title)} {message}")
+        elif r.result.unchanged:
+            message = t("cli.renew_unchanged", title=r.title, due=r.due)
+            not_renewed.append({**loan, "unchanged": True, "code": None, "message": message})
+            lines.append(message)
+        else:
+            renewed.append({**loan, "renewals": r.result.renewals})
+            lines.append(t("cli.renewed", title=r.title, due=r.due))
+    emit(as_json, {"card": card, "renewed": renewed, "not_renewed": not_renewed},
+         [t("cli.renewed_count", renewed=len(renewed), total=len(results))] + ["  " + line for line in lines])
 
 
 @hold_app.command("place")
@@ -157,5 +186,6 @@ def holds_pull_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bo
     """Copies on this branch's shelves that can fill a hold: fetch and scan them in."""
     st = state(ctx)
     rows = st.desk(branch).holds.pull_list()
-    emit(as_json, {"items": [dict(r) for r in rows]},
-         [f"{r['barcode']:<14} {r['title']}  ({r['queued']})" for r in rows] or [st.t("cli.none_found")])
+    emit(as_json, {"items": [{"barcode": r.barcode, "title": r.title, "author": r.author, "queued": r.queued}
+                             for r in rows]},
+         [f"{r.barcode:<14} {r.title}  ({r.queued})" for r in rows] or [st.t("cli.none_found")])

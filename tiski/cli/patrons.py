@@ -12,6 +12,9 @@ from .common import BRANCH_OPTION, JSON_OPTION, day, emit, jsonable, state
 
 patron_app = typer.Typer(help="Patrons (asiakkaat).", no_args_is_help=True)
 
+# Not --lang: that is the language of Tiski's own output.
+LANGUAGE_OPTION = typer.Option(None, "--language", help="The patron's language (notices, machines): fi, sv or en.")
+
 
 def register(app: typer.Typer) -> None:
     app.add_typer(patron_app, name="patron")
@@ -37,6 +40,7 @@ def patron_json(view) -> dict:
         "guardian": view.guardian,
         "consent_date": view.consent_date,
         "responsible": view.responsible,
+        "language": view.language,
         "loans": [
             {"barcode": loan.barcode, "title": loan.title, "due": loan.due, "renewals": loan.renewals,
              "overdue": loan.overdue, "format": loan.format, "lost_card": loan.lost_card}
@@ -96,6 +100,7 @@ def patron_add(
     pin: str = typer.Option(None, "--pin", hidden=True, help="Refused: a PIN on the command line shows in `ps`."),
     pin_stdin: bool = typer.Option(False, "--pin-stdin",
                                    help="A PIN for self-service: read from stdin, or asked for on a terminal."),
+    language: str = LANGUAGE_OPTION,
     branch: str = BRANCH_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -112,7 +117,7 @@ def patron_add(
             card=card, first=first, last=last, hetu=hetu, birth_date=day(birth_date, "birth_date"),
             guardian=guardian, consent_date=day(consent_date, "consent_date"), organisation=organisation,
             responsible=responsible, email=email, phone=phone, address=address, verify_id=verify_id, pin=pin,
-            home_branch=branch,
+            home_branch=branch, language=language or "fi",
         )
     )
     emit(as_json,
@@ -168,14 +173,16 @@ def patron_edit(
     phone: str = typer.Option(None, "--phone"),
     address: str = typer.Option(None, "--address"),
     verify_id: bool = typer.Option(None, "--verify-id/--no-verify-id"),
+    language: str = LANGUAGE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Change a patron's name or contact details."""
+    """Change a patron's name, contact details or language."""
     from ..desk.patrons import ContactChange
 
     st = state(ctx)
     view = st.desk().patrons.update(
-        card, ContactChange(email=email, phone=phone, address=address, verify_id=verify_id, first=first, last=last)
+        card, ContactChange(email=email, phone=phone, address=address, verify_id=verify_id, first=first, last=last,
+                            language=language)
     )
     emit(as_json, {"patron": patron_json(view)}, [st.t("cli.patron_updated", name=view.name)])
 

@@ -52,6 +52,20 @@ def mask_hetu(valid_hetu: str) -> str:
     return valid_hetu[:7] + "****"
 
 
+# What the library speaks to a patron in: notices, letters, the self-service machines.
+PATRON_LANGUAGES = ("fi", "sv", "en")
+
+
+def patron_language(code: str | None, default: str = "fi") -> str:
+    """A patron's language: one of PATRON_LANGUAGES (`default` when none is given)."""
+    text = (code or "").strip().lower()
+    if not text:
+        return default
+    if text not in PATRON_LANGUAGES:
+        raise invalid("language", value=code)
+    return text
+
+
 def age_on(birth: date, day: date) -> int:
     """Full years on `day`. Someone born on 29 February turns a year older on
     28 February in common years (the Finnish reading of month-end periods)."""

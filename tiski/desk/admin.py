@@ -125,7 +125,7 @@ def run_clearance(desk: DeskContext) -> list[str]:
     with desk.write():
         conn, now, today = desk.conn, desk.now(), desk.today()
         for row in fee_store.patrons_in_debt(conn):
-            patron_id = int(row["patron_id"])
+            patron_id = row.patron_id
             if not ban_store.has_clearance_ban(conn, patron_id):
                 ban_store.add(conn, patron_id, "borrowing", "annual clearance", starts_on=today, given_by=desk.staff,
                               branch=desk.branch, now=now, clearance=True)

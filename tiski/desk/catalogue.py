@@ -9,6 +9,7 @@ from ..core.errors import invalid, refuse
 from ..core.policy import FORMATS
 from ..core.text import clean_card, clean_text
 from ..store import circulation as circ_store
+from ..store import holds as hold_store
 from ..store import items as item_store
 from ..store import patrons as patron_store
 from .area import Area, call
@@ -58,7 +59,7 @@ def clean_isbn(text: str | None) -> str | None:
 
 def add_item(desk: DeskContext, new: NewItem) -> ItemView:
     barcode = clean_card(new.barcode, "barcode")
-    title = clean_text(new.title, "title", max_length=500)
+    title = clean_text(new.title, "title", max_length=500) or ""
     author = clean_text(new.author, "author", required=False, max_length=200)
     isbn = clean_isbn(new.isbn)
     if new.format not in FORMATS:
@@ -101,34 +102,31 @@ def item_view(desk: DeskContext, barcode: str) -> ItemView:
     item = item_store.by_barcode(conn, (barcode or "").strip())
     if item is None:
         raise refuse("ITEM_UNKNOWN")
-    loan = circ_store.active_loan(conn, item["id"])
-    trapped = circ_store.trapped_hold(conn, item["id"])
-    if not item["loanable"]:
+    loan = circ_store.active_loan(conn, item.id)
+    trapped = hold_store.trapped_for(conn, item.id)
+    if not item.loanable:
         status = "not_loanable"
     elif loan is not None:
         status = "on_loan"
-    elif trapped is not None and trapped["status"] == "waiting":
+    elif trapped is not None and trapped.status == "waiting":
         status = "waiting"
-    elif item["transit_to"] is not None:
+    elif item.transit_to is not None:
         status = "in_transit"
     else:
         status = "available"
-    queued = conn.execute(
-        "SELECT COUNT(*) FROM holds WHERE record_id = ? AND status = 'queued'", (item["record_id"],)
-    ).fetchone()[0]
     return ItemView(
-        barcode=item["barcode"],
-        title=item["title"],
-        author=item["author"],
-        format=item["format"],
-        rating=item["rating"],
-        children=bool(item["children"]),
-        home_branch=item["home_branch"],
+        barcode=item.barcode,
+        title=item.title,
+        author=item.author,
+        format=item.format,
+        rating=item.rating,
+        children=item.children,
+        home_branch=item.home_branch,
         status=status,
-        loan_card=patron_store.active_card(conn, loan["patron_id"]) if loan and loan["patron_id"] else None,
-        due=date.fromisoformat(loan["due_date"]) if loan else None,
-        transit_to=item["transit_to"],
-        holds_queued=queued,
+        loan_card=patron_store.active_card(conn, loan.patron_id) if loan and loan.patron_id else None,
+        due=loan.due_date if loan else None,
+        transit_to=item.transit_to,
+        holds_queued=hold_store.queued_count(conn, item.record_id),
     )
 
 

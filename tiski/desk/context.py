@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import sqlite3
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Concatenate, Iterable, ParamSpec, TypeVar
 
@@ -25,9 +24,12 @@ from ..store import audit as audit_store
 from ..store import branches as branch_store
 from ..store import chain
 from ..store import circulation as circ_store
+from ..store import holds as hold_store
 from ..store import patrons as patron_store
 from ..store import staff as staff_store
+from ..store import settings as settings_store
 from ..store.db import transaction, unavailable
+from ..store.patrons import Patron as Patron  # the facade's patron, built by the store
 
 # What of a call's arguments may go in the audit trail: never names, identity codes,
 # PINs or free text (a reason may name someone).
@@ -46,34 +48,8 @@ def default_policy() -> Policy:
 
 def stored_policy(conn: sqlite3.Connection) -> Policy:
     """The database's own copy of the policy, else the shipped default."""
-    row = conn.execute("SELECT value FROM settings WHERE key = 'policy'").fetchone()
-    return parse_policy(row[0]) if row else default_policy()
-
-
-@dataclass
-class Patron:
-    """A patron as found by a card, with the card's own status."""
-
-    row: sqlite3.Row
-    card: str  # the card presented
-    card_status: str
-
-    @property
-    def id(self) -> int:
-        return self.row["id"]
-
-    @property
-    def name(self) -> str:
-        return f"{self.row['first_name']} {self.row['last_name']}".strip()
-
-    @property
-    def birth_date(self) -> date | None:
-        text = self.row["birth_date"]
-        return date.fromisoformat(text) if text else None
-
-    @property
-    def is_organisation(self) -> bool:
-        return bool(self.row["is_organisation"])
+    text = settings_store.get(conn, "policy")
+    return parse_policy(text) if text is not None else default_policy()
 
 
 class DeskContext:
@@ -192,7 +168,7 @@ class DeskContext:
 
     def _audit_patron(self, card: str | None) -> int | None:
         row = patron_store.by_card(self.conn, card.strip()) if card else None
-        return int(row["id"]) if row is not None else None
+        return row.id if row is not None else None
 
     def _log_change(self) -> None:
         """Inside the write's own transaction: the change and its record stand or fall together."""
@@ -227,31 +203,30 @@ class DeskContext:
 
     def find_card(self, card: str, *, for_circulation: bool = True) -> Patron:
         """The patron holding `card`. Circulation refuses a lost or replaced card."""
-        row = patron_store.by_card(self.conn, (card or "").strip())
-        if row is None:
+        patron = patron_store.by_card(self.conn, (card or "").strip())
+        if patron is None:
             raise refuse("PATRON_UNKNOWN")
-        patron = Patron(row, row["presented_card"], row["card_status"])
         if for_circulation and patron.card_status != "active":
-            raise refuse("CARD_LOST", closed_at=row["card_closed_at"])
+            raise refuse("CARD_LOST", closed_at=patron.card_closed_at)
         return patron
 
     def standing(self, patron: Patron) -> PatronStanding:
         today, now = self.today(), self.now()
         bans = patron_store.active_bans(self.conn, patron.id, today)
         balance = patron_store.balance_cents(self.conn, patron.id)
-        loans = patron_store.active_loan_formats(self.conn, patron.id)
+        loans = circ_store.loan_facts(self.conn, patron.id)
         by_format: dict[str, int] = {}
         most_overdue = 0
         for loan in loans:
-            by_format[loan["format"]] = by_format.get(loan["format"], 0) + 1
-            if not loan["lost_card"] and datetime.fromisoformat(loan["due_at"]) < now:
-                most_overdue = max(most_overdue, (today - date.fromisoformat(loan["due_date"])).days)
+            by_format[loan.format] = by_format.get(loan.format, 0) + 1
+            if not loan.lost_card and loan.due_at < now:
+                most_overdue = max(most_overdue, (today - loan.due_date).days)
         registration = Registration(
             is_organisation=patron.is_organisation,
             birth_date=patron.birth_date,
-            guardian=patron.row["guardian_name"],
-            consent_date=date.fromisoformat(patron.row["consent_date"]) if patron.row["consent_date"] else None,
-            responsible=patron.row["responsible_person"],
+            guardian=patron.guardian,
+            consent_date=patron.consent_date,
+            responsible=patron.responsible,
         )
         return PatronStanding(
             patron_id=patron.id,
@@ -259,14 +234,14 @@ class DeskContext:
             birth_date=patron.birth_date,
             card_lost=patron.card_status != "active",
             consent_missing=consent_missing(registration, today, self.policy) is not None,
-            banned=any(not b["clearance"] for b in bans),
-            clearance_debt=balance > 0 and any(b["clearance"] for b in bans),
+            banned=any(not ban.clearance for ban in bans),
+            clearance_debt=balance > 0 and any(ban.clearance for ban in bans),
             balance_cents=balance,
             most_days_overdue=most_overdue,
             active_loans=len(loans),
             loans_by_format=by_format,
-            verify_id=bool(patron.row["verify_id"]),
-            holds_waiting=patron_store.waiting_holds(self.conn, patron.id),
+            verify_id=patron.verify_id,
+            holds_waiting=hold_store.waiting_count(self.conn, patron.id),
         )
 
 

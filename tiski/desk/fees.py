@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..clock import stamp
 from ..core.errors import invalid
 from ..core.fees import CHARGE_TYPES, allocate
 from ..core.text import clean_text
@@ -19,7 +18,7 @@ def balance(desk: DeskContext, card: str) -> int:
 
 def charge_fee(desk: DeskContext, card: str, amount_cents: int, reason: str, charge_type: str = "manual") -> int:
     """Add a charge (lost or damaged item, reminder, …). Returns the new balance."""
-    reason = clean_text(reason, "reason")
+    text = clean_text(reason, "reason")
     if charge_type not in CHARGE_TYPES:
         raise invalid("charge_type", value=charge_type)
     _positive(amount_cents)
@@ -27,7 +26,7 @@ def charge_fee(desk: DeskContext, card: str, amount_cents: int, reason: str, cha
         patron = desk.find_card(card, for_circulation=False)
         fee_store.add_entry(
             desk.conn, patron.id, "charge", amount_cents, desk.now(),
-            charge_type=charge_type, reason=reason, branch=desk.branch, staff=desk.staff,
+            charge_type=charge_type, reason=text, branch=desk.branch, staff=desk.staff,
         )
         return patron_store.balance_cents(desk.conn, patron.id)
 
@@ -57,12 +56,7 @@ def _credit(desk: DeskContext, card: str, amount_cents: int, entry: str, reason:
         fee_store.settle(conn, credit_id, allocate(amount_cents, open_charges))
         new_balance = patron_store.balance_cents(conn, patron.id)
         if new_balance <= 0:
-            # The annual clearance's ban lasts until the debt is paid.
-            conn.execute(
-                "UPDATE bans SET lifted_at = ?, lifted_reason = 'paid' WHERE patron_id = ? AND clearance = 1"
-                " AND lifted_at IS NULL",
-                (stamp(desk.now()), patron.id),
-            )
+            patron_store.lift_clearance_bans(conn, patron.id, desk.now())
         return new_balance
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from typing import Iterator
 
-from ..clock import HELSINKI, stamp
+from ..clock import HELSINKI
 from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.text import clean_text
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
+from ..store import holds as hold_store
 from ..store import items as item_store
+from ..store.circulation import LoanRecord
+from ..store.holds import HoldRecord
+from ..store.items import ItemRecord
 from .area import Area, call
 from .context import DeskContext, Patron, raise_first
 from .routing import HoldShelf, arrive_for_hold, route_free_copy
@@ -28,7 +32,7 @@ class Loan:
     alerts: tuple[Refusal, ...] = ()
     overridden: tuple[str, ...] = ()
     renewed: bool = False
-    unchanged: bool = False  # already on loan to this patron; scanning again changed nothing
+    unchanged: bool = False  # a renewal now would not move the due date: nothing changed, none counted
 
 
 @dataclass(frozen=True)
@@ -41,31 +45,46 @@ class Return:
     was_on_loan: bool
 
 
-def _item(desk: DeskContext, barcode: str) -> sqlite3.Row:
+@dataclass(frozen=True)
+class Renewal:
+    """What renew-all did with one loan: `result` is the Loan (renewed, or `unchanged`
+    when the due date would not move) or the Refused that says why not. It unpacks
+    as `barcode, result`, the pair renew-all has always given."""
+
+    barcode: str
+    title: str
+    due: date  # the due date now
+    result: Loan | Refused
+
+    def __iter__(self) -> Iterator[str | Loan | Refused]:
+        return iter((self.barcode, self.result))
+
+
+def find_item(desk: DeskContext, barcode: str) -> ItemRecord:
     item = item_store.by_barcode(desk.conn, (barcode or "").strip())
     if item is None:
         raise refuse("ITEM_UNKNOWN")
     return item
 
 
-def _item_state(desk: DeskContext, item: sqlite3.Row) -> tuple[ItemState, sqlite3.Row | None, sqlite3.Row | None]:
+def _item_state(desk: DeskContext, item: ItemRecord) -> tuple[ItemState, LoanRecord | None, HoldRecord | None]:
     conn = desk.conn
-    loan = circ_store.active_loan(conn, item["id"])
-    trapped = circ_store.trapped_hold(conn, item["id"])
+    loan = circ_store.active_loan(conn, item.id)
+    trapped = hold_store.trapped_for(conn, item.id)
     queued = None
     if loan is None and trapped is None:
-        queued = circ_store.first_queued(conn, item["record_id"])
+        queued = hold_store.first_queued(conn, item.record_id)
     state = ItemState(
-        item_id=item["id"],
-        format=item["format"],
-        rating=item["rating"],
-        children=bool(item["children"]),
-        loanable=bool(item["loanable"]),
-        on_loan_to=loan["patron_id"] if loan else None,
-        held_for=trapped["patron_id"] if trapped else None,
-        held_on_shelf=trapped is not None and trapped["status"] == "waiting",
-        first_in_queue=queued["patron_id"] if queued else None,
-        in_transit=item["transit_to"] is not None,
+        item_id=item.id,
+        format=item.format,
+        rating=item.rating,
+        children=item.children,
+        loanable=item.loanable,
+        on_loan_to=loan.patron_id if loan else None,
+        held_for=trapped.patron_id if trapped else None,
+        held_on_shelf=trapped is not None and trapped.status == "waiting",
+        first_in_queue=queued.patron_id if queued else None,
+        in_transit=item.transit_to is not None,
     )
     return state, loan, trapped or queued
 
@@ -73,7 +92,7 @@ def _item_state(desk: DeskContext, item: sqlite3.Row) -> tuple[ItemState, sqlite
 def check_checkout(desk: DeskContext, card: str, barcode: str) -> Decision:
     """The decision alone, for a screen to show before anything is written."""
     patron = desk.find_card(card)
-    item = _item(desk, barcode)
+    item = find_item(desk, barcode)
     state, _, _ = _item_state(desk, item)
     return decide_checkout(desk.standing(patron), state, desk.policy, desk.today())
 
@@ -85,9 +104,9 @@ def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = 
     reason = clean_text(override, "override", max_length=200) if override is not None else None
     with desk.write():
         patron = desk.find_card(card)
-        item = _item(desk, barcode)
+        item = find_item(desk, barcode)
         state, loan, hold = _item_state(desk, item)
-        if loan is not None and loan["patron_id"] == patron.id:
+        if loan is not None and loan.patron_id == patron.id:
             # Scanning a copy the patron already has: the desk renews it.
             return _renew(desk, patron, item, loan)
         decision = decide_checkout(desk.standing(patron), state, desk.policy, desk.today())
@@ -97,45 +116,32 @@ def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = 
         now, conn = desk.now(), desk.conn
         if loan is not None:  # ON_LOAN_TO_OTHER overridden: return it from the other patron first
             _close_loan(desk, loan, item, desk.today())
-        if hold is not None:
-            if hold["patron_id"] == patron.id:
-                circ_store.set_hold(conn, hold["id"], status="fulfilled", closed_at=stamp(now))
-            elif hold["status"] in ("in_transit", "waiting"):  # HELD_FOR_OTHER overridden: back in the queue
-                circ_store.set_hold(
-                    conn, hold["id"], status="queued", item_id=None, trapped_at=None, pickup_by=None, pickup_code=None
-                )
-        if item["transit_to"] is not None:
-            item_store.set_transit(conn, item["id"], None)
+        if hold is not None and hold.patron_id != patron.id and hold.status in ("in_transit", "waiting"):
+            hold_store.requeue(conn, hold.id)  # HELD_FOR_OTHER overridden: back in the queue, in its old place
+        _fulfil_own_hold(desk, patron, item)
+        if item.transit_to is not None:
+            item_store.set_transit(conn, item.id, None)
         calendar = desk.calendar(desk.branch)
         if due is None:
-            due = calendar.due_date(desk.today(), desk.policy.loan_period_for(item["format"]))
+            due = calendar.due_date(desk.today(), desk.policy.loan_period_for(item.format))
         loan_id = circ_store.insert_loan(
             conn,
-            item_id=item["id"],
+            item_id=item.id,
             patron_id=patron.id,
             card=patron.card,
             kind=kind,
             branch=desk.branch,
-            loaned_at=stamp(now),
-            due_date=due.isoformat(),
-            due_at=stamp(calendar.closing_time(due).replace(tzinfo=HELSINKI)),
+            loaned_at=now,
+            due_date=due,
+            due_at=calendar.closing_time(due).replace(tzinfo=HELSINKI),
         )
         for refusal in decision.confirmations:
-            circ_store.add_override(
-                conn,
-                at=stamp(now),
-                branch=desk.branch,
-                staff=desk.staff,
-                patron_id=patron.id,
-                item_id=item["id"],
-                loan_id=loan_id,
-                code=refusal.code,
-                reason=reason,
-            )
+            circ_store.add_override(conn, at=now, branch=desk.branch, staff=desk.staff, patron_id=patron.id,
+                                    item_id=item.id, loan_id=loan_id, code=refusal.code, reason=reason or "")
         return Loan(
-            barcode=item["barcode"],
+            barcode=item.barcode,
             card=patron.card,
-            title=item["title"],
+            title=item.title,
             due=due,
             renewals=0,
             alerts=decision.alerts,
@@ -143,61 +149,60 @@ def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = 
         )
 
 
-def _close_loan(desk: DeskContext, loan: sqlite3.Row, item: sqlite3.Row, counted_on: date) -> int:
+def _fulfil_own_hold(desk: DeskContext, patron: Patron, item: ItemRecord) -> None:
+    """Any copy of the title fills the borrower's own hold on it — also one lent by
+    an override past someone else's, so no second copy is trapped for them later.
+    A different copy already on the shelf for them goes to the next in line."""
+    own = hold_store.active_hold(desk.conn, patron.id, item.record_id)
+    if own is None:
+        return
+    hold_store.close(desk.conn, own.id, "fulfilled", desk.now())
+    if own.status == "waiting" and own.item_id is not None and own.item_id != item.id:
+        other = item_store.by_id(desk.conn, own.item_id)
+        if other is not None:
+            route_free_copy(desk, other, own.pickup_branch)
+
+
+def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_on: date) -> int:
     """End a loan; charge the late fee it has earned. Returns the fee in cents."""
     fee = 0
-    if loan["kind"] == "normal" and not loan["lost_card"]:
-        fee = late_fee_cents(
-            date.fromisoformat(loan["due_date"]),
-            counted_on,
-            bool(item["children"]),
-            desk.policy,
-            circ_store.late_fees_charged(desk.conn, loan["id"]),
-        )
-    circ_store.close_loan(desk.conn, loan["id"], desk.now(), desk.branch, counted_on)
-    # Privacy by default: what someone borrowed is not kept once it is back.
-    desk.conn.execute("UPDATE loans SET patron_id = NULL, card = '' WHERE id = ?", (loan["id"],))
-    if fee and loan["patron_id"] is not None:
-        fee_store.add_entry(
-            desk.conn,
-            loan["patron_id"],
-            "charge",
-            fee,
-            desk.now(),
-            charge_type="late",
-            item_id=item["id"],
-            loan_id=loan["id"],
-            branch=desk.branch,
-            staff=desk.staff,
-        )
+    if loan.kind == "normal" and not loan.lost_card:
+        fee = late_fee_cents(loan.due_date, counted_on, item.children, desk.policy,
+                             circ_store.late_fees_charged(desk.conn, loan.id))
+    circ_store.close_loan(desk.conn, loan.id, desk.now(), desk.branch, counted_on)
+    if fee and loan.patron_id is not None:
+        fee_store.add_entry(desk.conn, loan.patron_id, "charge", fee, desk.now(), charge_type="late",
+                            item_id=item.id, loan_id=loan.id, branch=desk.branch, staff=desk.staff)
     return fee
 
 
 def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = None) -> Return:
-    """Take an item back (check in). A drop-box return counts from the day the box was emptied."""
+    """Take an item back (check in). A drop-box return counts from the day the box
+    was emptied: a day between the loan's start and today."""
     with desk.write():
-        item = _item(desk, barcode)
+        item = find_item(desk, barcode)
         today = desk.today()
         if dropbox_date is not None and dropbox_date > today:
             raise invalid("dropbox_in_future")
-        loan = circ_store.active_loan(desk.conn, item["id"])
+        loan = circ_store.active_loan(desk.conn, item.id)
         fee = 0
         if loan is not None:
-            loaned_on = datetime.fromisoformat(loan["loaned_at"]).astimezone(HELSINKI).date()
-            counted_on = max(dropbox_date or today, loaned_on)
-            fee = _close_loan(desk, loan, item, counted_on)
-        trapped = circ_store.trapped_hold(desk.conn, item["id"])
+            loaned_on = loan.loaned_at.astimezone(HELSINKI).date()
+            if dropbox_date is not None and dropbox_date < loaned_on:
+                raise invalid("dropbox_before_loan", loaned_on=loaned_on)
+            fee = _close_loan(desk, loan, item, dropbox_date or today)
+        trapped = hold_store.trapped_for(desk.conn, item.id)
         if trapped is not None:
-            routing = arrive_for_hold(desk, trapped, item["id"])
-        elif loan is None and item["transit_to"] is None and item["home_branch"] == desk.branch:
-            if circ_store.first_queued(desk.conn, item["record_id"]) is None or not item["loanable"]:
+            routing = arrive_for_hold(desk, trapped, item.id)
+        elif loan is None and item.transit_to is None and item.home_branch == desk.branch:
+            if hold_store.first_queued(desk.conn, item.record_id) is None or not item.loanable:
                 raise refuse("NOT_ON_LOAN")
             routing = route_free_copy(desk, item, desk.branch)
         else:
             routing = route_free_copy(desk, item, desk.branch)
         return Return(
-            barcode=item["barcode"],
-            title=item["title"],
+            barcode=item.barcode,
+            title=item.title,
             late_fee_cents=fee,
             hold=routing.hold,
             route_to=routing.route_to,
@@ -206,51 +211,48 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
 
 
 def renew(desk: DeskContext, card: str, barcode: str) -> Loan:
+    """Renew a loan. One that would not move the due date (renewed today already, or
+    on its loan day) changes nothing and uses no renewal: `unchanged` says so."""
     with desk.write():
         patron = desk.find_card(card)
-        item = _item(desk, barcode)
-        loan = circ_store.active_loan(desk.conn, item["id"])
-        if loan is None or loan["patron_id"] != patron.id:
+        item = find_item(desk, barcode)
+        loan = circ_store.active_loan(desk.conn, item.id)
+        if loan is None or loan.patron_id != patron.id:
             raise refuse("NOT_ON_LOAN")
         return _renew(desk, patron, item, loan)
 
 
-def _renew(desk: DeskContext, patron: Patron, item: sqlite3.Row, loan: sqlite3.Row) -> Loan:
+def _renew(desk: DeskContext, patron: Patron, item: ItemRecord, loan: LoanRecord) -> Loan:
     conn, today = desk.conn, desk.today()
-    due = date.fromisoformat(loan["due_date"])
+    due = loan.due_date
     calendar = desk.calendar(desk.branch)
-    new_due = calendar.due_date(today, desk.policy.loan_period_for(item["format"]))
+    new_due = calendar.due_date(today, desk.policy.loan_period_for(item.format))
     if new_due <= due:
-        # Renewing now would not move the due date (a second scan on the loan day):
-        # nothing to do, and no renewal is used up.
-        return Loan(item["barcode"], patron.card, item["title"], due, loan["renewals"], unchanged=True)
-    others = circ_store.queued_by_others(conn, item["record_id"], patron.id)
-    raise_first(decide_renewal(desk.standing(patron), loan["renewals"], others, desk.policy))
-    if today > due and loan["kind"] == "normal" and not loan["lost_card"]:
-        fee = late_fee_cents(
-            due, today, bool(item["children"]), desk.policy, circ_store.late_fees_charged(conn, loan["id"])
-        )
+        return Loan(item.barcode, patron.card, item.title, due, loan.renewals, unchanged=True)
+    others = hold_store.queued_by_others(conn, item.record_id, patron.id)
+    raise_first(decide_renewal(desk.standing(patron), loan.renewals, others, desk.policy))
+    if today > due and loan.kind == "normal" and not loan.lost_card:
+        fee = late_fee_cents(due, today, item.children, desk.policy, circ_store.late_fees_charged(conn, loan.id))
         if fee:
-            fee_store.add_entry(
-                conn, patron.id, "charge", fee, desk.now(), charge_type="late",
-                item_id=item["id"], loan_id=loan["id"], branch=desk.branch, staff=desk.staff,
-            )
-    conn.execute(
-        "UPDATE loans SET renewals = renewals + 1, due_date = ?, due_at = ? WHERE id = ?",
-        (new_due.isoformat(), stamp(calendar.closing_time(new_due).replace(tzinfo=HELSINKI)), loan["id"]),
-    )
-    return Loan(item["barcode"], patron.card, item["title"], new_due, loan["renewals"] + 1, renewed=True)
+            fee_store.add_entry(conn, patron.id, "charge", fee, desk.now(), charge_type="late",
+                                item_id=item.id, loan_id=loan.id, branch=desk.branch, staff=desk.staff)
+    circ_store.renew_loan(conn, loan.id, new_due, calendar.closing_time(new_due).replace(tzinfo=HELSINKI))
+    return Loan(item.barcode, patron.card, item.title, new_due, loan.renewals + 1, renewed=True)
 
 
-def renew_all(desk: DeskContext, card: str) -> list[tuple[str, Loan | Refused]]:
-    """Renew every loan of the patron; each one succeeds or fails on its own."""
-    patron = desk.find_card(card)
-    results: list[tuple[str, Loan | Refused]] = []
-    for loan in circ_store.patron_loans(desk.conn, patron.id):
-        try:
-            results.append((loan["barcode"], renew(desk, card, loan["barcode"])))
-        except Refused as refused:
-            results.append((loan["barcode"], refused))
+def renew_all(desk: DeskContext, card: str) -> list[Renewal]:
+    """Renew every loan of the patron and say what became of each. One transaction;
+    each renewal is a savepoint in it, so a refused one undoes only itself."""
+    results = []
+    with desk.write():
+        patron = desk.find_card(card)
+        for loan in circ_store.patron_loans(desk.conn, patron.id):
+            try:
+                renewed = renew(desk, card, loan.barcode)
+            except Refused as refused:
+                results.append(Renewal(loan.barcode, loan.title, loan.due_date, refused))
+            else:
+                results.append(Renewal(loan.barcode, loan.title, renewed.due, renewed))
     return results
 
 

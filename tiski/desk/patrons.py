@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, TypedDict
 
-from ..clock import parse_moment, stamp
+from ..clock import parse_moment
 from ..core.circulation import standing_refusals
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.passwords import hash_secret
@@ -19,12 +19,15 @@ from ..core.patrons import (
     category,
     consent_missing,
     mask_hetu,
+    patron_language,
     validate_hetu,
 )
-from ..core.text import clean_email, clean_phone, clean_text, phone_digits
+from ..core.text import clean_email, clean_phone, clean_text
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
+from ..store import holds as hold_store
 from ..store import patrons as patron_store
+from ..store.patrons import PatronFields
 from .area import Area, call, patron_read
 from .context import DeskContext, Patron
 
@@ -46,6 +49,7 @@ class NewPatron:
     verify_id: bool = False
     pin: str | None = None
     home_branch: str | None = None
+    language: str = "fi"  # fi | sv | en: notices and self-service machines speak to the patron in it
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class PatronView:
     loans: tuple[LoanLine, ...] = ()
     holds: tuple[HoldLine, ...] = ()
     fees: tuple[FeeLine, ...] = field(default_factory=tuple)
+    language: str = "fi"
 
     @property
     def name(self) -> str:
@@ -119,14 +124,14 @@ class PatronView:
 _PIN = re.compile(r"^\d{4,8}$")
 
 
-def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, dict]:
-    """Check a registration by the rules and return (card, stored fields); writes
+def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, PatronFields]:
+    """Check a registration by the rules and return (card, what to store); writes
     nothing. A valid HETU or a birth date; a guardian's consent under 15; a
     responsible person for an organisation; a card and HETU not yet in the register."""
     today = desk.today()
     card = card_number(new.card)
     first = clean_text(new.first, "first", required=not new.organisation, max_length=100) or ""
-    last = clean_text(new.last, "last", max_length=100)
+    last = clean_text(new.last, "last", max_length=100) or ""
     hetu = None
     birth = new.birth_date
     if new.hetu:
@@ -157,32 +162,31 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, dict]:
     missing = consent_missing(registration, today, desk.policy)
     if missing is not None:
         raise refuse(missing.code, **missing.params)
-    phone = clean_phone(new.phone)
     sealed = digest = None
     if hetu is not None:
         from ..store.hetu_vault import HetuVault
 
         vault = HetuVault.of(desk.conn, create=True)
         sealed, digest = vault.seal(hetu), vault.digest(hetu)
-    fields = {
-        "first_name": first,
-        "last_name": last,
-        "hetu_sealed": sealed,
-        "hetu_digest": digest,
-        "hetu_masked": mask_hetu(hetu) if hetu else None,
-        "birth_date": registration.birth_date.isoformat() if registration.birth_date else None,
-        "is_organisation": int(new.organisation),
-        "responsible_person": registration.responsible,
-        "guardian_name": registration.guardian,
-        "consent_date": new.consent_date.isoformat() if new.consent_date else None,
-        "email": clean_email(new.email),
-        "phone": phone,
-        "phone_digits": phone_digits(phone),
-        "address": clean_text(new.address, "address", required=False, max_length=300),
-        "verify_id": int(new.verify_id),
-        "pin_hash": hash_secret(pin) if pin else None,
-        "home_branch": desk.known_branch(new.home_branch) if new.home_branch else _default_branch(desk),
-    }
+    fields = PatronFields(
+        first_name=first,
+        last_name=last,
+        birth_date=registration.birth_date,
+        is_organisation=new.organisation,
+        responsible=registration.responsible,
+        guardian=registration.guardian,
+        consent_date=new.consent_date,
+        email=clean_email(new.email),
+        phone=clean_phone(new.phone),
+        address=clean_text(new.address, "address", required=False, max_length=300),
+        verify_id=new.verify_id,
+        home_branch=desk.known_branch(new.home_branch) if new.home_branch else _default_branch(desk),
+        language=patron_language(new.language),
+        hetu_sealed=sealed,
+        hetu_digest=digest,
+        hetu_masked=mask_hetu(hetu) if hetu else None,
+        pin_hash=hash_secret(pin) if pin else None,
+    )
     if patron_store.card_exists(desk.conn, card):
         raise refuse("DUPLICATE_CARD")
     if digest is not None and patron_store.hetu_exists(desk.conn, digest):
@@ -198,14 +202,14 @@ def add_patron(desk: DeskContext, new: NewPatron) -> PatronView:
     return patron_view(desk, card)
 
 
-def insert_patrons(desk: DeskContext, prepared: list[tuple[str, dict]]) -> None:
+def insert_patrons(desk: DeskContext, prepared: list[tuple[str, PatronFields]]) -> None:
     """Store prepared registrations (inside the caller's transaction). Another desk
     may have taken a card or HETU since they were checked: the unique keys catch it."""
     for card, fields in prepared:
         try:
-            patron_store.insert(desk.conn, fields, card, desk.now())
-        except sqlite3.IntegrityError as exc:
-            raise refuse("DUPLICATE_PATRON" if "hetu" in str(exc) else "DUPLICATE_CARD") from None
+            patron_store.insert(desk.conn, card, fields, desk.now())
+        except patron_store.AlreadyRegistered as taken:
+            raise refuse("DUPLICATE_PATRON" if taken.what == "hetu" else "DUPLICATE_CARD") from None
 
 
 def _default_branch(desk: DeskContext) -> str | None:
@@ -215,28 +219,32 @@ def _default_branch(desk: DeskContext) -> str | None:
         return None
 
 
-def find_patrons(desk: DeskContext, text: str, limit: int = 20) -> list[dict]:
+class PatronFound(TypedDict):
+    id: int
+    card: str | None
+    name: str
+    birth_year: int | None
+    exact_card: bool
+
+
+def find_patrons(desk: DeskContext, text: str, limit: int = 20) -> list[PatronFound]:
     """A scanned card opens one patron; typed text searches names, e-mail and phone."""
     text = (text or "").strip()
-    found = []
+    found: list[PatronFound] = []
     exact = patron_store.by_card(desk.conn, text) if text else None
     if exact is not None:
-        found.append(_hit(exact["id"], exact["first_name"], exact["last_name"], exact["birth_date"],
-                          patron_store.active_card(desk.conn, exact["id"]), exact_card=True))
-    for row in patron_store.search(desk.conn, text, limit):
-        if exact is None or row["id"] != exact["id"]:
-            found.append(_hit(row["id"], row["first_name"], row["last_name"], row["birth_date"], row["card"]))
+        found.append(_hit(exact.id, exact.name, exact.birth_date, patron_store.active_card(desk.conn, exact.id),
+                          exact_card=True))
+    for hit in patron_store.search(desk.conn, text, limit):
+        if exact is None or hit.id != exact.id:
+            found.append(_hit(hit.id, hit.name, hit.birth_date, hit.card))
     return found[:limit]
 
 
-def _hit(patron_id, first, last, birth_date, card, exact_card=False) -> dict:
-    return {
-        "id": patron_id,
-        "card": card,
-        "name": f"{first} {last}".strip(),
-        "birth_year": int(birth_date[:4]) if birth_date else None,
-        "exact_card": exact_card,
-    }
+def _hit(patron_id: int, name: str, birth_date: date | None, card: str | None,
+         exact_card: bool = False) -> PatronFound:
+    return {"id": patron_id, "card": card, "name": name, "birth_year": birth_date.year if birth_date else None,
+            "exact_card": exact_card}
 
 
 def patron_view(desk: DeskContext, card: str, *, with_fees: bool = False) -> PatronView:
@@ -247,47 +255,45 @@ def patron_view(desk: DeskContext, card: str, *, with_fees: bool = False) -> Pat
 
 def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
     conn, today, now = desk.conn, desk.today(), desk.now()
-    row = patron.row
     standing = desk.standing(patron)
-    blocks = tuple(standing_refusals(standing, desk.policy))
     loans = tuple(
         LoanLine(
-            barcode=loan["barcode"],
-            title=loan["title"],
-            author=loan["author"],
-            format=loan["format"],
-            due=date.fromisoformat(loan["due_date"]),
-            renewals=loan["renewals"],
-            overdue=datetime.fromisoformat(loan["due_at"]) < now,
-            lost_card=bool(loan["lost_card"]),
+            barcode=loan.barcode,
+            title=loan.title,
+            author=loan.author,
+            format=loan.format,
+            due=loan.due_date,
+            renewals=loan.renewals,
+            overdue=loan.due_at < now,
+            lost_card=loan.lost_card,
         )
         for loan in circ_store.patron_loans(conn, patron.id)
     )
     holds = tuple(
         HoldLine(
-            title=h["title"],
-            barcode=h["barcode"],
-            status=h["status"],
-            position=circ_store.queue_position(conn, h) if h["status"] == "queued" else None,
-            pickup_by=date.fromisoformat(h["pickup_by"]) if h["pickup_by"] else None,
-            pickup_branch=h["pickup_branch"],
-            pickup_code=h["pickup_code"],
+            title=hold.title,
+            barcode=hold.barcode,
+            status=hold.status,
+            position=hold_store.queue_position(conn, hold) if hold.status == "queued" else None,
+            pickup_by=hold.pickup_by,
+            pickup_branch=hold.pickup_branch,
+            pickup_code=hold.pickup_code,
         )
-        for h in circ_store.patron_holds(conn, patron.id)
+        for hold in hold_store.patron_holds(conn, patron.id)
     )
-    fees = ()
+    fees: tuple[FeeLine, ...] = ()
     if with_fees:
         fees = tuple(
             FeeLine(
-                at=datetime.fromisoformat(f["at"]),
-                entry=f["entry"],
-                charge_type=f["charge_type"],
-                amount_cents=f["amount_cents"],
-                open_cents=f["open_cents"],
-                reason=f["reason"],
-                title=f["title"],
+                at=entry.at,
+                entry=entry.entry,
+                charge_type=entry.charge_type,
+                amount_cents=entry.amount_cents,
+                open_cents=entry.open_cents,
+                reason=entry.reason,
+                title=entry.title,
             )
-            for f in fee_store.ledger(conn, patron.id)
+            for entry in fee_store.ledger(conn, patron.id)
         )
     birth = patron.birth_date
     return PatronView(
@@ -295,24 +301,25 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
         card=patron_store.active_card(conn, patron.id) or patron.card,
         presented_card=patron.card,
         card_status=patron.card_status,
-        first_name=row["first_name"],
-        last_name=row["last_name"],
+        first_name=patron.first_name,
+        last_name=patron.last_name,
         birth_date=birth,
         age=age_on(birth, today) if birth else None,
         category=category(patron.is_organisation, birth, today, desk.policy),
-        hetu_masked=row["hetu_masked"],
-        email=row["email"],
-        phone=row["phone"],
-        address=row["address"],
-        guardian=row["guardian_name"],
-        consent_date=date.fromisoformat(row["consent_date"]) if row["consent_date"] else None,
-        responsible=row["responsible_person"],
-        verify_id=bool(row["verify_id"]),
-        blocks=blocks,
+        hetu_masked=patron.hetu_masked,
+        email=patron.email,
+        phone=patron.phone,
+        address=patron.address,
+        guardian=patron.guardian,
+        consent_date=patron.consent_date,
+        responsible=patron.responsible,
+        verify_id=patron.verify_id,
+        blocks=tuple(standing_refusals(standing, desk.policy)),
         balance_cents=standing.balance_cents,
         loans=loans,
         holds=holds,
         fees=fees,
+        language=patron.language,
     )
 
 
@@ -332,20 +339,12 @@ def report_lost_card(desk: DeskContext, card: str, new_card: str, reported_at: s
         conn = desk.conn
         patron = desk.find_card(card, for_circulation=False)
         if patron.card_status != "active":
-            raise refuse("CARD_LOST", closed_at=patron.row["card_closed_at"])
+            raise refuse("CARD_LOST", closed_at=patron.card_closed_at)
         if patron_store.card_exists(conn, new_card):
             raise refuse("DUPLICATE_CARD")
-        conn.execute(
-            "UPDATE cards SET status = 'lost', closed_at = ? WHERE card = ?", (stamp(moment), patron.card)
-        )
-        conn.execute(
-            "INSERT INTO cards (card, patron_id, status, issued_at) VALUES (?, ?, 'active', ?)",
-            (new_card, patron.id, stamp(desk.now())),
-        )
-        conn.execute(
-            "UPDATE loans SET lost_card = 1 WHERE card = ? AND julianday(loaned_at) >= julianday(?)",
-            (patron.card, stamp(moment)),
-        )
+        patron_store.close_card(conn, patron.card, "lost", moment)
+        patron_store.issue_card(conn, patron.id, new_card, desk.now())
+        circ_store.flag_lost_card_loans(conn, patron.card, moment)
     return patron_view(desk, new_card)
 
 
@@ -357,11 +356,12 @@ class ContactChange:
     verify_id: bool | None = None
     first: str | None = None
     last: str | None = None
+    language: str | None = None
 
 
 def update_patron(desk: DeskContext, card: str, change: ContactChange) -> PatronView:
-    """Change of name, address or contact details (the patron must report them)."""
-    fields: dict = {}
+    """Change of name, address, language or contact details (the patron must report them)."""
+    fields: dict[str, str | int | None] = {}
     if change.first is not None:
         fields["first_name"] = clean_text(change.first, "first", max_length=100)
     if change.last is not None:
@@ -370,11 +370,12 @@ def update_patron(desk: DeskContext, card: str, change: ContactChange) -> Patron
         fields["email"] = clean_email(change.email)
     if change.phone is not None:
         fields["phone"] = clean_phone(change.phone)
-        fields["phone_digits"] = phone_digits(fields["phone"])
     if change.address is not None:
         fields["address"] = clean_text(change.address, "address", required=False, max_length=300)
     if change.verify_id is not None:
         fields["verify_id"] = int(change.verify_id)
+    if change.language is not None:
+        fields["language"] = patron_language(change.language)
     with desk.write():
         patron = desk.find_card(card, for_circulation=False)
         patron_store.update(desk.conn, patron.id, fields, desk.now())
@@ -392,56 +393,19 @@ def set_pin(desk: DeskContext, card: str, pin: str) -> None:
         patron_store.update(desk.conn, patron.id, {"pin_hash": hashed}, desk.now())
 
 
-def export_patron(desk: DeskContext, card: str) -> dict:
-    """Everything stored about the patron (the right to see one's own data)."""
-    conn = desk.conn
+def export_patron(desk: DeskContext, card: str) -> dict[str, Any]:
+    """Everything stored about the patron (the right to see one's own data), the
+    identity code opened; the PIN only as whether one is set."""
     patron = desk.find_card(card, for_circulation=False)
-    pid = patron.id
-
-    def rows(sql: str) -> list[dict]:
-        return [dict(r) for r in conn.execute(sql, (pid,)).fetchall()]
-
-    person = dict(patron.row)
-    for key in ("presented_card", "card_status", "card_closed_at", "hetu_digest", "hetu_masked"):
-        person.pop(key, None)
+    data = patron_store.export(desk.conn, patron.id)
+    person = data["patron"]
     sealed = person.pop("hetu_sealed", None)
     if sealed:
         from ..store.hetu_vault import HetuVault
 
-        person["hetu"] = HetuVault.of(conn).open(sealed)
-    person["pin"] = "set (stored only as a one-way scrypt hash)" if person.pop("pin_hash") else None
-    return {
-        "patron": person,
-        "cards": rows("SELECT card, status, issued_at, closed_at FROM cards WHERE patron_id = ? ORDER BY issued_at"),
-        "loans": rows(
-            "SELECT i.barcode, r.title, l.card, l.kind, l.branch, l.loaned_at, l.due_date, l.renewals,"
-            " l.lost_card, l.returned_at, l.returned_branch, l.returned_on"
-            " FROM loans l JOIN items i ON i.id = l.item_id JOIN records r ON r.id = i.record_id"
-            " WHERE l.patron_id = ? ORDER BY l.loaned_at"
-        ),
-        "holds": rows(
-            "SELECT r.title, h.pickup_branch, h.placed_at, h.status, h.trapped_at, h.pickup_by, h.closed_at"
-            " FROM holds h JOIN records r ON r.id = h.record_id WHERE h.patron_id = ? ORDER BY h.placed_at"
-        ),
-        "fees": rows(
-            "SELECT id, entry, charge_type, amount_cents, reason, branch, at FROM fees WHERE patron_id = ? ORDER BY id"
-        ),
-        "fee_settlements": rows(
-            "SELECT s.credit_id, s.charge_id, s.amount_cents FROM fee_settlements s"
-            " JOIN fees f ON f.id = s.credit_id WHERE f.patron_id = ? ORDER BY s.credit_id"
-        ),
-        "bans": rows(
-            "SELECT type, reason, written, hearing_date, clearance, starts_on, until, given_by, created_at,"
-            " lifted_at, lifted_reason FROM bans WHERE patron_id = ? ORDER BY id"
-        ),
-        "ill_requests": rows(
-            "SELECT title, from_library, price_cents, status, ordered_at, closed_at FROM ill_requests"
-            " WHERE patron_id = ? ORDER BY id"
-        ),
-        "notices": rows("SELECT kind, created_at, sent_at FROM notices WHERE patron_id = ? ORDER BY id"),
-        "overrides": rows("SELECT at, branch, staff, code, reason FROM overrides WHERE patron_id = ? ORDER BY id"),
-        "access_log": rows("SELECT at, staff, branch, action, kind FROM audit_log WHERE patron_id = ? ORDER BY id"),
-    }
+        person["hetu"] = HetuVault.of(desk.conn).open(sealed)
+    person["pin"] = "set (stored only as a one-way scrypt hash)" if person.pop("pin_set") else None
+    return data
 
 
 class Patrons(Area):

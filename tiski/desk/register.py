@@ -44,8 +44,8 @@ class BackupDone:
 def branches(desk: DeskContext) -> list[BranchInfo]:
     conn, today = desk.conn, desk.today()
     listed = []
-    for b in branch_store.branches(conn):
-        closures = tuple((str(c["day"]), str(c["reason"] or "")) for c in branch_store.closures(conn, b.code, today))
+    for b in branch_store.all_branches(conn):
+        closures = tuple((c.day.isoformat(), c.reason or "") for c in branch_store.closures(conn, b.code, today))
         listed.append(BranchInfo(b.code, b.name, b.closes, b.closed_weekdays, closures))
     return listed
 

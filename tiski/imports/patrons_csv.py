@@ -117,7 +117,7 @@ def _check_every_row(desk, path: Path, report: PatronImport) -> int:
                 continue
             if not import_store.first_in_file(conn, "card", card):
                 report.refuse(line, Refusal("DUPLICATE_CARD"))
-            elif fields["hetu_digest"] and not import_store.first_in_file(conn, "hetu", fields["hetu_digest"]):
+            elif fields.hetu_digest and not import_store.first_in_file(conn, "hetu", fields.hetu_digest):
                 report.refuse(line, Refusal("DUPLICATE_PATRON"))
     finally:
         import_store.forget_file(conn)

@@ -260,3 +260,18 @@ def transaction(conn: sqlite3.Connection,
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def close(conn: sqlite3.Connection) -> None:
+    """Close a connection as SQLite advises: `PRAGMA optimize` first, which gathers the
+    query planner's statistics for the tables this connection used when they are
+    missing or stale (bounded by analysis_limit, so a large register costs
+    milliseconds). Best effort: a busy register closes without it."""
+    try:
+        conn.execute("PRAGMA busy_timeout = 200")
+        conn.execute("PRAGMA analysis_limit = 1000")
+        conn.execute("PRAGMA optimize")
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.close()

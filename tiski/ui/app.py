@@ -100,7 +100,7 @@ class TiskiApp(App):
         self.config = config or DeskConfig()
         self.clock_is_fixed = clock_is_fixed
         branch = branch_store.get(desk.conn, desk.branch)
-        self.branch_name = branch["name"] if branch else desk.branch
+        self.branch_name = branch.name if branch else desk.branch
         self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
         self._idle_timer = None
         self._lock_timer = None

@@ -16,6 +16,9 @@ def open_desk_tui(state: State) -> None:
 
     app = TiskiApp(desk, lang=state.lang, config=load_config(),
                    clock_is_fixed=bool(os.environ.get("TISKI_NOW", "").strip()))
-    app.run()
+    try:
+        app.run()
+    finally:
+        desk.close()  # refreshes the query planner's statistics (PRAGMA optimize)
     if app.return_code not in (None, 0):
         raise invalid("internal", problem=str(app.return_code))

@@ -114,7 +114,7 @@ class CheckoutScreen(DeskScreen):
         self.app.set_patron(card)
         if patron.card_status != "active":
             self.line(NO, card, self.t("error.CARD_LOST"))
-        elif patron.row["verify_id"]:
+        elif patron.verify_id:
             self.app.push_screen(ConfirmModal(self.t("ui.verify_title"), self.t("error.VERIFY_ID")),
                                  self._identity_checked)
         return True

@@ -333,8 +333,7 @@ class PatronScreen(DeskScreen):
 
     def action_hold(self) -> None:
         card = self.app.patron_card
-        branches = [(row["name"], row["code"]) for row in self.desk.conn.execute(
-            "SELECT code, name FROM branches ORDER BY created_at, rowid")]
+        branches = [(branch.name, branch.code) for branch in self.desk.holds.pickup_branches()]
 
         def submit(values: dict) -> str | None:
             return self._try(lambda: self.desk.holds.place(card, values["barcode"], values["pickup"]))
