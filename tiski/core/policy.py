@@ -59,6 +59,8 @@ class Policy:
     privacy_hold_days: int
     privacy_notice_days: int
     privacy_ill_days: int
+    automat_pin_tries: int
+    automat_pin_lock_minutes: int
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -144,6 +146,8 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("privacy", "closed_holds_days"): ("privacy_hold_days", _whole(0)),
     ("privacy", "notices_days"): ("privacy_notice_days", _whole(0)),
     ("privacy", "closed_ill_days"): ("privacy_ill_days", _whole(0)),
+    ("automat", "pin_tries"): ("automat_pin_tries", _whole(1)),
+    ("automat", "pin_lock_minutes"): ("automat_pin_lock_minutes", _whole(1)),
 }
 
 # Keys added after databases began carrying their own policy: a copy made before
@@ -159,6 +163,8 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("privacy", "closed_holds_days"): 30,
     ("privacy", "notices_days"): 30,
     ("privacy", "closed_ill_days"): 90,
+    ("automat", "pin_tries"): 5,
+    ("automat", "pin_lock_minutes"): 15,
 }
 
 

@@ -21,6 +21,7 @@ from .context import DeskContext
 
 if TYPE_CHECKING:
     from .admin import Admin
+    from .automat import Automat
     from .catalogue import Catalogue
     from .digituki import Digituki
     from .digituki_bookings import Bookings
@@ -92,6 +93,12 @@ class Desk(DeskContext):
         from .admin import Admin
 
         return Admin(self)
+
+    @cached_property
+    def automat(self) -> Automat:
+        from .automat import Automat
+
+        return Automat(self)
 
     def log_in(self, username: str, password: str) -> str:
         """A member of staff logs in (or takes over the desk); not a facade call of its own."""
