@@ -60,6 +60,7 @@ class MachinePatron:
     pin_locked_until: datetime | None
     fee_limit_cents: int
     loan_limit: int
+    language: str | None  # the patron's own (fi, sv, en); None while the register keeps none
 
 
 def add_machine(desk: DeskContext, new: NewMachine) -> Machine:
@@ -71,7 +72,7 @@ def add_machine(desk: DeskContext, new: NewMachine) -> Machine:
     password = new.password or ""
     if len(password) < 8:
         raise invalid("password_short")
-    if len(password) > 200 or "|" in password or not password.isprintable():
+    if len(password) > 200 or "|" in password or not (password.isascii() and password.isprintable()):
         raise invalid("machine_password")
     if new.encoding not in ENCODINGS:
         raise invalid("machine_encoding", value=new.encoding)
@@ -153,7 +154,7 @@ def check_pin(desk: DeskContext, card: str, pin: str | None) -> PinCheck:
 def machine_patron(desk: DeskContext, card: str) -> MachinePatron:
     """The patron as the machine sees them: the desk's own view and blocks, made into
     the SIP2 status string (a lost card, a verify-ID patron, a PIN lock included)."""
-    view = patron_view(desk, card)
+    view = patron_view(desk, card, with_fees=True)
     policy = desk.policy
     failures = automat_store.pin_failures(desk.conn, view.id)
     locked = lock_ends(failures, desk.now(), policy.automat_pin_tries, policy.automat_pin_lock_minutes)
@@ -164,7 +165,8 @@ def machine_patron(desk: DeskContext, card: str) -> MachinePatron:
         verify_id=view.verify_id,
         pin_locked=locked is not None,
     )
-    return MachinePatron(view, patron_status(standing), locked, policy.fee_block_over_cents, policy.max_loans)
+    return MachinePatron(view, patron_status(standing), locked, policy.fee_block_over_cents, policy.max_loans,
+                         language=None)
 
 
 class Automat(Area):
