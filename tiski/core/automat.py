@@ -86,7 +86,7 @@ def lock_ends(failures: Iterable[datetime], now: datetime, tries: int, minutes: 
     last of them; when the lock has ended, counting starts again from zero."""
     count = 0
     until: datetime | None = None
-    for at in sorted(failures):
+    for at in sorted(at for at in failures if at <= now):
         if until is not None:
             if at < until:
                 continue  # refused unchecked while locked: does not count
