@@ -19,6 +19,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -51,9 +52,10 @@ class _PatronSession:
 class Session:
     """One TCP connection of one machine."""
 
-    def __init__(self, open_desk: DeskOpener, clock: Clock):
+    def __init__(self, open_desk: DeskOpener, clock: Clock, turns: AbstractContextManager[object] | None = None):
         self._open_desk = open_desk
         self._clock = clock
+        self._turns = turns or nullcontext()
         self._key = secrets.token_bytes(32)
         self.machine: Machine | None = None
         self.desk: Desk | None = None
@@ -82,9 +84,25 @@ class Session:
             fields = split_fields(frame.body, layout)
         except Malformed:
             return self._write(m.Reply("96", ""), None, detect or frame.checksummed)
-        reply = self._write(self._answer(frame.command, fields), frame.sequence, detect or frame.checksummed)
+        if self._hashes(frame.command, fields):
+            answer = self._answer(frame.command, fields)
+        else:
+            with self._turns:
+                answer = self._answer(frame.command, fields)
+        reply = self._write(answer, frame.sequence, detect or frame.checksummed)
         self.last_reply = reply
         return reply
+
+    def _hashes(self, command: str, fields: Fields) -> bool:
+        """Will this message check a password or PIN against its slow hash? Those run
+        outside the server's turns (see `server`): 60 ms of scrypt must not hold up
+        every other machine's checkout."""
+        if command == "93":
+            return True
+        pin = fields.get("AD")
+        session = self._patron
+        return bool(pin) and not (session is not None and session.card == (fields.get("AA") or "")
+                                  and hmac.compare_digest(session.pin_digest, self._digest(pin or "")))
 
     def _write(self, reply: m.Reply, sequence: str | None, error_detect: bool) -> bytes:
         machine = self.machine
@@ -182,7 +200,8 @@ class Session:
             return [t.refusal(r) for r in refused.refusals]
         if not check.right:
             return [_pin_words(t, check)]
-        self._open_session(card, pin, self._desk().automat.machine_patron(card))
+        if self._patron is None or self._patron.card != card:
+            self._open_session(card, pin, self._desk().automat.machine_patron(card))
         return []
 
     def _patron_status(self, command: str, fields: Fields, now: datetime, institution: str) -> m.Reply:

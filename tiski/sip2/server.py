@@ -1,9 +1,14 @@
 """The SIP2 server: asyncio on one TCP port, loopback by default, TLS when given a
 certificate. Each machine's connection has a worker thread of its own, where its
 session opens its own desk (its own SQLite connection) and makes its facade calls
-one after another; the event loop only moves bytes, so a slow PIN hash at one
-machine never stalls another. A stop (SIGTERM, Ctrl+C) lets every reply under way
-be sent, then closes the connections.
+one after another; the event loop only moves bytes. A stop (SIGTERM, Ctrl+C) lets
+every reply under way be sent, then closes the connections.
+
+The machines take turns (one lock) for their transactions: SQLite lets one writer in
+at a time anyway, and a writer that finds the file busy sleeps in steps of up to
+100 ms, which is what a p99 would be made of; in turn, they wait only for each other.
+Checking a password or PIN against its slow hash is done outside the turns, so one
+patron's PIN never holds up the other machines (the hash lets other threads run).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import contextlib
 import logging
 import signal
 import ssl
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -63,6 +69,7 @@ class Sip2Server:
     _server: asyncio.Server | None = field(default=None, init=False)
     _connections: set[_Connection] = field(default_factory=set, init=False)
     _stopping: bool = field(default=False, init=False)
+    _turns: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def open_desk(self, branch: str | None, staff: str | None) -> Desk:
         return Desk.open(self.db, clock=self.clock, branch=branch, staff=staff)
@@ -93,7 +100,7 @@ class Sip2Server:
         connection = _Connection(task, peer=f"{peer[0]}:{peer[1]}" if peer else "?")
         self._connections.add(connection)
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sip2")
-        session = Session(self.open_desk, self.clock)
+        session = Session(self.open_desk, self.clock, self._turns)
         loop = asyncio.get_running_loop()
         buffer = bytearray()
         log.info("sip2 connection from %s", connection.peer)
