@@ -104,7 +104,8 @@ def _nobody() -> str:
 
 
 def log_in(desk: DeskContext, name: str, password: str) -> Machine:
-    """A machine logs in (SIP2 93). Not a facade call: nobody acts before it. An unknown
+    """A machine logs in (SIP2 93): `log_in(desk, name, password)`, like `Desk.log_in` not
+    a facade call of its own, since nobody acts before it. An unknown
     name takes the same slow check as a wrong password; wrong passwords are in the audit
     trail, and after LOGIN_TRIES of them in a row the machine waits LOGIN_PAUSE_MINUTES."""
     name = (name or "").strip()
@@ -177,6 +178,3 @@ class Automat(Area):
     machine_list = call(machine_list)
     check_pin = call(check_pin)
     machine_patron = patron_read(machine_patron)
-
-    def log_in(self, name: str, password: str) -> Machine:
-        return log_in(self.desk, name, password)

@@ -28,7 +28,7 @@ from ..core.automat import TERMINATORS, Machine
 from ..core.errors import Refusal, Refused, Unavailable
 from ..core.money import parse_positive_euros
 from ..desk import Desk
-from ..desk.automat import MachinePatron, PinCheck
+from ..desk.automat import MachinePatron, PinCheck, log_in
 from ..i18n import Translator
 from . import messages as m
 from .codec import BadChecksum, Fields, Malformed, read_frame, split_fields, write_frame
@@ -153,7 +153,7 @@ class Session:
         if fields["uid_algorithm"] != "0" or fields["pwd_algorithm"] != "0":
             return m.login(False)  # only plain text: the line itself is loopback or TLS
         try:
-            machine = self._open_desk(None, None).automat.log_in(fields.get("CN") or "", fields.get("CO") or "")
+            machine = log_in(self._open_desk(None, None), fields.get("CN") or "", fields.get("CO") or "")
         except (Refused, Unavailable):
             return m.login(False)
         self.desk = self._open_desk(machine.branch, machine.name)
