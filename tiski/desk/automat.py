@@ -166,6 +166,8 @@ def machine_patron(desk: DeskContext, card: str) -> MachinePatron:
         verify_id=view.verify_id,
         pin_locked=locked is not None,
     )
+    # The register keeps no language per patron yet (patrons.language is on its way):
+    # when PatronView carries it, `language=view.language` here makes it win at the machine.
     return MachinePatron(view, patron_status(standing), locked, policy.fee_block_over_cents, policy.max_loans,
                          language=None)
 
