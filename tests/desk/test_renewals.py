@@ -68,7 +68,7 @@ def test_renew_all_reports_each_loan(desk, clock):
     desk.loans.checkout(card, item(desk, "B0002"))
     desk.holds.place(patron(desk, "P0002"), "B0002")
     clock.advance(days=10)
-    results = dict(desk.loans.renew_all(card))
+    results = {r.barcode: r.result for r in desk.loans.renew_all(card)}
     assert results["B0001"].renewed
     assert isinstance(results["B0002"], Refused) and results["B0002"].code == "HAS_HOLDS"
 

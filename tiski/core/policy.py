@@ -61,6 +61,8 @@ class Policy:
     privacy_notice_days: int
     privacy_ill_days: int
     privacy_audit_days: int
+    automat_pin_tries: int
+    automat_pin_lock_minutes: int
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -148,6 +150,8 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("privacy", "notices_days"): ("privacy_notice_days", _whole(0)),
     ("privacy", "closed_ill_days"): ("privacy_ill_days", _whole(0)),
     ("privacy", "audit_days"): ("privacy_audit_days", _whole(30)),
+    ("automat", "pin_tries"): ("automat_pin_tries", _whole(1)),
+    ("automat", "pin_lock_minutes"): ("automat_pin_lock_minutes", _whole(1)),
 }
 
 # Keys added after databases began carrying their own policy: a copy made before
@@ -165,6 +169,8 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("privacy", "notices_days"): 30,
     ("privacy", "closed_ill_days"): 90,
     ("privacy", "audit_days"): 730,
+    ("automat", "pin_tries"): 5,
+    ("automat", "pin_lock_minutes"): 15,
 }
 
 

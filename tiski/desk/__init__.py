@@ -23,6 +23,7 @@ from .context import DeskContext
 
 if TYPE_CHECKING:
     from .admin import Admin
+    from .automat import Automat
     from .catalogue import Catalogue
     from .digituki import Digituki
     from .digituki_bookings import Bookings
@@ -101,6 +102,12 @@ class Desk(DeskContext):
         from .register import Register
 
         return Register(self)
+
+    @cached_property
+    def automat(self) -> Automat:
+        from .automat import Automat
+
+        return Automat(self)
 
     # Who acts: asked before anyone does, so not facade calls of their own.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
 
 from ..clock import HELSINKI
 from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents
@@ -48,16 +47,12 @@ class Return:
 @dataclass(frozen=True)
 class Renewal:
     """What renew-all did with one loan: `result` is the Loan (renewed, or `unchanged`
-    when the due date would not move) or the Refused that says why not. It unpacks
-    as `barcode, result`, the pair renew-all has always given."""
+    when the due date would not move) or the Refused that says why not."""
 
     barcode: str
     title: str
     due: date  # the due date now
     result: Loan | Refused
-
-    def __iter__(self) -> Iterator[str | Loan | Refused]:
-        return iter((self.barcode, self.result))
 
 
 def find_item(desk: DeskContext, barcode: str) -> ItemRecord:

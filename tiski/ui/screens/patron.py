@@ -292,8 +292,8 @@ class PatronScreen(DeskScreen):
 
     def action_renew_all(self) -> None:
         results = self.desk.loans.renew_all(self.app.patron_card)
-        renewed = sum(1 for _, r in results if not isinstance(r, Refused) and r.renewed)
-        failed = [r for _, r in results if isinstance(r, Refused)]
+        renewed = sum(1 for r in results if not isinstance(r.result, Refused) and r.result.renewed)
+        failed = [r.result for r in results if isinstance(r.result, Refused)]
         message = self.t("ui.renewed_all", renewed=renewed, failed=len(failed))
         if failed:
             message += " " + self.refusal_text(failed[0])
