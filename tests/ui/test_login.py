@@ -77,15 +77,16 @@ async def test_the_desk_locks_itself_when_left_alone(ui_desk):
 
 
 async def test_a_digi_support_helper_cannot_open_patrons(ui_desk):
+    """A digi-support helper lands on the queue, the one area their role opens.
+    Mutation caught: the login returning to the patron area whatever the role."""
     app = make_app(with_accounts(ui_desk))
     notes = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await log_in(pilot, "dina")
-        app.notify = lambda message, **_: notes.append(message)
-        await pilot.press("f3")
-        await pilot.pause()
-        assert app.current_mode == "patron" and "Käyttöoikeutesi ei riitä" in notes[-1]
-        await pilot.press("f5")
-        await pilot.pause()
         assert app.current_mode == "digituki"
+        app.notify = lambda message, **_: notes.append(message)
+        for key in ("f3", "f2"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.current_mode == "digituki" and "Käyttöoikeutesi ei riitä" in notes[-1]

@@ -17,5 +17,5 @@ def open_desk_tui(state: State) -> None:
     app = TiskiApp(desk, lang=state.lang, config=load_config(),
                    clock_is_fixed=bool(os.environ.get("TISKI_NOW", "").strip()))
     app.run()
-    if app.return_code not in (None, 0):
-        raise invalid("internal", problem=str(app.return_code))
+    if app.return_code not in (None, 0):  # the desk ended on an error (its kind, never its text)
+        raise invalid("internal", problem=app.stopped_by or str(app.return_code))
