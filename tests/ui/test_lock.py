@@ -111,9 +111,10 @@ def assert_no_area_entered(switches, context) -> None:
 @pytest.mark.parametrize("keys", CHUNKS, ids=[f"keys{n}" for n in range(len(CHUNKS))])
 @pytest.mark.parametrize("state", ["login", "lock"])
 async def test_no_key_gets_past_the_login_or_the_lock(ui_desk, state, keys):
-    """Mutation caught: an area key (F2…F6), F1, a screen's own key or the palette
-    reaching an area while locked — e.g. `switch_mode` or `check_action` not gated, the
-    login pushed onto the current area's stack instead of being a mode of its own."""
+    """Mutation caught: the lock leaving the last user acting, or not a mode of its own
+    (the login pushed onto the area's stack, as before: Ctrl+P reached the areas). The
+    gates that keep a key out (the app's actions, mode switches, dialogs, the facade's
+    role) each suffice alone: see test_each_gate_holds_on_its_own."""
     app = make_app(desk_with_patrons(ui_desk))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         switches = await start(app, pilot, state)
@@ -230,6 +231,27 @@ async def test_someone_else_never_sees_the_form_left_open(ui_desk):
         await log_in(pilot, "kaisa")
         assert app.current_mode == "patron" and "010203A123R" not in screen_text(app)
         assert len(app.screen_stack) == 1
+
+
+async def test_each_gate_holds_on_its_own(ui_desk):
+    """While locked: the app refuses its own actions (an area key, help), a mode switch
+    and a dialog do nothing, the facade refuses the patron's record. Mutation caught:
+    any one of `check_action`, `switch_mode`, `push_screen` or `act_as(None)` dropped."""
+    from tiski.core.errors import Refused
+    from tiski.ui.screens.help import HelpScreen
+
+    app = make_app(desk_with_patrons(ui_desk))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await lock_after_a_working_session(app, pilot)
+        assert app.check_action("area", ("checkout",)) is False and app.check_action("help", ()) is False
+        assert await app.run_action("area('checkout')") is False
+        app.switch_mode("checkout")
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        assert_locked(app, "gates")
+        with pytest.raises(Refused):
+            app.desk.patrons.view("2028000000001")
 
 
 async def test_ctrl_q_quits_from_the_login(ui_desk):
