@@ -10,7 +10,7 @@ import stat
 import pytest
 
 from tiski.core.errors import Unavailable
-from tiski.ui.boundary import log_path
+from tiski.ui.desk_log import log_path
 from tiski.ui.screens.login import LoginScreen
 
 from .conftest import book_bag_client, burst, make_app, screen_text
