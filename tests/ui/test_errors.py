@@ -32,6 +32,9 @@ FORMS = [
     ("digituki booking", "bookings.book", ["f5", "ctrl+o", "ctrl+a"], {"f-name": "Aino Virtanen"}),
     ("digituki call-back", "bookings.add_callback", ["f5", "ctrl+k", "ctrl+a"],
      {"f-name": "Aino Virtanen", "f-phone": "040 123 4567"}),
+    ("digituki finish", "digituki.finish_visit", ["f5", "ctrl+n", "escape", "ctrl+e"],
+     {"f-note": "Aino Virtasen pankkitunnukset"}),
+    ("call-back log", "bookings.log_call", ["f5", "ctrl+k", "ctrl+l"], {"f-note": "Virtanen ei vastannut"}),
     ("kirjakassi enrol", "kirjakassi.enrol", ["f6", "ctrl+a"], {"f-address": "Koivutie 3", "f-contact": "Tiina Virtanen"}),
     ("kirjakassi interview", "kirjakassi.save_interview", ["f6", "ctrl+w"], {"k-genres": "Virtasen dekkarit"}),
 ]
@@ -46,6 +49,7 @@ SCREENS = [
     ("digituki next", "digituki.call_next", ["f5"], ["press", "ctrl+n"]),
     ("kirjakassi clients", "kirjakassi.clients", [], ["press", "f6"]),
     ("kirjakassi pack", "kirjakassi.pack", ["f6", "enter"], ["scan", "KK0001"]),
+    ("kirjakassi bag sent", "kirjakassi.bag_sent", ["f6"], ["press", "ctrl+l"]),
 ]
 PATRON_DATA = ("Aino", "Virtanen", "Virtasen", "131052-308T", "8642", CARD, "2028999000001")
 
@@ -57,6 +61,7 @@ def full_desk(ui_desk):
     desk.bookings.add_hours("thu", "10:00", "12:00", kind="appointments", slot_minutes=45, helper="kaisa")
     desk.digituki.seed_referral_services()
     desk.digituki.queue_add("Aino", "e_services", "own_phone")
+    desk.bookings.add_callback("Aino Virtanen", "040 123 4567", "e_services")
     book_bag_client(desk)
     return desk
 
