@@ -205,3 +205,21 @@ async def test_a_crash_outside_every_guard_ends_in_one_line(full_desk, monkeypat
     assert not app._exit_renderables  # nothing for Textual to print
     log = the_log()
     assert "stopped by ZeroDivisionError" in log and "131052" not in log
+
+
+async def test_a_failed_worker_is_a_message(full_desk):
+    """A worker (the book bag's pick list runs in one) failing on a busy register: a
+    message, the desk carries on. Mutation caught: a WorkerFailed ending the desk."""
+
+    def pick_list():
+        raise Unavailable("busy")
+
+    app = make_app(full_desk)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        worker = app.run_worker(pick_list, thread=True)
+        while not worker.is_finished:
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert app.is_running and BUSY in flat(screen_text(app))
+    assert "caught Unavailable(busy)" in the_log()

@@ -168,6 +168,7 @@ async def test_no_palette_entry_gets_past_the_login_or_the_lock(ui_desk, state):
                 command.callback()
                 await pilot.pause()
                 assert_locked(app, (state, command.title))
+                assert app.t("ui.login_user") in screen_text(app)  # the login in that language
         assert_no_area_entered(switches, state)
 
 

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import AwaitMount
 from textual.widgets import Static
+from textual.worker import WorkerFailed
 
 from ..config import DeskConfig
 from ..i18n import LANGUAGES, Translator
@@ -267,6 +268,9 @@ class TiskiApp(Guarded, App):
         """The last resort, for an error outside every guard (while drawing, say). Textual
         would print a traceback with the local variables of every frame — a patron's
         name, identity code or PIN among them. The desk ends with one line instead."""
+        if isinstance(error, WorkerFailed) and not boundary.passes_through(error.error):
+            self.report(error.error)  # a worker (the pick list) failed: the desk's own loop is whole
+            return
         boundary.log_error(error, stopped=True)
         if boundary.passes_through(error):
             super()._handle_exception(error)

@@ -2,16 +2,12 @@
 so while it is up nothing of the desk shows. Anyone with an account can log in at a
 locked desk; a different person taking over starts the areas afresh.
 
-Wrong tries slow this terminal down, whoever's name was typed: the first few answer at
-once, then each waits twice as long as the one before (up to half a minute). Guessing
-from one terminal gets slow, and nobody can lock a colleague out by typing their name.
-The screen shows what the facade answers (`t.refusal`) and nothing else about the name.
+A refused try shows the facade's answer as it is (`t.refusal`) — a wrong password, or how
+long this terminal must wait after several — and nothing of the screen's own about the
+name typed: a real account and a name nobody has look the same.
 """
 
 from __future__ import annotations
-
-import math
-import time
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,19 +21,6 @@ from ...core.errors import Refused
 from ..boundary import Guarded
 from ..widgets.text_input import TextInput
 from .base import translated
-
-FREE_TRIES = 3  # wrong tries in a row answered at once (a typo, a caps lock)
-FIRST_WAIT = 2.0  # seconds after the first try beyond those, doubling with each
-LONGEST_WAIT = 30.0
-
-monotonic = time.monotonic  # the backoff runs on real time whatever the desk's clock says
-
-
-def backoff_seconds(wrong_tries: int) -> float:
-    """How long this terminal waits before the next try, after `wrong_tries` in a row."""
-    if wrong_tries < FREE_TRIES:
-        return 0.0
-    return min(LONGEST_WAIT, FIRST_WAIT * 2 ** (wrong_tries - FREE_TRIES))
 
 
 class LoginScreen(Guarded, Screen):
@@ -54,11 +37,7 @@ class LoginScreen(Guarded, Screen):
         super().__init__()
         self.username = username
         self.locked = locked
-        self.wrong_tries = 0
-        self.next_try_at = 0.0
-        self.refusal = ""
         self._lang = None
-        self._countdown = None
 
     @property
     def active_bindings(self):
@@ -91,7 +70,6 @@ class LoginScreen(Guarded, Screen):
             self.username = self.query_one("#login-user", Input).value
             await self.recompose()
             self.on_mount()
-            self.show_wait()
 
     @on(Input.Submitted, "#login-user")
     def to_password(self) -> None:
@@ -99,37 +77,12 @@ class LoginScreen(Guarded, Screen):
 
     @on(Input.Submitted, "#login-password")
     def log_in(self) -> None:
-        if self.seconds_to_wait() > 0:
-            self.show_wait()  # the try waits; what was typed stays
-            return
         user = self.query_one("#login-user", Input).value
         password = self.query_one("#login-password", Input)
         try:
             username = self.app.desk.log_in(user, password.value)
         except Refused as refused:
             password.value = ""
-            self.wrong_tries += 1
-            self.next_try_at = monotonic() + backoff_seconds(self.wrong_tries)
-            self.refusal = self.app.t.refusal(refused.first)
-            self.show_wait()
+            self.query_one("#form-error", Static).update(self.app.t.refusal(refused.first))
             return
         self.post_message(self.LoggedIn(username))
-
-    def seconds_to_wait(self) -> int:
-        return max(0, math.ceil(self.next_try_at - monotonic()))
-
-    def show_wait(self) -> None:
-        """The refusal, and while this terminal waits, for how long (counting down)."""
-        wait = self.seconds_to_wait()
-        text = self.refusal
-        if wait:
-            text = f"{text}\n{self.app.t('desk.login_wait', seconds=wait)}".strip()
-        self.query_one("#form-error", Static).update(text)
-        if wait and self._countdown is None:
-            self._countdown = self.set_interval(1.0, self._tick)
-
-    def _tick(self) -> None:
-        if self.seconds_to_wait() == 0 and self._countdown is not None:
-            self._countdown.stop()
-            self._countdown = None
-        self.show_wait()
