@@ -140,12 +140,22 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def json_text(value: Any, indent: int | None = None) -> str:
+    """One JSON value as text for a terminal or a script: UTF-8 as it is, but control and
+    format characters (ESC, bidi overrides…) escaped as \\uXXXX — the same JSON to a
+    parser, harmless to a terminal."""
+    import json
+    import unicodedata
+
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return "".join(json.dumps(ch)[1:-1] if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co")
+                   else ch for ch in text)
+
+
 def emit(as_json: bool, payload: dict[str, Any], lines: Iterable[str] = ()) -> None:
     """Success: `{"ok": true, ...}` for scripts, or the lines for people."""
     if as_json:
-        import json
-
-        sys.stdout.write(json.dumps(jsonable({"ok": True, **payload}), ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(jsonable({"ok": True, **payload})) + "\n")
     else:
         for line in lines:
             sys.stdout.write(line + "\n")
@@ -155,14 +165,13 @@ def report_refusal(refused: Refused, t: Translator, as_json: bool) -> int:
     first = refused.first
     message = t.refusal(first)
     if as_json:
-        import json
 
         error = {"code": first.code, "message": message, "confirmable": refused.confirmable}
         if len(refused.refusals) > 1:
             error["all"] = [
                 {"code": r.code, "message": t.refusal(r), "confirmable": r.confirmable} for r in refused.refusals
             ]
-        sys.stdout.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text({"ok": False, "error": error}) + "\n")
     else:
         for refusal in refused.refusals:
             sys.stderr.write(f"tiski: {refusal.code}: {t.refusal(refusal)}\n")
@@ -174,10 +183,9 @@ def report_usage(message: str, as_json: bool, prefix: str = "tiski: ") -> int:
 
     message = safe(message)
     if as_json:
-        import json
 
         error = {"code": "INVALID_INPUT", "message": message, "confirmable": False}
-        sys.stdout.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text({"ok": False, "error": error}) + "\n")
     else:
         sys.stderr.write(f"{prefix}{message}\n")
     return 2

@@ -51,6 +51,14 @@ def build_desk(db_path, clock) -> Desk:
     return desk
 
 
+@pytest.fixture(autouse=True)
+def desk_log_and_defects(tmp_path, monkeypatch):
+    """The desk's log goes to the test's own folder (XDG_STATE_HOME); a defect in the
+    desk's code fails the test (TISKI_DEBUG) instead of becoming a message on screen."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("TISKI_DEBUG", "1")
+
+
 @pytest.fixture
 def ui_desk(db_path) -> Desk:
     clock = ManualClock(START)

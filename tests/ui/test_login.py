@@ -77,15 +77,62 @@ async def test_the_desk_locks_itself_when_left_alone(ui_desk):
 
 
 async def test_a_digi_support_helper_cannot_open_patrons(ui_desk):
+    """A digi-support helper lands on the queue, the one area their role opens.
+    Mutation caught: the login returning to the patron area whatever the role."""
     app = make_app(with_accounts(ui_desk))
     notes = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await log_in(pilot, "dina")
-        app.notify = lambda message, **_: notes.append(message)
-        await pilot.press("f3")
-        await pilot.pause()
-        assert app.current_mode == "patron" and "Käyttöoikeutesi ei riitä" in notes[-1]
-        await pilot.press("f5")
-        await pilot.pause()
         assert app.current_mode == "digituki"
+        app.notify = lambda message, **_: notes.append(message)
+        for key in ("f3", "f2"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.current_mode == "digituki" and "Käyttöoikeutesi ei riitä" in notes[-1]
+
+
+async def wrong_tries(ui_desk, name: str, tries: int) -> list[str]:
+    """The login screen after each of `tries` wrong passwords for `name`, with the name
+    itself (in its field) blanked out."""
+    app = make_app(with_accounts(ui_desk))
+    seen = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(tries):
+            await log_in(pilot, name, "väärä salasana")
+            seen.append(screen_text(app).replace(name, "<name>"))
+    return seen
+
+
+async def test_an_unknown_name_and_a_real_account_get_the_same_answers(ui_desk):
+    """Wrong passwords for a real account and for a name nobody has: the same screens.
+    Mutation caught: the screen answering anything of its own about the name."""
+    real = await wrong_tries(ui_desk, "pekka", 4)
+    ui_desk.act_as("kaisa")
+    ui_desk.admin.unlock_logins()  # this terminal starts counting again for the second run
+    ui_desk.conn.execute("DELETE FROM staff")  # and the accounts are made afresh
+    unknown = await wrong_tries(ui_desk, "pekkx", 4)
+    assert real == unknown and "väärin" in real[-1]
+
+
+async def test_the_login_shows_the_facades_answer_as_it_is(ui_desk, monkeypatch):
+    """Whatever the facade refuses with (here: this terminal must wait), the screen shows
+    its words, keeps the name, empties the password and stays. Mutation caught: the
+    screen choosing its own message, or keeping a refused password."""
+    from tiski.core.errors import refuse
+
+    paused = refuse("NOT_ALLOWED", action="login_paused", staff="", minutes=15, seconds=20)
+
+    def refused(user, password):
+        raise paused
+
+    app = make_app(with_accounts(ui_desk))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(ui_desk, "log_in", refused)
+        await log_in(pilot, "pekka")
+        assert isinstance(app.screen, LoginScreen) and app.locked
+        assert app.screen.query_one("#login-user").value == "pekka"
+        assert app.screen.query_one("#login-password").value == ""
+        assert str(app.screen.query_one("#form-error").render()) == app.t.refusal(paused.first)

@@ -10,7 +10,7 @@ import typer
 
 from ..core.errors import invalid
 from ..i18n import safe, shorten
-from .common import BRANCH_OPTION, JSON_OPTION, UsageProblem, day, emit, read_small_file, state
+from .common import BRANCH_OPTION, JSON_OPTION, UsageProblem, day, emit, json_text, read_small_file, state
 
 branch_app = typer.Typer(help="Branches and their calendars.", no_args_is_help=True)
 ban_app = typer.Typer(help="Borrowing, use and visit bans.", no_args_is_help=True)
@@ -383,7 +383,6 @@ def _line(entry) -> str:
 def audit_verify(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Check the tamper evidence: both hash chains (the audit trail, the fee ledger) and
     the triggers they rest on. Exit 1 when anything is wrong. Cron: `tiski audit verify`."""
-    import json
 
     st = state(ctx)
     evidence = st.desk(guarded=False).register.verify_audit()
@@ -398,7 +397,7 @@ def audit_verify(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     message = st.t("cli.evidence_broken", count=len(evidence.findings))
     if as_json:
         error = {"code": "TAMPERED", "message": message, "confirmable": False}
-        sys.stdout.write(json.dumps({"ok": False, "error": error, "verify": summary}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text({"ok": False, "error": error, "verify": summary}) + "\n")
     else:
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stderr.write(f"tiski: TAMPERED: {message}\n")

@@ -11,7 +11,7 @@ import typer
 
 from ..core.errors import invalid
 from ..imports import ImportStopped
-from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, report_usage, state
+from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, json_text, report_usage, state
 
 item_app = typer.Typer(help="Items (niteet).", no_args_is_help=True)
 import_app = typer.Typer(help="Imports: MARC records, patrons.", no_args_is_help=True)
@@ -154,7 +154,6 @@ def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_
 def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Import patrons from CSV: all rows or none; an import that stopped half-way
     carries on when the same file is imported again."""
-    import json
 
     from ..imports.patrons_csv import import_patrons as run
 
@@ -174,10 +173,10 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
         sys.stderr.write(f"tiski: {message}\n" if not as_json else "")
     if result.errors:
         if as_json:
-            sys.stdout.write(json.dumps({"ok": False, "error": {
+            sys.stdout.write(json_text({"ok": False, "error": {
                 "code": "INVALID_INPUT", "message": t("cli.csv_rejected", count=result.error_count),
                 "confirmable": False, "rows": [{"line": e.line, "code": e.refusal.code, "message": t.refusal(e.refusal)}
-                                               for e in result.errors]}}, ensure_ascii=False) + "\n")
+                                               for e in result.errors]}}) + "\n")
         else:
             sys.stderr.write(f"tiski: {t('cli.csv_rejected', count=result.error_count)}\n")
             for e in result.errors:

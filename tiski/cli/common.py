@@ -12,10 +12,10 @@ import typer
 from ..core.errors import invalid
 from ..core.money import parse_euros, parse_positive_euros
 from ..core.text import parse_day
-from ..shell import State, UsageProblem, default_db_path, emit, jsonable, report_refusal, report_usage
+from ..shell import State, UsageProblem, default_db_path, emit, json_text, jsonable, report_refusal, report_usage
 
 __all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "default_db_path", "emit", "euros",
-           "jsonable", "read_small_file", "report_refusal", "report_usage", "state"]
+           "json_text", "jsonable", "read_small_file", "report_refusal", "report_usage", "state"]
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object on stdout.")
 BRANCH_OPTION = typer.Option(None, "--branch", help="The desk's branch (default: TISKI_BRANCH, else the first).")

@@ -11,7 +11,7 @@ import typer
 from ..core.errors import invalid
 from ..core.text import spreadsheet_safe
 from ..i18n import format_day
-from .common import BRANCH_OPTION, JSON_OPTION, day, emit, state
+from .common import BRANCH_OPTION, JSON_OPTION, day, emit, json_text, state
 
 digituki_app = typer.Typer(help="Digital support (digituki): queue, appointments, call-backs.", no_args_is_help=True)
 hours_app = typer.Typer(help="Drop-in and appointment hours.", no_args_is_help=True)
@@ -253,7 +253,6 @@ def callback_add(
 @callback_app.command("import")
 def callback_import(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Requests from the web form (CSV); all rows or none."""
-    import json
 
     st = state(ctx)
     t = st.t
@@ -262,10 +261,9 @@ def callback_import(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION,
     count, errors = st.desk(branch).bookings.import_callbacks(file)
     if errors:
         if as_json:
-            sys.stdout.write(json.dumps({"ok": False, "error": {
+            sys.stdout.write(json_text({"ok": False, "error": {
                 "code": "INVALID_INPUT", "message": t("cli.csv_rejected", count=len(errors)), "confirmable": False,
-                "rows": [{"line": line, "code": r.code, "message": t.refusal(r)} for line, r in errors]}},
-                ensure_ascii=False) + "\n")
+                "rows": [{"line": line, "code": r.code, "message": t.refusal(r)} for line, r in errors]}}) + "\n")
         else:
             sys.stderr.write(f"tiski: {t('cli.csv_rejected', count=len(errors))}\n")
             for line, refusal in errors:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
 
 from ..core.errors import invalid
-from .common import BRANCH_OPTION, JSON_OPTION, day, emit, jsonable, state
+from .common import BRANCH_OPTION, JSON_OPTION, day, emit, json_text, jsonable, state
 
 patron_app = typer.Typer(help="Patrons (asiakkaat).", no_args_is_help=True)
 
@@ -215,4 +214,4 @@ def patron_export(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) ->
     """Everything stored about the patron, as JSON (the right to see one's data).
     The output is JSON with or without --json."""
     data = state(ctx).desk().patrons.export(card)
-    sys.stdout.write(json.dumps(jsonable({"ok": True, **data}), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(jsonable({"ok": True, **data}), indent=2) + "\n")

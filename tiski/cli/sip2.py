@@ -95,7 +95,8 @@ def serve(
     import logging
 
     from ..clock import clock_from_env
-    from ..sip2.server import Sip2Server, serve as run, tls_context
+    from ..sip2.server import Sip2Server, tls_context
+    from ..sip2.server import serve as run
 
     st = state(ctx)
     st.desk()  # the register exists and is up to date before any machine connects

@@ -91,6 +91,11 @@ class DeskContext:
         self._branch_checked = True
         return self._branch
 
+    def branch_name(self) -> str:
+        """The desk's branch as people call it ("Porin pääkirjasto")."""
+        found = branch_store.get(self.conn, self.branch)
+        return found.name if found else self.branch
+
     def known_branch(self, code: str | None) -> str:
         if code is None:
             return self.branch

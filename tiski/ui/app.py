@@ -3,6 +3,11 @@
 Areas are modes, each with its own screen stack: F2 patron, F3 checkout, F4 returns.
 The current patron belongs to the app (checkout lends to them); Esc on the patron
 screen or a configurable idle time clears them from the screen.
+
+The login is a mode of its own too, and while it is up (at the start, after F12 or
+idle time) the desk is locked: nobody acts (the facade has no staff), no area can be
+switched to, no key, palette entry or dialog reaches one, and no toast shows. The
+areas' stacks stay as they were for the same person; someone else gets fresh ones.
 """
 
 from __future__ import annotations
@@ -13,15 +18,25 @@ from typing import Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import AwaitMount
+from textual.widgets import Static
+from textual.worker import WorkerFailed
 
 from ..config import DeskConfig
 from ..i18n import LANGUAGES, Translator
 from ..resources import stylesheet
-from ..store import branches as branch_store
+from . import boundary
+from .boundary import Guarded
 from .screens.base import AREAS, translated
+from .screens.login import LoginScreen
+
+LOGIN = "login"  # the mode of the login and the lock
+# What the app itself may do while it is locked (Tab between the login's fields, quit).
+LOCKED_APP_ACTIONS = {"quit", "focus_next", "focus_previous", "command_palette"}
 
 
 # Areas are imported when first opened: a desk PC starts on the patron screen.
@@ -72,7 +87,7 @@ TISKI_THEME = Theme(
 )
 
 
-class TiskiApp(App):
+class TiskiApp(Guarded, App):
     CSS_PATH = str(stylesheet())
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
@@ -86,7 +101,7 @@ class TiskiApp(App):
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
-        Binding("f12", "lock", "key.lock", show=False),
+        Binding("f12", "lock", "key.lock", show=False, priority=True),  # over a dialog too
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
 
@@ -94,20 +109,26 @@ class TiskiApp(App):
 
     def __init__(self, desk, *, lang: str | None = None, config: DeskConfig | None = None,
                  clock_is_fixed: bool = False):
-        super().__init__()
         self.desk = desk
+        self.locked = False
+        self.stopped_by: str | None = None  # the kind of error that ended the desk, if one did
+        self._area = self.DEFAULT_MODE  # where the desk returns after a login
+        self._staff_before: str | None = None
+        if self.needs_login():
+            self.DEFAULT_MODE = LOGIN  # the first screen is the login: no area exists before it
+        super().__init__()
         self.t = Translator(lang)
         self.config = config or DeskConfig()
         self.clock_is_fixed = clock_is_fixed
-        branch = branch_store.get(desk.conn, desk.branch)
-        self.branch_name = branch.name if branch else desk.branch
+        self.branch_name = desk.branch_name()
         self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
         self._idle_timer = None
         self._lock_timer = None
-        self.locked = False
         self.first_frame_shown = False
         self.register_theme(TISKI_THEME)
         self._choose_theme("ansi-dark" if self._sixteen_colours() else "tiski")
+        if self.DEFAULT_MODE == LOGIN:
+            self._lock(locked=False)
 
     def _choose_theme(self, name: str) -> None:
         """The theme, set before the first frame without the watcher Textual runs on a
@@ -137,42 +158,53 @@ class TiskiApp(App):
                 screen.after_first_frame()
 
     def on_mount(self) -> None:
-        if self.needs_login():
-            # After the first screen is up (it shows no patron yet), the login covers it.
-            self.call_after_refresh(self.show_login, False)
-        else:
-            self._restart_lock()
+        self._restart_lock()
 
     # --- who is at the desk ---------------------------------------------------------
 
     def needs_login(self) -> bool:
         return self.desk.needs_login()
 
-    def show_login(self, locked: bool) -> None:
+    def _lock(self, locked: bool) -> None:
+        """The login covers every area: the start (`locked` False) or the lock."""
         from ..shell import unix_staff
-        from .screens.login import LoginScreen
 
         self.locked = True
-        before = self.desk.staff if locked else None
-        self.push_screen(LoginScreen(before or unix_staff(self.desk) or "", locked), self._logged_in)
+        if self.current_mode != LOGIN:
+            self._area = self.current_mode
+        self._staff_before = self.desk.staff if locked else None
+        username = (self.desk.staff if locked else None) or unix_staff(self.desk) or ""
+        self.desk.act_as(None)  # until someone logs in, the facade refuses everything
+        self.clear_notifications()
+        if self._lock_timer is not None:
+            self._lock_timer.stop()
+            self._lock_timer = None
+        self.add_mode(LOGIN, lambda: LoginScreen(username, locked))
+        if self.current_mode != LOGIN:
+            self.switch_mode(LOGIN)
 
-    def _logged_in(self, username: str) -> None:
-        if username != getattr(self, "_previous_staff", username):
-            self.clear_patron()  # someone else took over the desk
-        self._previous_staff = username
+    def on_login_screen_logged_in(self, message: LoginScreen.LoggedIn) -> None:
+        """Back to the desk: to the area left, unless the new person's role cannot use it.
+        Someone else taking over starts every area afresh: no patron, no open dialog,
+        no half-typed form of the person before."""
+        if message.username != self._staff_before:
+            self.clear_patron()
+            self.clear_notifications()
+            for mode, screen in self.MODES.items():
+                self.remove_mode(mode)
+                self.add_mode(mode, screen)
         self.locked = False
+        area = self._area if self.area_allowed(self._area) else next(
+            (mode for mode in self.MODES if self.area_allowed(mode)), self._area)
+        self.switch_mode(area)
+        self.remove_mode(LOGIN)
         self.refresh_bindings()
         self._restart_lock()
-        for header in self.screen.query("DeskHeader"):
-            header.update_text()
-        if hasattr(self.screen, "focus_scan"):
-            self.screen.focus_scan()
 
     def action_lock(self) -> None:
         """F12 (or idle time): the lock covers everything; the same person or another logs in."""
         if self.needs_login() and not self.locked:
-            self._previous_staff = self.desk.staff
-            self.show_login(locked=True)
+            self._lock(locked=True)
 
     def _restart_lock(self) -> None:
         if self._lock_timer is not None:
@@ -181,13 +213,80 @@ class TiskiApp(App):
         if self.needs_login() and not self.locked:
             self._lock_timer = self.set_timer(self.config.lock_seconds, self.action_lock)
 
+    # --- nothing reaches an area while the desk is locked -----------------------------
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        if self.locked and mode != LOGIN:
+            return AwaitMount(self.screen, [])
+        return super().switch_mode(mode)
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False, **kwargs):
+        """A dialog's answer is handled inside the desk's boundary, like everything else.
+        While locked, only the command palette (languages, quit) opens over the login."""
+        if self.locked and not isinstance(screen, CommandPalette):
+            return AwaitMount(self.screen, [])
+        return super().push_screen(screen, self.guarded(callback) if callback else None, wait_for_dismiss,
+                                   **kwargs)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked:
+            return action in LOCKED_APP_ACTIONS
+        return True
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Toasts are plain text: a title or a name in one never becomes markup. None
+        while locked (the login would show it to whoever comes to the desk)."""
+        if self.locked:
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C where no field takes it: Textual's own hint is English and markup."""
+        self.notify(self.t("desk.quit_hint"), timeout=4)
+
+    # --- the boundary: an error never ends the desk -----------------------------------
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        with self.guard():
+            return await super().run_action(action, default_namespace, namespaces)
+        return True
+
+    def report(self, error: Exception) -> None:
+        """An error reached the boundary: a message where it is seen, a line in the log."""
+        boundary.log_error(error)
+        text = boundary.message(error, self.t)
+        shown = self.screen.query("#form-error")
+        if shown:
+            shown.first(Static).update(text)
+        else:
+            self.notify(text, severity="error", timeout=8)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The last resort, for an error outside every guard (while drawing, say). Textual
+        would print a traceback with the local variables of every frame — a patron's
+        name, identity code or PIN among them. The desk ends with one line instead."""
+        if isinstance(error, WorkerFailed) and not boundary.passes_through(error.error):
+            self.report(error.error)  # a worker (the pick list) failed: the desk's own loop is whole
+            return
+        boundary.log_error(error, stopped=True)
+        if boundary.passes_through(error):
+            super()._handle_exception(error)
+            return
+        if self.stopped_by is None:
+            self.stopped_by = boundary.kind(error)
+            self.exit(return_code=1)
+
     # --- areas, help, language ----------------------------------------------------------
 
-    def action_area(self, mode: str) -> None:
+    def area_allowed(self, mode: str) -> bool:
         from ..core.roles import allowed
 
         needed = {"digituki": ("queue_view", "digituki")}.get(mode, ("patron_view", "patrons"))
-        if not allowed(self.desk.role, *needed):
+        return allowed(self.desk.role, *needed)
+
+    def action_area(self, mode: str) -> None:
+        if not self.area_allowed(mode):
             self.notify(self.t("error.NOT_ALLOWED"), severity="warning")
             return
         if self.current_mode != mode:
@@ -209,18 +308,27 @@ class TiskiApp(App):
         self.refresh_bindings()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the desk, in the desk's language, for the command palette."""
+        """Every action of the desk, in the desk's language, for the command palette;
+        at the login only the languages and quitting."""
         t = self.t
+        if self.locked:
+            yield from self._language_commands()
+            yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
+            return
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
         for mode in ("patron", "checkout", "returns", "digituki", "kirjakassi"):
             yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()
+        yield from self._language_commands()
+        yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
+
+    def _language_commands(self) -> Iterable[SystemCommand]:
+        t = self.t
         for lang in LANGUAGES:
             if lang != t.lang:
                 yield SystemCommand(t(f"palette.language_{lang}"), t("palette.language"),
                                     lambda code=lang: self.set_language(code))
-        yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
 
     # --- the current patron, cleared when idle ------------------------------------------
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..config import DeskConfig
-from ..i18n import format_day
+from ..i18n import format_day, safe
 
 
 def receipt_text(app, card: str, loans: list[tuple[str, str]]) -> str:
@@ -19,14 +19,14 @@ def receipt_text(app, card: str, loans: list[tuple[str, str]]) -> str:
     now = desk.now()
     width = 40
     lines = [
-        app.branch_name[:width],
+        safe(app.branch_name)[:width],
         f"{format_day(now)} {now:%H:%M}",
         t("ui.receipt_card", card="*" * max(0, len(card) - 4) + card[-4:]),
         "-" * width,
     ]
-    for title, detail in loans:
-        lines.append(title[:width])
-        lines.append("  " + detail[: width - 2])
+    for title, detail in loans:  # titles from the catalogue: no control character reaches the printer
+        lines.append(safe(title)[:width])
+        lines.append("  " + safe(detail)[: width - 2])
     lines += ["-" * width, t("ui.receipt_count", count=len(loans))]
     balance = desk.fees.balance(card)
     if balance:

@@ -20,5 +20,5 @@ def open_desk_tui(state: State) -> None:
         app.run()
     finally:
         desk.close()  # refreshes the query planner's statistics (PRAGMA optimize)
-    if app.return_code not in (None, 0):
-        raise invalid("internal", problem=str(app.return_code))
+    if app.return_code not in (None, 0):  # the desk ended on an error (its kind, never its text)
+        raise invalid("internal", problem=app.stopped_by or str(app.return_code))

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ...core.errors import Refused
+from ..boundary import Guarded
 from ..widgets.desk_header import DeskHeader
 from ..widgets.scan_input import ScanInput
 
@@ -31,7 +32,7 @@ def translated(bindings: dict[str, ActiveBinding], t) -> dict[str, ActiveBinding
     return out
 
 
-class DeskScreen(Screen):
+class DeskScreen(Guarded, Screen):
     TITLE_KEY = ""
 
     def __init__(self, *args, **kwargs):

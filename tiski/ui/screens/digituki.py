@@ -127,7 +127,8 @@ class DigitukiScreen(DeskScreen):
         keep = serving.cursor_row
         serving.clear()
         for v in view.serving:
-            serving.add_row(Text(safe(v.label)), t(f"topic.{v.topic}"), v.helper or "-", Text(""), key=str(v.id))
+            serving.add_row(Text(safe(v.label)), t(f"topic.{v.topic}"), Text(safe(v.helper or "-")), Text(""),
+                            key=str(v.id))
         if serving.row_count:
             serving.move_cursor(row=min(keep, serving.row_count - 1))
         waiting = self.query_one("#waiting", DataTable)

@@ -62,7 +62,7 @@ class AppointmentsScreen(DeskScreen):
                 style = "dim" if a.status in ("cancelled", "no_show") else ""
                 table.add_row(Text(f"{t(f'weekday.{day.weekday()}')} {format_day(a.starts_at)} {a.starts_at:%H:%M}",
                                    style=style),
-                              Text(safe(a.name or ""), style=style), t(f"topic.{a.topic}"), a.helper or "-",
+                              Text(safe(a.name or ""), style=style), t(f"topic.{a.topic}"), Text(safe(a.helper or "-")),
                               t(f"appointment.{a.status}"), key=str(a.id))
 
     def chosen(self):

@@ -55,7 +55,7 @@ class CallbacksScreen(DeskScreen):
             due = f"{'! ' if c.overdue else ''}{format_day(c.due_by)} {c.due_by:%H:%M}"
             wish = f"{c.wish_from:%d.%m. %H:%M}–{c.wish_to:%H:%M}" if c.wish_from and c.wish_to else ""
             table.add_row(Text(due, style="bold red" if c.overdue else ""), Text(safe(c.name or "")),
-                          c.phone or "", t(f"topic.{c.topic}"), wish, str(c.attempts), key=str(c.id))
+                          Text(safe(c.phone or "")), t(f"topic.{c.topic}"), wish, str(c.attempts), key=str(c.id))
 
     def chosen(self):
         table = self.query_one("#callbacks", DataTable)

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ...i18n import safe
 from .base import DeskScreen
 
 PERIODS = {"week": 7, "month": 31, "quarter": 92, "year": 366}
@@ -72,7 +73,7 @@ class StatsScreen(DeskScreen):
         table.add_column(t("ui.dt_col_caps"), justify="right")
         for r in rows:
             bar = "█" * max(1, round(BAR * r.count / widest)) if widest else ""
-            table.add_row(self.label(r.group), Text(bar, style="bold"), str(r.count), _minutes(r.average_wait_minutes),
+            table.add_row(Text(safe(self.label(r.group))), Text(bar, style="bold"), str(r.count), _minutes(r.average_wait_minutes),
                           _minutes(r.average_service_minutes), str(r.cap_hits))
         title = Text(t("ui.dt_stats_title", start=f"{start.day}.{start.month}.{start.year}",
                        end=f"{end.day}.{end.month}.{end.year}", total=sum(r.count for r in rows)), style="bold")

@@ -8,13 +8,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from ..boundary import Guarded
 from ..widgets.text_input import TextInput
 from .base import translated
 
@@ -36,7 +38,7 @@ def field_input(name: str, value: str = "", placeholder: str = "", password: boo
     return widget
 
 
-class FormModal(ModalScreen[dict | None]):
+class FormModal(Guarded, ModalScreen[dict | None]):
     BINDINGS = [
         Binding("escape", "cancel", "key.cancel"),
         Binding("ctrl+s", "submit", "key.save"),
@@ -61,18 +63,23 @@ class FormModal(ModalScreen[dict | None]):
             yield Label(self.form_title, classes="form-title", markup=False)
             if self.note:
                 yield Static(self.note, classes="form-note", markup=False)
-            for spec in self.fields:
-                if spec.kind == "checkbox":
-                    yield Checkbox(spec.label, value=spec.value == "1", id=f"f-{spec.name}", compact=True)
-                    continue
-                with Horizontal(classes="form-row"):
-                    yield Label(spec.label, classes="form-label", markup=False)
-                    if spec.kind == "select":
-                        yield Select(spec.options, value=spec.value or Select.NULL, allow_blank=not spec.value,
-                                     id=f"f-{spec.name}", compact=True)
-                    else:
-                        yield field_input(spec.name, spec.value, spec.placeholder, spec.kind == "password")
+            # Above the fields, which scroll: a refusal is seen however long the form.
             yield Static("", classes="form-error", id="form-error", markup=False)
+            with VerticalScroll(classes="form-fields"):
+                for spec in self.fields:
+                    if spec.kind == "checkbox":
+                        yield Checkbox(Text(spec.label), value=spec.value == "1", id=f"f-{spec.name}", compact=True)
+                        continue
+                    with Horizontal(classes="form-row"):
+                        yield Label(spec.label, classes="form-label", markup=False)
+                        if spec.kind == "select":
+                            # Choices may be data (a referral service's name): text, never markup.
+                            options = [(Text(prompt) if isinstance(prompt, str) else prompt, value)
+                                       for prompt, value in spec.options]
+                            yield Select(options, value=spec.value or Select.NULL, allow_blank=not spec.value,
+                                         id=f"f-{spec.name}", compact=True)
+                        else:
+                            yield field_input(spec.name, spec.value, spec.placeholder, spec.kind == "password")
             yield Static(t("ui.form_keys"), classes="form-hint", markup=False)
 
     AUTO_FOCUS = "Input, Select, Checkbox"  # the first field
@@ -112,7 +119,7 @@ class FormModal(ModalScreen[dict | None]):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(Guarded, ModalScreen[bool]):
     """A question that needs an answer: Enter yes, Esc no."""
 
     BINDINGS = [Binding("enter", "answer(True)", "key.yes"), Binding("escape", "answer(False)", "key.no")]

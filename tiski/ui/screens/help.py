@@ -8,13 +8,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ..boundary import Guarded
 from .base import translated
 
 # Keys handled by widgets rather than bindings, worth telling staff about.
 EXTRA_KEYS = (("↑ ↓", "help.rows"), ("PgUp PgDn", "help.tabs"), ("Enter", "help.enter"), ("Ctrl+P", "help.palette"))
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Guarded, ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "key.close"), Binding("f1", "close", "key.close", show=False)]
 
     @property

@@ -1,6 +1,11 @@
-"""Logging in, and the lock. The lock is opaque: while it is up no patron data shows.
-Anyone with an account can log in at a locked desk; a different person taking over
-clears the patron from the screen (a shared desk PC, quick to switch)."""
+"""Logging in, and the lock: the base screen of a mode of its own (see the app), opaque,
+so while it is up nothing of the desk shows. Anyone with an account can log in at a
+locked desk; a different person taking over starts the areas afresh.
+
+A refused try shows the facade's answer as it is (`t.refusal`) — a wrong password, or how
+long this terminal must wait after several — and nothing of the screen's own about the
+name typed: a real account and a name nobody has look the same.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,31 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from ...core.errors import Refused
+from ..boundary import Guarded
 from ..widgets.text_input import TextInput
 from .base import translated
 
 
-class LoginScreen(ModalScreen[str]):
+class LoginScreen(Guarded, Screen):
     BINDINGS = [Binding("ctrl+q", "app.quit", "key.quit", priority=True)]
+
+    class LoggedIn(Message):
+        """Someone logged in; the app takes them back to the desk."""
+
+        def __init__(self, username: str):
+            super().__init__()
+            self.username = username
 
     def __init__(self, username: str = "", locked: bool = False):
         super().__init__()
         self.username = username
         self.locked = locked
+        self._lang = None
 
     @property
     def active_bindings(self):
@@ -32,14 +47,14 @@ class LoginScreen(ModalScreen[str]):
         t = self.app.t
         with Vertical(classes="form-box login-box"):
             yield Label(t("ui.login_locked" if self.locked else "ui.login_title", branch=self.app.branch_name),
-                        classes="form-title")
+                        classes="form-title", markup=False)
             with Horizontal(classes="form-row"):
-                yield Label(t("ui.login_user"), classes="form-label")
+                yield Label(t("ui.login_user"), classes="form-label", markup=False)
                 user = TextInput(self.username, id="login-user", compact=True, max_length=32)
                 user.cursor_blink = False
                 yield user
             with Horizontal(classes="form-row"):
-                yield Label(t("ui.login_password"), classes="form-label")
+                yield Label(t("ui.login_password"), classes="form-label", markup=False)
                 password = TextInput(id="login-password", password=True, compact=True, max_length=200)
                 password.cursor_blink = False
                 yield password
@@ -47,7 +62,14 @@ class LoginScreen(ModalScreen[str]):
             yield Static(t("ui.login_keys"), classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
+        self._lang = self.app.t.lang
         self.query_one("#login-password" if self.username else "#login-user", Input).focus()
+
+    async def on_screen_resume(self) -> None:
+        if self._lang is not None and self._lang != self.app.t.lang:  # the language chosen from the palette
+            self.username = self.query_one("#login-user", Input).value
+            await self.recompose()
+            self.on_mount()
 
     @on(Input.Submitted, "#login-user")
     def to_password(self) -> None:
@@ -63,4 +85,4 @@ class LoginScreen(ModalScreen[str]):
             password.value = ""
             self.query_one("#form-error", Static).update(self.app.t.refusal(refused.first))
             return
-        self.dismiss(username)
+        self.post_message(self.LoggedIn(username))

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from ..boundary import Guarded
 from ..widgets.text_input import TextInput
 from .base import translated
 from .forms import SCAN_TAIL
@@ -28,7 +29,7 @@ def is_a_reason(text: str) -> bool:
     return len(text) >= 3 and re.search(r"[^\W\d_]", text) is not None
 
 
-class OverrideModal(ModalScreen[str | None]):
+class OverrideModal(Guarded, ModalScreen[str | None]):
     BINDINGS = [
         Binding("enter", "override", "key.override"),
         Binding("escape", "skip", "key.skip"),

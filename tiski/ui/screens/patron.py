@@ -225,7 +225,8 @@ class PatronScreen(DeskScreen):
         for loan in view.loans:
             due = format_day(loan.due)
             due_cell = Text(f"! {due}", style="bold red") if loan.overdue else Text(due)
-            loans.add_row(Text(safe(loan.title)), due_cell, str(loan.renewals), loan.barcode, key=loan.barcode)
+            loans.add_row(Text(safe(loan.title)), due_cell, str(loan.renewals), Text(safe(loan.barcode)),
+                          key=loan.barcode)
         holds = self.query_one("#holds")
         holds.clear()
         for hold in view.holds:
@@ -236,7 +237,8 @@ class PatronScreen(DeskScreen):
                 state = Text(t("ui.hold_in_transit"))
             else:
                 state = Text(t("ui.hold_queued", position=hold.position))
-            holds.add_row(Text(safe(hold.title)), state, hold.pickup_branch, key=hold.barcode or hold.title)
+            holds.add_row(Text(safe(hold.title)), state, Text(safe(hold.pickup_branch)),
+                          key=hold.barcode or hold.title)
         fees = self.query_one("#fees")
         fees.clear()
         for fee in view.fees:

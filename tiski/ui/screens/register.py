@@ -15,6 +15,7 @@ from ...core.patrons import age_on, birth_date_from_hetu, validate_hetu
 from ...core.text import parse_day
 from ...desk.patrons import NewPatron
 from ...i18n import format_day
+from ..boundary import Guarded
 from ..widgets.text_input import TextInput
 from .base import translated
 
@@ -25,7 +26,7 @@ TEXT_FIELDS = ("card", "first", "last", "hetu", "birth_date", "responsible", "gu
                "phone", "email", "address", "pin")
 
 
-class RegisterScreen(ModalScreen[str | None]):
+class RegisterScreen(Guarded, ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "key.cancel"), Binding("ctrl+s", "save", "key.save")]
 
     @property
