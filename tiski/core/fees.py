@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHARGE_TYPES = ("late", "hold_uncollected", "lost", "damaged", "ill", "reminder", "invoice", "manual")
+CHARGE_TYPES = ("late", "hold_uncollected", "lost", "damaged", "ill", "reminder", "invoice", "replacement",
+                "manual")
 
 
 @dataclass(frozen=True)
