@@ -290,7 +290,9 @@ _EXPORT = {
             " lifted_at, lifted_reason FROM bans WHERE patron_id = ? ORDER BY id",
     "ill_requests": "SELECT title, from_library, price_cents, status, ordered_at, closed_at FROM ill_requests"
                     " WHERE patron_id = ? ORDER BY id",
-    "notices": "SELECT kind, created_at, sent_at FROM notices WHERE patron_id = ? ORDER BY id",
+    "notices": "SELECT kind, level, channel, status, subject, body, created_at, sent_at FROM notices"
+               " WHERE patron_id = ? ORDER BY id",
+    "notice_preferences": "SELECT kind, channel FROM notice_preferences WHERE patron_id = ? ORDER BY kind",
     "overrides": "SELECT at, branch, staff, code, reason FROM overrides WHERE patron_id = ? ORDER BY id",
     "access_log": "SELECT at, staff, branch, action, kind FROM audit_log WHERE patron_id = ? ORDER BY id",
 }
