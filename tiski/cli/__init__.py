@@ -103,9 +103,9 @@ def root(
 
 
 def _register() -> None:
-    from . import admin, catalogue, circulation, digituki, kirjakassi, money, patrons, sip2
+    from . import admin, catalogue, circulation, digituki, kirjakassi, money, notices, patrons, sip2
 
-    for module in (admin, patrons, catalogue, circulation, money, digituki, kirjakassi, sip2):
+    for module in (admin, patrons, catalogue, circulation, money, notices, digituki, kirjakassi, sip2):
         module.register(app)
 
 

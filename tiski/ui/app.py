@@ -70,6 +70,12 @@ def _kirjakassi_screen() -> Screen:
     return KirjakassiScreen()
 
 
+def _notices_screen() -> Screen:
+    from .screens.notices import NoticesScreen
+
+    return NoticesScreen()
+
+
 # Calm blue for the desk, the warm colours kept for what staff must not miss.
 TISKI_THEME = Theme(
     name="tiski",
@@ -92,7 +98,7 @@ class TiskiApp(Guarded, App):
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
     MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen,
-             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen}
+             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen, "notices": _notices_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
@@ -101,6 +107,7 @@ class TiskiApp(Guarded, App):
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
+        Binding("f9", "area('notices')", "key.notices", group=AREAS),
         Binding("f12", "lock", "key.lock", show=False, priority=True),  # over a dialog too
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
@@ -282,7 +289,8 @@ class TiskiApp(Guarded, App):
     def area_allowed(self, mode: str) -> bool:
         from ..core.roles import allowed
 
-        needed = {"digituki": ("queue_view", "digituki")}.get(mode, ("patron_view", "patrons"))
+        needed = {"digituki": ("queue_view", "digituki"), "notices": ("work_list", "notices")}.get(
+            mode, ("patron_view", "patrons"))
         return allowed(self.desk.role, *needed)
 
     def action_area(self, mode: str) -> None:
@@ -316,7 +324,7 @@ class TiskiApp(Guarded, App):
             yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
             return
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        for mode in ("patron", "checkout", "returns", "digituki", "kirjakassi"):
+        for mode in ("patron", "checkout", "returns", "digituki", "kirjakassi", "notices"):
             yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()

@@ -18,7 +18,7 @@ from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
 
-PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit"}
+PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notice_channels"}
 TABS = ("tab-loans", "tab-holds", "tab-fees")
 
 
@@ -37,6 +37,7 @@ class PatronScreen(DeskScreen):
         Binding("ctrl+o", "hold", "key.hold", show=False),
         Binding("ctrl+l", "lost_card", "key.lost_card", show=False),
         Binding("ctrl+y", "edit", "key.edit", show=False),
+        Binding("ctrl+t", "notice_channels", "key.nt_channels", show=False),
         Binding("ctrl+n", "register", "key.register", show=False),
     ]
 
@@ -386,6 +387,11 @@ class PatronScreen(DeskScreen):
             Field("verify_id", self.t("ui.verify_id"), "1" if view.verify_id else "", "checkbox"),
         ], submit, self.t("ui.saved"))
 
+    def action_notice_channels(self) -> None:
+        from .notice_channels import choose_channels
+
+        choose_channels(self, self.app.patron_card)
+
     def action_register(self) -> None:
         from .register import RegisterScreen
 
@@ -405,3 +411,5 @@ class PatronScreen(DeskScreen):
             if action == "register" or self.app.patron_card is not None:
                 yield SystemCommand(t(f"key.{action}"), t(f"palette.{action}"),
                                     lambda a=action: self.run_action(a))
+        if self.app.patron_card is not None:
+            yield SystemCommand(t("key.nt_channels"), t("palette.nt_channels"), self.action_notice_channels)
