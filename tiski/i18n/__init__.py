@@ -28,7 +28,7 @@ def catalogue(lang: str) -> dict[str, str]:
     text = (Path(__file__).parent / f"{lang}.toml").read_text(encoding="utf-8")
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, table: dict) -> None:
+    def walk(prefix: str, table: dict[str, Any]) -> None:
         for key, value in table.items():
             name = f"{prefix}.{key}" if prefix else key
             if isinstance(value, dict):
@@ -51,10 +51,10 @@ def pick_language(requested: str | None = None) -> str:
 
 def safe(text: Any) -> str:
     """Outside text made safe to print: control characters become '?'."""
-    text = str(text)
-    if not has_control(text):
-        return text
-    return "".join("?" if has_control(ch) else ch for ch in text)
+    shown = str(text)
+    if not has_control(shown):
+        return shown
+    return "".join("?" if has_control(ch) else ch for ch in shown)
 
 
 def shorten(text: str, limit: int = 60) -> str:
