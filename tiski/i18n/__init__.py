@@ -8,7 +8,6 @@ control characters in it.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from datetime import date, datetime
 from functools import lru_cache
@@ -41,12 +40,10 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def pick_language(requested: str | None = None) -> str:
-    for candidate in (requested, os.environ.get("TISKI_LANG")):
-        if candidate:
-            code = candidate.strip().lower()[:2]
-            if code in LANGUAGES:
-                return code
-    return DEFAULT
+    """The language asked for (`fi`, `sv_FI.UTF-8`…), else Finnish. The desk's own
+    language comes from its settings (TISKI_LANG, tiski.settings)."""
+    code = (requested or "").strip().lower()[:2]
+    return code if code in LANGUAGES else DEFAULT
 
 
 def safe(text: Any) -> str:
