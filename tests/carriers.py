@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tiski.notify import DeliveryFailed
-from tiski.notify.settings import NoticeSettings
+from tiski.settings import Settings
 
-SETTINGS = NoticeSettings(mail_from="Porin kirjasto <kirjasto@pori.example>")
+SETTINGS = Settings(mail_from="Porin kirjasto <kirjasto@pori.example>")
 
 
 class Recorder:

@@ -92,13 +92,10 @@ async def test_f9_and_the_palette_reach_the_screen(ui_desk):
         assert app.current_mode == "notices"
 
 
-async def test_send_now_runs_off_the_desk_loop_and_reports(ui_desk, monkeypatch):
-    """Ctrl+U: the run in a worker on its own connection; with no mail server set up
-    the e-mail fails and waits its backoff, and the screen says so.
+async def test_send_now_runs_off_the_desk_loop_and_reports(ui_desk):
+    """Ctrl+U: the run in a worker on its own connection, with the desk's settings; with
+    no mail server set up the e-mail fails and waits its backoff, and the screen says so.
     Mutation caught: the run on the desk's own connection from another thread."""
-    for name in ("TISKI_SMTP_HOST", "TISKI_MAIL_FROM"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")
     with_email(ui_desk)
     app = make_app(ui_desk)
     notes = []

@@ -3,7 +3,6 @@ The shell-wide pieces (State, emit, reporting) live in tiski.shell."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -12,9 +11,10 @@ import typer
 from ..core.errors import invalid
 from ..core.money import parse_euros, parse_positive_euros
 from ..core.text import parse_day
-from ..shell import State, UsageProblem, default_db_path, emit, json_text, jsonable, report_refusal, report_usage
+from ..settings import load_settings
+from ..shell import State, UsageProblem, emit, json_text, jsonable, report_refusal, report_usage
 
-__all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "default_db_path", "emit", "euros",
+__all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "emit", "euros",
            "json_text", "jsonable", "read_small_file", "report_refusal", "report_usage", "state"]
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object on stdout.")
@@ -24,7 +24,7 @@ BRANCH_OPTION = typer.Option(None, "--branch", help="The desk's branch (default:
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if root.obj is None:  # invoked without the callback (tests calling a sub-app)
-        root.obj = State(Path(os.environ.get("TISKI_DB") or default_db_path()), None)
+        root.obj = State(load_settings())
     return root.obj
 
 

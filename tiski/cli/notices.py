@@ -41,7 +41,7 @@ def run(
     """Make what is owed (a missed day too) and send what is due: run it from cron."""
     st = state(ctx)
     t = st.t
-    result = st.desk(branch).notices.run(dry_run=dry_run)
+    result = st.desk(branch).notices.run(settings=st.settings, dry_run=dry_run)
     lines = [t("notices.dry_run")] if result.dry_run else []
     lines.append(t("notices.run", produced=result.produced, sent=len(result.sent), failed=len(result.failed),
                    to_call=result.to_call))

@@ -36,7 +36,8 @@ from ..core.notices import (
 )
 from ..notify import Carrier, DeliveryFailed, Email, Letter, TextMessage
 from ..notify.postman import Postman
-from ..notify.settings import NoticeSettings, load_notice_settings
+from ..notify.mail import mail_domain
+from ..settings import Settings
 from ..store import holds as hold_store
 from ..store import notice_facts
 from ..store import notices as notice_store
@@ -168,13 +169,14 @@ Outgoing = Email | TextMessage | Letter
 
 
 def _outgoing(desk: DeskContext, notice: Notice, patron: PatronRecord, subject: str, body: str,
-              settings: NoticeSettings) -> Outgoing | str:
+              settings: Settings) -> Outgoing | str:
     """The message for the channel, or why it cannot go (no address of that kind)."""
     now = desk.now()
     if notice.channel == "email":
         if not patron.email:
             return "no_email"
-        return Email(patron.email, subject, body, message_id(notice.key, settings.mail_domain), patron.language, now)
+        same = message_id(notice.key, mail_domain(settings.mail_from))
+        return Email(patron.email, subject, body, same, patron.language, now)
     if notice.channel == "sms":
         number = sms_number(patron.phone)
         return TextMessage(number, body) if number else "no_phone"
@@ -186,7 +188,7 @@ def _outgoing(desk: DeskContext, notice: Notice, patron: PatronRecord, subject: 
                   patron.language)
 
 
-def _claim(desk: DeskContext, notice_id: int, settings: NoticeSettings) -> tuple[Notice, Outgoing] | None:
+def _claim(desk: DeskContext, notice_id: int, settings: Settings) -> tuple[Notice, Outgoing] | None:
     """One short transaction: still pending and owed? Then its text as it goes now, the
     try counted and marked under way. None: nothing to send (cancelled, or failed for
     want of an address)."""
@@ -229,12 +231,13 @@ class _Rehearsal(Exception):
         self.run = run
 
 
-def run_notices(desk: DeskContext, settings: NoticeSettings | None = None, dry_run: bool = False,
+def run_notices(desk: DeskContext, settings: Settings | None = None, dry_run: bool = False,
                 carrier: Carrier | None = None) -> NoticeRun:
     """The daily run: produce, cancel the moot, send what is pending and due (a failed
-    try waits its backoff, then is staff's). The desk's settings say where (`carrier`:
-    another way to deliver, for the demo). `dry_run`: what would be produced and sent,
-    with nothing written or sent."""
+    try waits its backoff, then is staff's). The desk's settings (read by the shell that
+    starts) say where: the SMTP server, the SMS command, the letters' folder; `carrier`
+    delivers another way (the demo). `dry_run`: what would be produced and sent, with
+    nothing written or sent."""
     if desk.conn.in_transaction:
         raise RuntimeError("notices are sent outside any desk transaction")
     try:
@@ -249,13 +252,13 @@ def run_notices(desk: DeskContext, settings: NoticeSettings | None = None, dry_r
     with notice_store.sender_lock(desk.conn) as alone:
         if not alone:
             return NoticeRun(produced, cancelled, (), (), _calls(desk), None, busy=True)
-        settings = settings or load_notice_settings()
+        settings = settings or Settings()
         carrier = carrier or Postman(settings, notice_store.letters_folder(desk.conn), sharing(desk.conn).file_mode)
         sent, failed, letters = _send_pending(desk, settings, carrier)
     return NoticeRun(produced, cancelled, tuple(sent), tuple(failed), _calls(desk), letters)
 
 
-def _send_pending(desk: DeskContext, settings: NoticeSettings,
+def _send_pending(desk: DeskContext, settings: Settings,
                   postman: Carrier) -> tuple[list[Delivery], list[Delivery], Path | None]:
     sent: list[Delivery] = []
     failed: list[Delivery] = []

@@ -10,7 +10,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from . import DeliveryFailed, Email
-from .settings import NoticeSettings
+from ..settings import Settings
 
 TIMEOUT_SECONDS = 30
 
@@ -32,7 +32,7 @@ def compose(email: Email, sender: str) -> EmailMessage:
 
 
 class Mailer:
-    def __init__(self, settings: NoticeSettings):
+    def __init__(self, settings: Settings):
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
 
@@ -70,13 +70,14 @@ class Mailer:
         return self._smtp
 
     def _password(self) -> str:
-        settings = self.settings
-        if settings.smtp_password_file is not None:
-            try:
-                return settings.smtp_password_file.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError) as error:
-                raise DeliveryFailed(f"the SMTP password file cannot be read ({type(error).__name__})") from None
-        return settings.smtp_password or ""
+        """From its file (never the database, never a command line)."""
+        file = self.settings.smtp_password_file
+        if file is None:
+            raise DeliveryFailed("TISKI_SMTP_USER is set without TISKI_SMTP_PASSWORD_FILE")
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise DeliveryFailed(f"the SMTP password file cannot be read ({type(error).__name__})") from None
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -97,3 +98,10 @@ def _said(code: int, text: bytes | str, address: str) -> str:
     """The server's answer for the staff's list, without the patron's address in it."""
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     return f"SMTP {code}: {words.replace(address, '<recipient>')}"[:300]
+
+
+def mail_domain(mail_from: str | None) -> str:
+    """The sender's domain: the notices' Message-IDs are made in it."""
+    from email.utils import parseaddr
+
+    return parseaddr(mail_from or "")[1].rpartition("@")[2] or "tiski.invalid"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from . import DeliveryFailed, Email, Letter, TextMessage
 from .mail import Mailer
-from .settings import NoticeSettings
+from ..settings import Settings
 from .sms import send_text
 
 
 class Postman:
-    def __init__(self, settings: NoticeSettings, letters_folder: Path | None, letters_mode: int = 0o600):
+    def __init__(self, settings: Settings, letters_folder: Path | None, letters_mode: int = 0o600):
         self.settings = settings
         self.letters_folder = settings.letters or letters_folder
         self.letters_mode = letters_mode

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,17 +69,23 @@ _LINE = (f"SELECT {_COLUMNS}, (SELECT card FROM cards WHERE patron_id = n.patron
          " p.first_name || ' ' || p.last_name, p.phone FROM notices n JOIN patrons p ON p.id = n.patron_id ")
 
 
-def _fields(r: sqlite3.Row) -> tuple[Any, ...]:
-    return (r[0], r[1], r[2], r[3], r[4], r[5], r[6], day(r[7]), r[8], r[9], r[10], r[11], r[12], r[13], r[14],
-            moment(r[15]), moment(r[16]), bool(r[17]), datetime.fromisoformat(r[18]), moment(r[19]))
+_NAMES = ("id", "key", "patron_id", "kind", "level", "hold_id", "ill_id", "due_date", "branch", "channel", "subject",
+          "body", "status", "tries", "last_error", "attempt_at", "next_try_at", "charged", "created_at", "sent_at")
+
+
+def _fields(r: sqlite3.Row) -> dict[str, Any]:
+    values = dict(zip(_NAMES, r))
+    values.update(due_date=day(r[7]), attempt_at=moment(r[15]), next_try_at=moment(r[16]), charged=bool(r[17]),
+                  created_at=datetime.fromisoformat(r[18]), sent_at=moment(r[19]))
+    return values
 
 
 def _notice(row: sqlite3.Row | None) -> Notice | None:
-    return Notice(*_fields(row)) if row is not None else None
+    return Notice(**_fields(row)) if row is not None else None
 
 
 def _lines(rows: list[sqlite3.Row]) -> list[NoticeLine]:
-    return [NoticeLine(*_fields(r), r[20], r[21].strip(), r[22]) for r in rows]
+    return [NoticeLine(**_fields(r), card=r[20], name=r[21].strip(), phone=r[22]) for r in rows]
 
 
 def insert(conn: sqlite3.Connection, *, key: str, patron_id: int, kind: str, channel: str, subject: str,
@@ -110,13 +117,13 @@ def to_send(conn: sqlite3.Connection, now: datetime) -> list[Notice]:
         _NOTICE + "WHERE n.status = 'pending' AND n.channel != 'call'"
         " AND (n.next_try_at IS NULL OR julianday(n.next_try_at) <= julianday(?)) ORDER BY n.id",
         (stamp(now),)).fetchall()
-    return [Notice(*_fields(r)) for r in rows]
+    return [Notice(**_fields(r)) for r in rows]
 
 
 def open_notices(conn: sqlite3.Connection) -> list[Notice]:
     """Every pending and failed notice (to see whether each is still owed)."""
     rows = conn.execute(_NOTICE + "WHERE n.status IN ('pending', 'failed') ORDER BY n.id").fetchall()
-    return [Notice(*_fields(r)) for r in rows]
+    return [Notice(**_fields(r)) for r in rows]
 
 
 def work_list(conn: sqlite3.Connection, sent_since: datetime) -> list[NoticeLine]:
@@ -141,7 +148,7 @@ def ladder(conn: sqlite3.Connection, patron_id: int, due: date) -> list[Notice]:
     """The reminders and invoices of a patron's loans due on one day, by level."""
     rows = conn.execute(_NOTICE + "WHERE n.patron_id = ? AND n.due_date = ? AND n.kind IN ('overdue', 'invoice')"
                         " ORDER BY n.level, n.id", (patron_id, due.isoformat())).fetchall()
-    return [Notice(*_fields(r)) for r in rows]
+    return [Notice(**_fields(r)) for r in rows]
 
 
 def exists(conn: sqlite3.Connection, key: str) -> bool:
@@ -257,9 +264,7 @@ def sender_lock(conn: sqlite3.Connection) -> Iterator[bool]:
 
 
 def _try_lock(fd: int) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    if sys.platform == "win32":
         import msvcrt
 
         try:
@@ -267,6 +272,8 @@ def _try_lock(fd: int) -> bool:
         except OSError:
             return False
         return True
+    import fcntl
+
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -184,7 +184,7 @@ class NoticesScreen(DeskScreen):
         """The run's sends take seconds (a mail server): off the desk's loop, on a
         connection of its own (opened there, made here on the desk's thread)."""
         with companion as desk:
-            run = desk.notices.run()
+            run = desk.notices.run(settings=self.app.settings)
         self.app.call_from_thread(self.sent, run)
 
     def sent(self, run) -> None:
