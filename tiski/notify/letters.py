@@ -1,9 +1,9 @@
 """Letters for patrons with neither e-mail nor phone: one PDF per run, a letter a page
 (more when it is long), A4 folded once into a C5 window envelope.
 
-ReportLab draws them: a pure-Python wheel that installs cleanly everywhere, and its own
-Bitstream Vera font, embedded, writes å, ä, ö, € (and Ł, Š, ž in names) — fpdf2's
-built-in fonts stop at Latin-1 (no €) and WeasyPrint needs Pango from the system.
+ReportLab draws them: a pure-Python wheel that installs cleanly everywhere, with a font
+of its own (Bitstream Vera) that writes å, ä, ö and € — fpdf2's built-in fonts stop at
+Latin-1 (no €, and it ships no other), WeasyPrint needs Pango from the system.
 The file holds names and addresses: it is made private (0600, or the register's
 group's), under a name nothing else has, and appears whole or not at all."""
 
@@ -28,16 +28,26 @@ BODY_TOP = 105 * MM
 BOTTOM = 20 * MM
 SIZE, LEADING = 10.5, 14
 
-FONT, BOLD = "TiskiVera", "TiskiVera-Bold"
+FONT, BOLD = "TiskiSans", "TiskiSans-Bold"
 
 
 def _fonts() -> None:
+    """DejaVu Sans where the system has it (most Linux machines: every European letter,
+    ż, ś, ř, ő among them), else ReportLab's own Vera (Western European letters, €, Ł,
+    Š, Ž, Č) — both looked up on ReportLab's font path, both embedded in the file."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))  # shipped inside ReportLab
-        pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    for regular, bold in (("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), ("Vera.ttf", "VeraBd.ttf")):
+        try:
+            faces = TTFont(FONT, regular), TTFont(BOLD, bold)
+        except (TTFError, OSError):
+            continue
+        for face in faces:
+            pdfmetrics.registerFont(face)
+        return
 
 
 def write_letters(letters: list[Letter], folder: Path, now: datetime, mode: int = 0o600) -> Path:

@@ -26,8 +26,8 @@ def compose(email: Email, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(email.written)
     message["Message-ID"] = email.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the library
-    message["Content-Language"] = email.language
     message.set_content(email.body, charset="utf-8", cte="quoted-printable")
+    message["Content-Language"] = email.language  # after set_content, which sets the Content-* headers anew
     return message
 
 
@@ -75,9 +75,12 @@ class Mailer:
         if file is None:
             raise DeliveryFailed("TISKI_SMTP_USER is set without TISKI_SMTP_PASSWORD_FILE")
         try:
-            return file.read_text(encoding="utf-8").strip()
+            password = file.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as error:
             raise DeliveryFailed(f"the SMTP password file cannot be read ({type(error).__name__})") from None
+        if not password.isascii():  # SMTP AUTH (smtplib) takes ASCII only
+            raise DeliveryFailed("the SMTP password has letters SMTP AUTH cannot send (ASCII only)")
+        return password
 
     def close(self) -> None:
         if self._smtp is not None:
