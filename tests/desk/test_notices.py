@@ -357,3 +357,18 @@ def test_a_preview_shows_the_patrons_notice_in_their_language(desk, clock):
     with pytest.raises(Refused) as nothing:
         desk.notices.preview("hold_arrived", card)
     assert nothing.value.code == "NOT_FOUND"
+
+
+def test_desk_staff_work_the_notices_and_only_an_admin_sets_a_branchs_words(desk):
+    """Mutation caught: the branch's words (in every notice) open to any role; the
+    run closed to the desk staff who work the call list."""
+    desk.admin.add_staff("kaisa", "admin", None, "kaisan-salasana-1")
+    desk.act_as("kaisa")
+    desk.admin.add_staff("pekka", "desk", None, "pekan-salasana-1")
+    desk.act_as("pekka")
+    assert run(desk).produced == 0
+    with pytest.raises(Refused) as refused:
+        desk.notices.set_branch("PORI", "ma–pe 10–20")
+    assert refused.value.code == "NOT_ALLOWED"
+    desk.act_as("kaisa")
+    assert desk.notices.set_branch("PORI", "ma–pe 10–20").opening_hours == "ma–pe 10–20"
