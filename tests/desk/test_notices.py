@@ -372,3 +372,28 @@ def test_desk_staff_work_the_notices_and_only_an_admin_sets_a_branchs_words(desk
     assert refused.value.code == "NOT_ALLOWED"
     desk.act_as("kaisa")
     assert desk.notices.set_branch("PORI", "ma–pe 10–20").opening_hours == "ma–pe 10–20"
+
+
+def test_a_second_run_while_another_sends_only_produces(desk, db_path):
+    """Mutation caught: two senders working the outbox at once (each message twice)."""
+    from tiski.store import notices as notice_store
+    from tiski.store.db import connect
+
+    shelved(desk, patron(desk, "P0001", email=EMAIL))
+    other = connect(db_path)
+    with notice_store.sender_lock(other) as held:
+        assert held
+        report = run(desk)
+        assert report.busy and report.sent == ()
+    other.close()
+    assert [s.kind for s in run(desk).sent] == ["hold_arrived"]
+
+
+def test_an_interlibrary_loan_arrival_is_notified_with_its_price(desk):
+    card = patron(desk, "P0001", email=EMAIL)
+    order = desk.ill.order(card, "Porin historia", "Kansalliskirjasto", 600)
+    desk.ill.arrived(order.id)
+    mail = Recorder()
+    assert [s.kind for s in run(desk, mail).sent] == ["ill_arrived"]
+    assert mail.sent[0].subject == "Kaukolainasi on saapunut: Porin historia"
+    assert "Lähettävä kirjasto: Kansalliskirjasto" in mail.sent[0].body and "Hinta: 6,00 €" in mail.sent[0].body
