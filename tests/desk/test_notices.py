@@ -47,9 +47,9 @@ def test_the_pickup_week_starts_when_the_arrival_notice_is_sent(desk, clock):
     its notice went; the run sending the notice inside the return's transaction."""
     card = patron(desk, "P0001", email=EMAIL)
     shelved(desk, card)
-    down = Recorder(DeliveryFailed("SMTP smtp.example.fi: ConnectionRefusedError"), desk=desk)
-    first = run(desk, down)
-    assert [(f.kind, f.error) for f in first.failed] == [("hold_arrived", "SMTP smtp.example.fi: ConnectionRefusedError")]
+    refused = "SMTP smtp.example.fi: ConnectionRefusedError"
+    first = run(desk, Recorder(DeliveryFailed(refused), desk=desk))
+    assert [(f.kind, f.error) for f in first.failed] == [("hold_arrived", refused)]
     at(clock, date(2026, 12, 3), 9)
     mail = Recorder(desk=desk)
     assert [s.kind for s in run(desk, mail).sent] == ["hold_arrived"]
@@ -209,7 +209,8 @@ def test_a_billed_item_returned_later_has_its_replacement_credited_and_the_fees_
     back = desk.loans.return_item("B0001")
     assert back.late_fee_cents == 700  # the policy's maximum per item
     assert desk.fees.balance(card) == 150 + 300 + 1990 + 750 + 700
-    entries = [(f.entry, f.charge_type, f.amount_cents, f.open_cents) for f in desk.patrons.view(card, with_fees=True).fees]
+    ledger = desk.patrons.view(card, with_fees=True).fees
+    entries = [(f.entry, f.charge_type, f.amount_cents, f.open_cents) for f in ledger]
     assert ("waiver", None, 1990, None) in entries
     assert desk.register.verify_audit().intact  # the ledger's chain holds
 

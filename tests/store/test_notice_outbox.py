@@ -31,8 +31,9 @@ def test_unsent_arrival_notices_of_holds_still_on_the_shelf_become_owed(tmp_path
         " (2, 'hold_arrived', 2, ?), (3, 'hold_arrived', 3, ?), (1, 'ill_arrived', NULL, ?)", (NOW,) * 4)
     migrate(conn)
     rows = conn.execute("SELECT patron_id, kind, channel, status FROM notices ORDER BY id").fetchall()
-    assert [tuple(r) for r in rows] == [(1, "hold_arrived", "email", "pending"), (2, "hold_arrived", "sms", "cancelled"),
-                                        (3, "hold_arrived", "call", "pending"), (1, "ill_arrived", "email", "cancelled")]
+    assert [tuple(r) for r in rows] == [
+        (1, "hold_arrived", "email", "pending"), (2, "hold_arrived", "sms", "cancelled"),
+        (3, "hold_arrived", "call", "pending"), (1, "ill_arrived", "email", "cancelled")]
     assert len({r[0] for r in conn.execute("SELECT key FROM notices")}) == 4
     conn.close()
 
@@ -49,3 +50,37 @@ def test_one_sender_at_a_time_and_a_dead_ones_lock_is_free(db_path):
         assert theirs
     first.close()
     second.close()
+
+
+def test_the_notices_lookups_use_their_indexes(desk):
+    """The run every ten minutes reads the active loans by due day, a patron's ladder by
+    due day, the outbox by status: each by its own index, never a big table end to end.
+    Mutation caught: dropping loans_due (the run walks every loan by patron), notices_work
+    (every notice ever sent read to find the pending ones) or notices_patron."""
+    from datetime import date, datetime
+
+    from tiski.clock import HELSINKI
+    from tiski.store import holds as hold_store
+    from tiski.store import notice_facts
+
+    from ..conftest import item, patron
+    from .test_query_plans import full_scans, statements
+
+    card = patron(desk, "P0001", email="aino@example.fi")
+    desk.loans.checkout(card, item(desk, "B0001"))
+    conn, day = desk.conn, date(2026, 12, 30)
+    now = datetime(2026, 12, 2, 14, tzinfo=HELSINKI)
+    for name, (call, index) in {
+        "loans due by day": (lambda: notice_facts.due_groups(conn, date.min, day), "loans_due"),
+        "a group's loans": (lambda: notice_facts.group_loans(conn, 1, day, "PORI"), "loans_due"),
+        "a patron's due days": (lambda: notice_facts.patron_groups(conn, 1), "loans_patron"),
+        "the ladder": (lambda: notice_store.ladder(conn, 1, day), "notices_patron"),
+        "the outbox's pending": (lambda: notice_store.to_send(conn, now), "notices_work"),
+        "the open ones": (lambda: notice_store.open_notices(conn), "notices_work"),
+        "the work list": (lambda: notice_store.work_list(conn, now), "notices_work"),
+        "a hold's latest notice": (lambda: notice_store.newest_for_hold(conn, 1), "notices_hold"),
+        "holds to expire": (lambda: hold_store.expired_waiting(conn, day), "holds_waiting"),
+    }.items():
+        [sql] = statements(conn, call)
+        plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert f"INDEX {index}" in plan and not full_scans(conn, sql), f"{name}: {plan}"

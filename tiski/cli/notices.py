@@ -27,6 +27,11 @@ def _notice(n) -> dict:
             "sent_at": n.sent_at, "subject": n.subject}
 
 
+def _resent(st, n, as_json: bool) -> None:
+    channel = st.t(f"notices.channel.{n.channel}")
+    emit(as_json, {"notice": _notice(n)}, [st.t("notices.resent", id=n.id, channel=channel)])
+
+
 def _kind(t, kind: str, level: int) -> str:
     return t(f"notices.kind.{kind}", level=level)
 
@@ -47,7 +52,8 @@ def run(
                    to_call=result.to_call))
     lines += [t("notices.would_send", id=d.id, kind=d.kind, channel=d.channel, card=d.card or "-")
               for d in result.would_send]
-    lines += [t("notices.failed_line", id=d.id, kind=d.kind, channel=d.channel, card=d.card or "-", error=d.error)
+    lines += [t("notices.failed_line", id=d.id, kind=d.kind, channel=d.channel, card=d.card or "-",
+                error=t(f"notices.error.{d.error}") if t.has(f"notices.error.{d.error}") else d.error)
               for d in result.failed]
     if result.letters is not None:
         lines.append(t("notices.letters", path=str(result.letters)))
@@ -81,7 +87,7 @@ def resend(ctx: typer.Context, notice_id: int = typer.Argument(..., metavar="ID"
     """Send a notice again (the next run sends it, with the same Message-ID)."""
     st = state(ctx)
     n = st.desk().notices.resend(notice_id)
-    emit(as_json, {"notice": _notice(n)}, [st.t("notices.resent", id=n.id, channel=st.t(f"notices.channel.{n.channel}"))])
+    _resent(st, n, as_json)
 
 
 @notices_app.command("channel")
@@ -90,8 +96,7 @@ def channel(ctx: typer.Context, notice_id: int = typer.Argument(..., metavar="ID
             as_json: bool = JSON_OPTION) -> None:
     """Send a notice by another channel (the next run sends it)."""
     st = state(ctx)
-    n = st.desk().notices.switch_channel(notice_id, to)
-    emit(as_json, {"notice": _notice(n)}, [st.t("notices.resent", id=n.id, channel=st.t(f"notices.channel.{n.channel}"))])
+    _resent(st, st.desk().notices.switch_channel(notice_id, to), as_json)
 
 
 @notices_app.command("called")

@@ -111,7 +111,8 @@ def produce_owed(desk: DeskContext) -> int:
     of late loans' next step (a reminder, or the invoice from each owning library)."""
     conn, today, policy = desk.conn, desk.today(), desk.policy
     produced = 0
-    for group in notice_facts.due_groups(conn, today, date.fromordinal(today.toordinal() + policy.notice_due_soon_days)):
+    soon = date.fromordinal(today.toordinal() + policy.notice_due_soon_days)
+    for group in notice_facts.due_groups(conn, today, soon):
         if due_soon_owed(group.due_date, today, policy):
             produced += produce(desk, About("due_soon", due_soon_key(group.patron_id, group.due_date), group.patron_id,
                                             due_date=group.due_date, branch=group.branch)) is not None

@@ -47,10 +47,9 @@ FROM notices n JOIN patrons p ON p.id = n.patron_id LEFT JOIN holds h ON h.id = 
 DROP TABLE notices;
 ALTER TABLE notices_new RENAME TO notices;
 
-CREATE INDEX notices_work ON notices(status, next_try_at) WHERE status IN ('pending', 'failed');
+CREATE INDEX notices_work ON notices(status, next_try_at);
 CREATE INDEX notices_patron ON notices(patron_id, kind, due_date);
 CREATE INDEX notices_hold ON notices(hold_id) WHERE hold_id IS NOT NULL;
-CREATE INDEX notices_sent ON notices(sent_at) WHERE status = 'sent';
 
 CREATE TABLE notice_preferences (                   -- the patron's own channel per kind
     patron_id INTEGER NOT NULL REFERENCES patrons(id),
@@ -66,3 +65,6 @@ CREATE TABLE branch_notices (                       -- what a branch's notices s
 ) STRICT, WITHOUT ROWID;
 
 ALTER TABLE loans ADD COLUMN billed_at TEXT;        -- invoiced: a later return credits the replacement
+
+-- The daily run's question: whose loans fall due on which day (active loans only).
+CREATE INDEX loans_due ON loans(due_date) WHERE returned_at IS NULL;
