@@ -11,8 +11,8 @@ from importlib import import_module
 
 import pytest
 
-from tiski.cli import MODULES, command_table
-from tiski.cli.table import Group
+from tiski.cli import MODULES, command_table, declared
+from tiski.cli.table import Group, value_options
 
 from ..conftest import invoke
 
@@ -51,6 +51,16 @@ def test_help_of_every_command_names_its_options(path):
     for param in command.params:
         if not param.hidden:
             assert (param.flags[0] if param.flags else param.metavar) in result.stdout, param
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_no_flag_of_a_group_is_also_an_option_with_a_value(name):
+    """The word after an option with a value is its value (`attach_values`): a flag of
+    the same spelling elsewhere in the group would swallow the next word."""
+    entry = declared(name)
+    commands = entry.commands() if isinstance(entry, Group) else [((), entry)]
+    flags = {f for _, command in commands for p in command.params if p.kind in ("flag", "switch") for f in p.flags}
+    assert not flags & value_options(entry)
 
 
 def test_a_group_without_its_command_is_one_line(tmp_path):
