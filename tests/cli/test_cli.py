@@ -717,7 +717,7 @@ BAD_INPUT = [
     ("ITEM_UNKNOWN", ["item", "show", "NOPE123"]),
     ("ITEM_UNKNOWN", ["checkout", "A1000", "NOPE123"]),
     ("ITEM_UNKNOWN", ["return", "NOPE123"]),
-    # usage errors (click's own): still one JSON object with --json
+    # usage errors (the parser's own): still one JSON object with --json
     ("INVALID_INPUT", ["patron", "show"]),
     ("INVALID_INPUT", ["checkout", "A1000"]),
     ("INVALID_INPUT", ["fee", "charge", "A1000", "1"]),
