@@ -1,4 +1,4 @@
-"""F9 — notices at 80×24: what failed and why, the calls to make, what waits, what went
+"""F11 — notices at 80×24: what failed and why, the calls to make, what waits, what went
 today; resend, switch channel, mark a call made. Ctrl+T on the patron screen: the
 patron's channel per kind."""
 
@@ -38,7 +38,7 @@ async def test_the_screen_shows_failures_with_their_reason_and_the_calls_to_make
     notices_to_work(ui_desk)
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f9")
+        await pilot.press("f11")
         text = await shows(pilot, "Epäonnistui 2", "Soitettavia 1")
         assert "Varaus saapui" in text and "1. palautuskehotus" in text and "Puhelu" in text
         assert "Syy: SMTP 550: 5.1.1 <recipient>: no such user" in text  # failed first, chosen
@@ -54,7 +54,7 @@ async def test_mark_called_switch_channel_and_resend_by_keys(ui_desk):
     work = notices_to_work(ui_desk)
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f9")
+        await pilot.press("f11")
         await shows(pilot, "Epäonnistui 2")
         await pilot.press("ctrl+k")  # the failed e-mail: by text message instead
         await pilot.pause()
@@ -79,9 +79,14 @@ async def test_mark_called_switch_channel_and_resend_by_keys(ui_desk):
         await shows(pilot, "lähtee uudelleen")
 
 
-async def test_f9_and_the_palette_reach_the_screen(ui_desk):
+async def test_f11_and_the_palette_reach_the_screen(ui_desk):
     app = make_app(ui_desk, lang="en")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f11")
+        await shows(pilot, "No notices on the work list.")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.current_mode == "patron"
         await pilot.press("ctrl+p")
         await pilot.pause()
         for char in "Notices":
@@ -101,7 +106,7 @@ async def test_send_now_runs_off_the_desk_loop_and_reports(ui_desk):
     notes = []
     app.notify = lambda message, **_: notes.append(message)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f9")
+        await pilot.press("f11")
         await pilot.pause()
         await pilot.press("ctrl+u")
         await app.workers.wait_for_complete()
@@ -133,7 +138,7 @@ def test_notices_screen_snapshot(snap_compare, ui_desk, monkeypatch):
     notices_to_work(ui_desk)
 
     async def run(pilot):
-        await pilot.press("f9")
+        await pilot.press("f11")
         await shows(pilot, "Epäonnistui 2")
 
     assert snap_compare(make_app(ui_desk), terminal_size=SIZE, run_before=run)

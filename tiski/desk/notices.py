@@ -4,7 +4,7 @@ switching a channel, marking a call made — the patron's own channel per kind, 
 what a branch's notices say of it.
 
 A failure is work, never silence: a failed try is tried again after the policy's
-backoff, then it waits for staff on the notices screen (F9) and in
+backoff, then it waits for staff on the notices screen (F11) and in
 `tiski notices list --status failed`. How notices are made and sent: desk/notice_run.py.
 """
 

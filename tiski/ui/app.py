@@ -106,7 +106,7 @@ class TiskiApp(Guarded, App):
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
-        Binding("f9", "area('notices')", "key.notices", group=AREAS),
+        Binding("f11", "area('notices')", "key.notices", group=AREAS),
         Binding("f12", "lock", "key.lock", show=False, priority=True),  # over a dialog too
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]

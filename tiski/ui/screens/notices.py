@@ -1,4 +1,4 @@
-"""F9 — notices: what failed (and why), the calls to make, what waits, what went today.
+"""F11 — notices: what failed (and why), the calls to make, what waits, what went today.
 Ctrl+R sends the chosen one again, Ctrl+K by another channel, Ctrl+E marks a call made
 (the patron was told: a hold's pickup week starts now), Ctrl+U sends what is due now."""
 
