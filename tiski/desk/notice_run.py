@@ -16,7 +16,7 @@ run sends it again with the same Message-ID — one message twice, never one los
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..core.holds import pickup_by
@@ -111,12 +111,12 @@ def produce_owed(desk: DeskContext) -> int:
     of late loans' next step (a reminder, or the invoice from each owning library)."""
     conn, today, policy = desk.conn, desk.today(), desk.policy
     produced = 0
-    soon = date.fromordinal(today.toordinal() + policy.notice_due_soon_days)
+    soon = today + timedelta(days=policy.notice_due_soon_days)
     for group in notice_facts.due_groups(conn, today, soon):
         if due_soon_owed(group.due_date, today, policy):
             produced += produce(desk, About("due_soon", due_soon_key(group.patron_id, group.due_date), group.patron_id,
                                             due_date=group.due_date, branch=group.branch)) is not None
-    last_late_due = date.fromordinal(today.toordinal() - policy.notice_reminder_days[0])
+    last_late_due = today - timedelta(days=policy.notice_reminder_days[0])
     for group in notice_facts.due_groups(conn, date.min, last_late_due):
         steps = notice_store.ladder(conn, group.patron_id, group.due_date)
         levels = sorted({step.level for step in steps})
