@@ -51,6 +51,7 @@ class Mailbox:
 
     def __init__(self, refuse: tuple[str, ...] = (), on_message: Callable[[int], float] | None = None):
         self.raw: list[bytes] = []
+        self.envelopes: list[list[str]] = []  # each message's recipients, as RCPT TO named them
         self.sessions: list[tuple[bool, bool]] = []  # (over TLS, logged in)
         self.refuse = refuse
         self.on_message = on_message
@@ -65,6 +66,7 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.raw.append(envelope.original_content or envelope.content)
+            self.envelopes.append(list(envelope.rcpt_tos))
             self.sessions.append((session.ssl is not None, bool(session.authenticated)))
             count = len(self.raw)
         if self.on_message is not None:

@@ -80,6 +80,29 @@ def test_staff_resend_switch_and_mark_called_from_the_command_line(db_path, desk
     assert "jo lähetetty" in error["message"]
 
 
+def test_an_address_with_a_comma_never_reaches_a_stranger_and_the_run_goes_on(db_path, desk):
+    """A typo in the register ("aino,virtanen@" for "aino.virtanen@") would make a To
+    header of two mailboxes: the arrival notice — what the patron reads — to "aino" and
+    to a stranger. It fails at once for staff, with the reason in words and without the
+    address; the run sends the rest; once corrected, it goes to her alone.
+    Mutation caught: the register's text handed to SMTP as the recipient list."""
+    typo = patron(desk, "P0001", email="aino,virtanen@example.fi")
+    shelve(desk, typo, "B0001")
+    shelve(desk, patron(desk, "P0002", email="eino@example.fi"), "B0002")
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        report = ok(db_path, "notices", "run", **mail_env(port))
+    assert mailbox.envelopes == [["eino@example.fi"]]
+    assert [(d["card"], d["error"], d["retry_at"]) for d in report["failed"]] == [("P0001", "bad_email", None)]
+    listed = run(db_path, "notices", "list", "--failed").stdout
+    assert "sähköpostiosoite ei ole yksi osoite" in listed and "virtanen" not in listed
+    desk.patrons.update(typo, ContactChange(email="aino.virtanen@example.fi"))
+    ok(db_path, "notices", "resend", str(report["failed"][0]["id"]))
+    with smtp_server(mailbox) as port:
+        ok(db_path, "notices", "run", **mail_env(port))
+    assert mailbox.envelopes[1:] == [["aino.virtanen@example.fi"]]
+
+
 def test_letters_are_one_pdf_in_the_letters_folder(db_path, desk, tmp_path):
     card = patron(desk, "P0001", address="Yrjönkatu 5, 28100 Pori")
     shelve(desk, card, "B0001")

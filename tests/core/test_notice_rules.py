@@ -22,6 +22,7 @@ from tiski.core.notices import (
     choose_channel,
     due_soon_owed,
     invoice_fee_cents,
+    mail_address,
     message_id,
     next_step,
     parse_templates,
@@ -169,6 +170,8 @@ def test_every_language_has_every_kind_with_the_same_placeholders(lang):
     (("{pickup_by}", "{patron_name}"), "hold_arrived"),
     (("[invoice]", "[lasku]"), "invoice"),
     (('subject = "Lainojesi eräpäivä on {due}"', ""), "due_soon.subject"),
+    (('subject = "Lainojesi eräpäivä on {due}"', 'subject = "Lainojesi eräpäivä\\r\\nBcc: x@example.fi {due}"'),
+     "due_soon.subject"),
 ])
 def test_a_bad_template_names_where(change, where):
     text = data_file("notices", "fi.toml").read_text(encoding="utf-8")
@@ -193,3 +196,31 @@ def test_a_line_whose_facts_are_empty_is_left_out():
 
 def test_every_kind_names_what_it_is_about_and_never_the_patron():
     assert all(not ({"name", "card", "address", "hetu"} & names) for names in PLACEHOLDERS.values())
+
+
+def test_a_title_with_a_line_break_stays_on_the_subject_line():
+    """The subject is the e-mail's Subject header. Mutation caught: a title that brought
+    CR LF (an old record, a catalogue feed) rendered as is: a header of its own
+    ("Bcc: …") or, refused by the mail library, a notice that can never go."""
+    templates = parse_templates(data_file("notices", "fi.toml").read_text(encoding="utf-8"))
+    facts = NoticeFacts(kind="hold_arrived", library="Porin pääkirjasto", title="Sinuhe\r\nBcc: x@example.fi",
+                        pickup_code="001", pickup_by=DUE)
+    subject = render(templates["hold_arrived"], facts, "email", "fi").subject
+    assert subject == "Varauksesi on noudettavissa: Sinuhe Bcc: x@example.fi"
+
+
+@pytest.mark.parametrize("text, address", [
+    ("aino@example.fi", "aino@example.fi"),
+    (" aino@example.fi ", "aino@example.fi"),
+    ("äiti@esimerkki.fi", "äiti@esimerkki.fi"),
+    ("aino,virtanen@example.fi", None),  # a typo for a dot: "aino" and a stranger
+    ("aino@example.fi, eino@example.fi", None),
+    ("Aino <aino@example.fi>", None),
+    ("aino@example.fi (koti)", None),
+    ("", None),
+    (None, None),
+])
+def test_an_e_mail_goes_to_one_mailbox_or_none(text, address):
+    """Mutation caught: the register's text used as the To header, where a comma makes
+    two recipients (the patron's titles to a stranger)."""
+    assert mail_address(text) == address

@@ -101,6 +101,35 @@ def test_plain_smtp_on_loopback_when_starttls_is_off():
     assert mailbox.sessions == [(False, False)] and mailbox.messages()[0]["Subject"] == SUBJECT
 
 
+def test_a_header_line_break_is_a_permanent_failure_and_the_next_message_still_goes():
+    """A subject with CR LF (a template edited by hand) never becomes a header of its
+    own and never stops the run: that one notice is failed for staff, the next goes.
+    Mutation caught: compose outside the try (ValueError ends the run, and every run
+    after it, on the same notice), the failure counted as worth trying again."""
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        mailer = Mailer(Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, mail_from=FROM))
+        broken = Email("aino@example.fi", "Varaus\r\nBcc: toinen@example.fi", BODY, "<a.notice@pori.example>",
+                       "fi", datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI))
+        with pytest.raises(DeliveryFailed) as failed:
+            mailer.send(broken)
+        assert failed.value.permanent and "aino@example.fi" not in failed.value.reason
+        mailer.send(email("eino@example.fi"))
+        mailer.close()
+    assert mailbox.envelopes == [["eino@example.fi"]]
+
+
+def test_the_envelope_names_the_one_recipient_it_is_given():
+    """Mutation caught: send_message left to read the recipients from the To header,
+    where a comma would make two."""
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        Mailer(Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, mail_from=FROM)).send(
+            email("aino,toinen@example.fi"))
+    [recipients] = mailbox.envelopes
+    assert len(recipients) == 1 and "toinen@example.fi" not in recipients  # one RCPT TO, however the server reads it
+
+
 def test_without_a_mail_server_set_up_nothing_is_tried():
     with pytest.raises(DeliveryFailed, match="not set up"):
         Mailer(Settings()).send(email())

@@ -14,6 +14,7 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from datetime import date, datetime, timedelta
 from typing import Mapping
 
@@ -180,6 +181,19 @@ def retry_at(tries: int, now: datetime, policy: Policy) -> datetime | None:
     return now + timedelta(minutes=waits[tries - 1]) if tries <= len(waits) else None
 
 
+def mail_address(text: str | None) -> str | None:
+    """The one mailbox an e-mail goes to, or None. A header's comma makes two: a
+    register's "aino,virtanen@example.fi" (a typo) would send the patron's titles to
+    "aino" and to a stranger, so what is not exactly one addr-spec is no address."""
+    if not text:
+        return None
+    found = getaddresses([text])
+    if len(found) != 1:
+        return None
+    name, address = found[0]
+    return address if not name and address == text.strip() and address.count("@") == 1 else None
+
+
 def sms_number(phone: str | None) -> str | None:
     """A phone number as text-message gateways take it: +358… for a Finnish 0…"""
     if not phone:
@@ -247,6 +261,8 @@ def parse_templates(text: str) -> dict[str, Template]:
         for part in needed:
             if not isinstance(table.get(part), str) or not table[part].strip():
                 raise TemplateError(f"{kind}.{part}", "missing")
+        if "\n" in table["subject"].strip() or "\r" in table["subject"]:
+            raise TemplateError(f"{kind}.subject", "one line only (it is the e-mail's Subject header)")
         allowed = PLACEHOLDERS[kind] | EVERY_KIND
         for part, value in table.items():
             if part not in ("subject", "body", "sms", "item") or not isinstance(value, str):
@@ -337,4 +353,7 @@ def render(template: Template, facts: NoticeFacts, channel: str, lang: str) -> R
                              price=money(item.price_cents or 0))
         for item in facts.items)
     text = template.sms if channel == "sms" else template.body
-    return Rendered(_fill(template.subject, values), _fill(text, values))
+    # The subject is a mail header: a title that brought a line break (an old record, a
+    # catalogue feed) is one line in it, never a header of its own.
+    subject = " ".join(_fill(template.subject, values).split())
+    return Rendered(subject, _fill(text, values))

@@ -28,6 +28,7 @@ from ..core.notices import (
     hold_key,
     ill_key,
     invoice_key,
+    mail_address,
     message_id,
     next_step,
     overdue_key,
@@ -176,8 +177,11 @@ def _outgoing(desk: DeskContext, notice: Notice, patron: PatronRecord, subject: 
     if notice.channel == "email":
         if not patron.email:
             return "no_email"
+        address = mail_address(patron.email)
+        if address is None:
+            return "bad_email"
         same = message_id(notice.key, mail_domain(settings.mail_from))
-        return Email(patron.email, subject, body, same, patron.language, now)
+        return Email(address, subject, body, same, patron.language, now)
     if notice.channel == "sms":
         number = sms_number(patron.phone)
         return TextMessage(number, body) if number else "no_phone"

@@ -40,9 +40,14 @@ class Mailer:
         settings = self.settings
         if not settings.smtp_host or not settings.mail_from:
             raise DeliveryFailed("e-mail is not set up (TISKI_SMTP_HOST, TISKI_MAIL_FROM)")
-        message = compose(email, settings.mail_from)
         try:
-            self._connection().send_message(message)
+            message = compose(email, settings.mail_from)
+        except ValueError:  # a line break in a header: it never becomes a header of its own
+            raise DeliveryFailed("the message cannot be written: a header holds a line break", permanent=True) \
+                from None
+        try:
+            # The envelope names the one recipient, whatever a header may say.
+            self._connection().send_message(message, to_addrs=[email.to])
         except smtplib.SMTPRecipientsRefused as refused:
             code, text = next(iter(refused.recipients.values()))
             raise DeliveryFailed(_said(code, text, email.to), permanent=code >= 500) from None
