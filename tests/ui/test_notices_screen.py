@@ -142,3 +142,28 @@ def test_notices_screen_snapshot(snap_compare, ui_desk, monkeypatch):
         await shows(pilot, "Epäonnistui 2")
 
     assert snap_compare(make_app(ui_desk), terminal_size=SIZE, run_before=run)
+
+
+async def test_a_name_that_looks_like_markup_is_shown_as_written(ui_desk):
+    """A patron called "[/]" "[bold red]Laine" on the call list: the row, the detail and
+    the question before a call is marked show the name as typed. Mutation caught: the
+    name passed to a markup-reading widget (a MarkupError ends the screen, or the
+    name loses its brackets and staff call the wrong person)."""
+    from ..conftest import patron
+
+    card = patron(ui_desk, "P0042", first="[/]", last="[bold red]Laine")
+    ui_desk.loans.checkout(LIISA, "1000000010")
+    ui_desk.holds.place(card, "1000000010")
+    ui_desk.loans.return_item("1000000010")
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f11")
+        text = await shows(pilot, "Soitettavia 1")
+        assert "[/] [bold red]Laine · P0042" in text
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "[/] [bold red]Laine" in screen_text(app)
+        await pilot.pause(0.5)  # past the scanner's guard
+        await pilot.press("enter")
+        await shows(pilot, "Soitettavia 0", "Lähetetty tänään 1")
