@@ -73,6 +73,20 @@ def test_a_refused_address_is_permanent_and_the_reason_does_not_repeat_it(tls):
     assert mailbox.raw == []
 
 
+def test_a_server_that_echoes_the_address_in_capitals_is_not_quoted_either():
+    """Privacy: the reason goes to the staff's list and cron's mail. Mutation caught: the
+    address taken out only where the server spelt it as the register does."""
+    class Shouting(Mailbox):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            return f"550 5.1.1 <{address.upper()}>: Recipient address rejected"
+
+    with smtp_server(Shouting()) as port:
+        with pytest.raises(DeliveryFailed) as refused:
+            Mailer(Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, mail_from=FROM)).send(
+                email("aino@example.fi"))
+    assert refused.value.reason == "SMTP 550: 5.1.1 <<recipient>>: Recipient address rejected"
+
+
 def test_a_wrong_password_is_the_librarys_problem_and_tried_again(tls, tmp_path):
     mailbox, settings = tls
     from dataclasses import replace

@@ -47,6 +47,16 @@ def test_a_number_the_gateway_refuses_is_permanent_and_its_words_lose_the_number
     assert refused.value.reason == "SMS command exit 65: invalid recipient <number>"
 
 
+@pytest.mark.parametrize("echo", ["040 123 4567", "0401234567", "+358 40 123 4567", "358401234567"])
+def test_the_number_in_any_form_is_taken_out_of_the_reason(tmp_path, echo):
+    """Privacy: the reason goes to the staff's list and cron's mail. Mutation caught: only
+    the number as Tiski wrote it taken out."""
+    command, _ = gateway(tmp_path, 65, f"no such subscriber: {echo} (code 404)")
+    with pytest.raises(DeliveryFailed) as refused:
+        send_text(command, MESSAGE)
+    assert refused.value.reason == "SMS command exit 65: no such subscriber: <number> (code 404)"
+
+
 def test_any_other_failure_is_tried_again(tmp_path):
     command, _ = gateway(tmp_path, 75, "operator API timed out")
     with pytest.raises(DeliveryFailed) as down:

@@ -3,6 +3,7 @@ when a user is set, one connection for a whole run."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -105,7 +106,8 @@ def _about_us(error: smtplib.SMTPResponseException) -> bool:
 def _said(code: int, text: bytes | str, address: str) -> str:
     """The server's answer for the staff's list, without the patron's address in it."""
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    return f"SMTP {code}: {words.replace(address, '<recipient>')}"[:300]
+    # A server may echo the address in its own case (domains are case-blind).
+    return f"SMTP {code}: {re.sub(re.escape(address), '<recipient>', words, flags=re.IGNORECASE)}"[:300]
 
 
 def mail_domain(mail_from: str | None) -> str:
