@@ -133,6 +133,17 @@ def test_a_header_line_break_is_a_permanent_failure_and_the_next_message_still_g
     assert mailbox.envelopes == [["eino@example.fi"]]
 
 
+def test_a_sender_setting_with_a_line_break_is_the_librarys_to_fix_and_tried_again():
+    """Mutation caught: the library's own From setting failing every patron's notice for
+    good (each would need a resend by hand once the setting is fixed)."""
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        with pytest.raises(DeliveryFailed) as failed:
+            Mailer(Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+                            mail_from=FROM + "\r\nBcc: toinen@example.fi")).send(email())
+    assert not failed.value.permanent and "TISKI_MAIL_FROM" in failed.value.reason and mailbox.raw == []
+
+
 def test_the_envelope_names_the_one_recipient_it_is_given():
     """Mutation caught: send_message left to read the recipients from the To header,
     where a comma would make two."""

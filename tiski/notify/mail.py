@@ -41,6 +41,8 @@ class Mailer:
         settings = self.settings
         if not settings.smtp_host or not settings.mail_from:
             raise DeliveryFailed("e-mail is not set up (TISKI_SMTP_HOST, TISKI_MAIL_FROM)")
+        if "\r" in settings.mail_from or "\n" in settings.mail_from:  # the library's to fix: tried again
+            raise DeliveryFailed("TISKI_MAIL_FROM holds a line break")
         try:
             message = compose(email, settings.mail_from)
         except ValueError:  # a line break in a header: it never becomes a header of its own
