@@ -1,4 +1,4 @@
-"""The outbox in the register: what schema 10 makes of the notices schema 9 recorded and
+"""The outbox in the register: what schema 12 makes of the notices schema 9 recorded and
 never sent, and one sender at a time."""
 
 from __future__ import annotations

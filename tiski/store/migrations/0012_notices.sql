@@ -1,4 +1,4 @@
--- Schema 10: notices are sent. The `notices` table becomes an outbox: one row per notice
+-- Schema 12: notices are sent. The `notices` table becomes an outbox: one row per notice
 -- owed to a patron, under a key that makes it unique (the hold and the day it reached the
 -- shelf, the loans' due date and the reminder's level…), with the channel it goes by, its
 -- text, its status and what became of each try. A notice holds only what it must: its
