@@ -1,4 +1,5 @@
-"""Collection commands: item add/show, MARC and patron imports."""
+"""Collection commands: the catalogue search, item add/show and the item's life (lost,
+claims returned, damaged, status), MARC and patron imports."""
 
 from __future__ import annotations
 
@@ -15,11 +16,61 @@ from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, json_text, report_u
 
 item_app = typer.Typer(help="Items (niteet).", no_args_is_help=True)
 import_app = typer.Typer(help="Imports: MARC records, patrons.", no_args_is_help=True)
+catalogue_app = typer.Typer(help="The catalogue (luettelo).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
+    app.add_typer(catalogue_app, name="catalogue")
     app.add_typer(item_app, name="item")
     app.add_typer(import_app, name="import")
+
+
+def copy_json(copy) -> dict:
+    return {"barcode": copy.barcode, "branch": copy.branch, "status": copy.status, "due": copy.due,
+            "location": copy.location, "transit_to": copy.transit_to, "shelf": copy.shelf,
+            "call_number": copy.call_number, "format": copy.format}
+
+
+def title_json(result) -> dict:
+    return {"record_id": result.record_id, "title": result.title, "author": result.author, "isbn": result.isbn,
+            "year": result.year, "format": result.format, "holds_queued": result.holds_queued,
+            "copies": [copy_json(c) for c in result.copies]}
+
+
+def copy_state(t, status: str, due, transit_to: str | None) -> str:
+    """A copy's status in words: the due date of a loan, where a copy travels."""
+    if status == "on_loan" and due is not None:
+        return t("catalogue.on_loan_until", due=due)
+    if status == "in_transit" and transit_to:
+        return t("catalogue.in_transit_to", branch=transit_to)
+    return t.value("status", status)
+
+
+@catalogue_app.command("search")
+def catalogue_search(
+    ctx: typer.Context,
+    query: str,
+    branch: str = typer.Option(None, "--branch", help="Only copies that belong to this branch."),
+    available: bool = typer.Option(False, "--available", help="Only copies on the shelf now."),
+    limit: int = typer.Option(30, "--limit", min=1, max=200, help="At most this many titles."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Find titles by words of the title or author, an ISBN or a barcode; every copy and its status."""
+    st = state(ctx)
+    t = st.t
+    results = st.desk().catalogue.search(query, branch=branch, available=available, limit=limit)
+    lines = []
+    for r in results:
+        head = r.title + (f" / {r.author}" if r.author else "") + (f" ({r.year})" if r.year else "")
+        facts = [t.value("format", r.format) if r.format else "", t("catalogue.queued", count=r.holds_queued),
+                 f"id {r.record_id}"]
+        lines.append(head + "  · " + " · ".join(f for f in facts if f))
+        for c in r.copies:
+            lines.append(f"  {c.barcode:<14} {c.branch:<6} {copy_state(t, c.status, c.due, c.transit_to)}"
+                         + (f"  {c.location}" if c.location else ""))
+        if not r.copies:
+            lines.append("  " + t("catalogue.no_copies"))
+    emit(as_json, {"records": [title_json(r) for r in results]}, lines or [t("cli.none_found")])
 
 
 def item_json(view) -> dict:
@@ -35,6 +86,12 @@ def item_json(view) -> dict:
         "loan": {"card": view.loan_card, "due": view.due} if view.status == "on_loan" else None,
         "transit_to": view.transit_to,
         "holds_queued": view.holds_queued,
+        "record_id": view.record_id,
+        "shelf": view.shelf,
+        "call_number": view.call_number,
+        "price_cents": view.price_cents,
+        "history": [{"at": e.at, "event": e.event, "staff": e.staff, "branch": e.branch, "note": e.note}
+                    for e in view.history],
     }
 
 
@@ -74,11 +131,95 @@ def item_show(ctx: typer.Context, barcode: str, as_json: bool = JSON_OPTION) -> 
     view = st.desk().catalogue.item_view(barcode)
     lines = [f"{view.barcode}  {view.title}" + (f" / {view.author}" if view.author else ""),
              f"  {t.value('format', view.format)}, {view.home_branch}: {t.value('status', view.status)}"]
-    if view.status == "on_loan":
+    location = " ".join(part for part in (view.shelf, view.call_number) if part)
+    if location:
+        lines.append("  " + location)
+    if view.status in ("on_loan", "claims_returned"):
         lines.append("  " + t("cli.item_on_loan", card=view.loan_card or "-", due=view.due))
     if view.transit_to:
         lines.append("  " + t("cli.send_home", branch=view.transit_to))
+    lines += ["  " + history_line(t, e) for e in view.history]
     emit(as_json, {"item": item_json(view)}, lines)
+
+
+def history_line(t, event) -> str:
+    """One change in the copy's life: when, what, who, where."""
+    line = f"{t.value('at', event.at)} {event.at:%H:%M}  {t(f'catalogue.event_{event.event}')}"
+    line += f"  ({event.staff or '-'}, {event.branch or '-'})"
+    return line + (f"  {event.note}" if event.note else "")
+
+
+@item_app.command("lost")
+def item_lost(ctx: typer.Context, barcode: str, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """The copy is lost: the loan's patron is charged the replacement and the processing fee."""
+    st = state(ctx)
+    t = st.t
+    loss = st.desk(branch).items.lost(barcode)
+    lines = [t("catalogue.lost_done", title=loss.title)]
+    if loss.card is not None:
+        lines.append("  " + t("catalogue.lost_charged", card=loss.card, replacement_cents=loss.replacement_cents,
+                              processing_cents=loss.processing_cents))
+        if loss.late_fee_cents:
+            lines.append("  " + t("cli.late_fee", fee_cents=loss.late_fee_cents))
+        lines.append("  " + t("cli.balance", balance_cents=loss.balance_cents))
+    emit(as_json, {"charged_cents": loss.charged_cents, "balance_cents": loss.balance_cents, "card": loss.card,
+                   "replacement_cents": loss.replacement_cents, "processing_cents": loss.processing_cents,
+                   "late_fee_cents": loss.late_fee_cents}, lines)
+
+
+@item_app.command("claims-returned")
+def item_claims_returned(ctx: typer.Context, barcode: str, branch: str = BRANCH_OPTION,
+                         as_json: bool = JSON_OPTION) -> None:
+    """The patron says it was returned: the loan is flagged, stops accruing and blocks nothing."""
+    st = state(ctx)
+    claim = st.desk(branch).items.claims_returned(barcode)
+    emit(as_json, {"claim": {"barcode": claim.barcode, "title": claim.title, "card": claim.card,
+                             "since": claim.since}},
+         [st.t("catalogue.claim_done", title=claim.title, day=claim.since)])
+
+
+@item_app.command("damaged")
+def item_damaged(
+    ctx: typer.Context,
+    barcode: str,
+    note: str = typer.Option(..., "--note", help="What is wrong with it."),
+    charge: str = typer.Option(None, "--charge", help="Charge the loan's patron this (euros)."),
+    branch: str = BRANCH_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Damaged (at the return): noted, optionally charged, and to repair until released."""
+    st = state(ctx)
+    t = st.t
+    damage = st.desk(branch).items.damaged(barcode, note, euros(charge) if charge is not None else None)
+    lines = [t("catalogue.damaged_done", title=damage.title)]
+    if damage.late_fee_cents:
+        lines.append("  " + t("cli.late_fee", fee_cents=damage.late_fee_cents))
+    if damage.charged_cents:
+        lines.append("  " + t("catalogue.damage_charged", card=damage.card or "-", fee_cents=damage.charged_cents))
+    emit(as_json, {"damage": {"barcode": damage.barcode, "title": damage.title, "card": damage.card,
+                              "late_fee_cents": damage.late_fee_cents, "charged_cents": damage.charged_cents},
+                   "balance_cents": damage.balance_cents, "status": "repair"}, lines)
+
+
+@item_app.command("status")
+def item_status(ctx: typer.Context, barcode: str,
+                status: str = typer.Argument(..., help="available | missing | withdrawn | repair"),
+                branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Missing, withdrawn, to repair, or available again (released, found: checked in here)."""
+    from .circulation import routing_lines, shelf_json
+
+    st = state(ctx)
+    t = st.t
+    done = st.desk(branch).items.set_status(barcode, status)
+    lines = [t("catalogue.status_done", title=done.title, status=done.status)]
+    if done.refund_cents:
+        lines.append("  " + t("catalogue.refunded", refund_cents=done.refund_cents))
+    if done.routing is not None:
+        lines += ["  " + line for line in routing_lines(t, done.routing.hold, done.routing.route_to)]
+    emit(as_json, {"item": {"barcode": done.barcode, "title": done.title, "status": done.status},
+                   "hold": shelf_json(done.routing.hold) if done.routing else None,
+                   "route_to": done.routing.route_to if done.routing else None,
+                   "refund_cents": done.refund_cents}, lines)
 
 
 def _existing(path: Path) -> Path:

@@ -73,12 +73,21 @@ def return_(
     lines = [t("cli.returned", title=result.title)]
     if result.late_fee_cents:
         lines.append(t("cli.late_fee", fee_cents=result.late_fee_cents))
+    if result.found:
+        lines.append(t("catalogue.found", status=result.found))
+    if result.refund_cents:
+        lines.append(t("catalogue.refunded", refund_cents=result.refund_cents))
+    if result.paid_back_cents:
+        lines.append(t("catalogue.paid_back", paid_back_cents=result.paid_back_cents,
+                       method=t(f"method.{result.paid_back_method}")))
     lines += routing_lines(t, result.hold, result.route_to)
     emit(
         as_json,
         {"return": {"barcode": result.barcode, "title": result.title, "late_fee_cents": result.late_fee_cents,
                     "hold": shelf_json(result.hold), "route_to": result.route_to,
-                    "was_on_loan": result.was_on_loan}},
+                    "was_on_loan": result.was_on_loan, "found": result.found,
+                    "refund_cents": result.refund_cents, "paid_back_cents": result.paid_back_cents,
+                    "paid_back_method": result.paid_back_method}},
         lines,
     )
 
@@ -130,14 +139,18 @@ def renew_all(st: State, card: str, branch: str | None, as_json: bool) -> None:
 def hold_place(
     ctx: typer.Context,
     card: str,
-    barcode: str,
+    barcode: str = typer.Argument(None, help="A copy of the title (or --record)."),
+    record: int = typer.Option(None, "--record", help="The title's id (from `catalogue search`)."),
     pickup: str = typer.Option(None, "--pickup", help="Pickup branch (default: this desk's)."),
     branch: str = BRANCH_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Place a hold on the item's title."""
+    """Place a hold on a title: the scanned copy's, or one found in the catalogue (--record)."""
     st = state(ctx)
-    hold = st.desk(branch).holds.place(card, barcode, pickup)
+    if (barcode is None) == (record is None):
+        raise invalid("hold_what")
+    desk = st.desk(branch)
+    hold = desk.holds.place(card, barcode, pickup) if record is None else desk.holds.place_on_title(card, record, pickup)
     emit(as_json,
          {"hold": {"card": hold.card, "title": hold.title, "position": hold.position, "status": hold.status,
                    "pickup_branch": hold.pickup_branch}},
@@ -186,6 +199,8 @@ def holds_pull_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bo
     """Copies on this branch's shelves that can fill a hold: fetch and scan them in."""
     st = state(ctx)
     rows = st.desk(branch).holds.pull_list()
-    emit(as_json, {"items": [{"barcode": r.barcode, "title": r.title, "author": r.author, "queued": r.queued}
-                             for r in rows]},
-         [f"{r.barcode:<14} {r.title}  ({r.queued})" for r in rows] or [st.t("cli.none_found")])
+    emit(as_json, {"items": [{"barcode": r.barcode, "title": r.title, "author": r.author, "queued": r.queued,
+                              "shelf": r.shelf, "call_number": r.call_number} for r in rows]},
+         [f"{r.barcode:<14} {r.title}  ({r.queued})"
+          + (f"  {' '.join(x for x in (r.shelf, r.call_number) if x)}" if r.shelf or r.call_number else "")
+          for r in rows] or [st.t("cli.none_found")])

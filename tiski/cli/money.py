@@ -1,10 +1,14 @@
-"""Fees and interlibrary loans: charge, pay, waive; order, arrive, cancel."""
+"""Fees and interlibrary loans: charge, pay (with a method), waive, the day's takings;
+order, arrive, cancel."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 
-from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, state
+from ..core.errors import invalid
+from .common import BRANCH_OPTION, JSON_OPTION, day, emit, euros, state
 
 fee_app = typer.Typer(help="Fees (maksut).", no_args_is_help=True)
 ill_app = typer.Typer(help="Interlibrary loans (kaukolainat).", no_args_is_help=True)
@@ -32,12 +36,40 @@ def fee_charge(
 
 
 @fee_app.command("pay")
-def fee_pay(ctx: typer.Context, card: str, amount: str, branch: str = BRANCH_OPTION,
-            as_json: bool = JSON_OPTION) -> None:
-    """Take a payment; the oldest charges are settled first."""
+def fee_pay(ctx: typer.Context, card: str, amount: str,
+            method: str = typer.Option("cash", "--method", help="cash | card | other"),
+            branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Take a payment; the oldest charges are settled first. Prints the payment receipt."""
+    from ..ui.receipt import payment_receipt
+
     st = state(ctx)
-    balance = st.desk(branch).fees.pay(card, euros(amount))
-    emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
+    desk = st.desk(branch)
+    payment = desk.fees.take_payment(card, euros(amount), method)
+    emit(as_json, {"balance_cents": payment.balance_cents,
+                   "payment": {"amount_cents": payment.amount_cents, "method": payment.method, "at": payment.at,
+                               "settled": [{"charge_type": s.charge_type, "reason": s.reason, "barcode": s.barcode,
+                                            "title": s.title, "amount_cents": s.amount_cents}
+                                           for s in payment.settled]}},
+         payment_receipt(st.t, desk.branch_name(), payment).splitlines())
+
+
+@fee_app.command("report")
+def fee_report(ctx: typer.Context,
+               day_text: str = typer.Option(..., "--day", help="YYYY-MM-DD"),
+               branch: str = typer.Option(None, "--branch", help="One branch's desk (default: every branch)."),
+               as_json: bool = JSON_OPTION) -> None:
+    """The day's takings by method (payments in, refunds paid back out), for closing the till."""
+    st = state(ctx)
+    t = st.t
+    when = day(day_text, "day")
+    if not isinstance(when, date):
+        raise invalid("date", field="day")
+    takings = st.desk().fees.takings(when, branch)
+    lines = [t("till.report_title", day=takings.day, branch=takings.branch or t("till.all_branches"))]
+    lines += [f"  {t(f'method.{method}'):<12} {t.money(cents):>12}" for method, cents in takings.by_method.items()]
+    lines.append(f"  {t('till.total'):<12} {t.money(takings.total_cents):>12}")
+    emit(as_json, {"day": takings.day, "branch": takings.branch, "by_method": dict(takings.by_method),
+                   "total_cents": takings.total_cents}, lines)
 
 
 @fee_app.command("waive")

@@ -257,6 +257,22 @@ def _titles(desk: DeskContext, ids: list[int], branch: str | None, available: bo
             for i in ids if i in rows and (copies.get(i) or not filtered)]
 
 
+@dataclass(frozen=True)
+class TransitCopy:
+    barcode: str
+    title: str
+    home_branch: str
+    for_hold: bool  # set aside for a hold picked up here (else coming home)
+
+
+def in_transit(desk: DeskContext, branch: str | None = None) -> list[TransitCopy]:
+    """Copies on their way to the branch: scan each in when it arrives (a return), and it
+    is shelved, put on the hold shelf, or sent on."""
+    conn = desk.conn
+    return [TransitCopy(item.barcode, item.title, item.home_branch, hold_store.trapped_for(conn, item.id) is not None)
+            for item in item_store.in_transit_to(conn, desk.known_branch(branch))]
+
+
 class Catalogue(Area):
     """Titles and copies."""
 
@@ -264,3 +280,4 @@ class Catalogue(Area):
     add_item = call(add_item)
     item_view = call(item_view)
     search = call(search)
+    in_transit = call(in_transit)

@@ -70,6 +70,30 @@ def _kirjakassi_screen() -> Screen:
     return KirjakassiScreen()
 
 
+def _catalogue_screen() -> Screen:
+    from .screens.catalogue import CatalogueScreen
+
+    return CatalogueScreen()
+
+
+def _pull_list_screen() -> Screen:
+    from .screens.worklists import PullListScreen
+
+    return PullListScreen()
+
+
+def _in_transit_screen() -> Screen:
+    from .screens.worklists import InTransitScreen
+
+    return InTransitScreen()
+
+
+def _hold_shelf_screen() -> Screen:
+    from .screens.worklists import HoldShelfScreen
+
+    return HoldShelfScreen()
+
+
 # Calm blue for the desk, the warm colours kept for what staff must not miss.
 TISKI_THEME = Theme(
     name="tiski",
@@ -92,7 +116,9 @@ class TiskiApp(Guarded, App):
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
     MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen,
-             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen}
+             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen,
+             "catalogue": _catalogue_screen, "pull_list": _pull_list_screen, "in_transit": _in_transit_screen,
+             "hold_shelf": _hold_shelf_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
@@ -101,6 +127,10 @@ class TiskiApp(Guarded, App):
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
+        Binding("f7", "area('catalogue')", "key.catalogue", group=AREAS),
+        Binding("f8", "area('pull_list')", "key.pull_list", group=AREAS),
+        Binding("f9", "area('in_transit')", "key.in_transit", group=AREAS),
+        Binding("f10", "area('hold_shelf')", "key.hold_shelf", group=AREAS),
         Binding("f12", "lock", "key.lock", show=False, priority=True),  # over a dialog too
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
@@ -122,6 +152,7 @@ class TiskiApp(Guarded, App):
         self.clock_is_fixed = clock_is_fixed
         self.branch_name = desk.branch_name()
         self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
+        self.visit_loans: list = []  # the checkout session's loans, for the receipt
         self._idle_timer = None
         self._lock_timer = None
         self.first_frame_shown = False
@@ -316,7 +347,7 @@ class TiskiApp(Guarded, App):
             yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
             return
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        for mode in ("patron", "checkout", "returns", "digituki", "kirjakassi"):
+        for mode in self.MODES:
             yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()
@@ -335,6 +366,7 @@ class TiskiApp(Guarded, App):
     def set_patron(self, card: str | None) -> None:
         if card != self.patron_card:
             self.session_lines = []
+            self.visit_loans = []
         self.patron_card = card
         self._restart_idle()
 

@@ -302,22 +302,9 @@ class PatronScreen(DeskScreen):
         self._done(message)
 
     def action_pay(self) -> None:
-        card = self.app.patron_card
-        balance = self.desk.fees.balance(card)
-        if balance <= 0:
-            self.app.notify(self.t("ui.nothing_to_pay"), severity="warning")
-            return
+        from .payment import payment_dialog  # method and payment receipt (issue 12)
 
-        def submit(values: dict) -> str | None:
-            try:
-                cents = parse_positive_euros(values["amount"])
-            except Refused as refused:
-                return self.refusal_text(refused)
-            return self._try(lambda: self.desk.fees.pay(card, cents))
-
-        self._form(self.t("ui.pay_title", balance_cents=balance),
-                   [Field("amount", self.t("ui.amount"), self.t.money(balance).removesuffix(" €"))],
-                   submit, self.t("ui.paid"))
+        payment_dialog(self)
 
     def action_waive(self) -> None:
         card = self.app.patron_card

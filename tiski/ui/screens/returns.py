@@ -13,6 +13,7 @@ from textual.widgets import Label, RichLog, Static
 
 from ...core.errors import Refused
 from ...i18n import format_day, safe
+from ..receipt import deliver_slips
 from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
@@ -22,6 +23,7 @@ class ReturnsScreen(DeskScreen):
     TITLE_KEY = "area.returns"
     BINDINGS = [
         Binding("ctrl+b", "dropbox", "key.dropbox"),
+        Binding("ctrl+d", "damaged", "key.item_damaged"),
         Binding("escape", "clear", "key.clear_list"),
     ]
 
@@ -83,9 +85,35 @@ class ReturnsScreen(DeskScreen):
         elif result.route_to is not None:
             key = "ui.alert_send_for_hold" if result.hold is not None else "ui.alert_send_home"
             alert = t(key, branch=result.route_to)
+        alert = " · ".join(a for a in (alert, self.life_note(result)) if a)
         self.line("", result.title, " · ".join(details), alert)
         if alert:
             self.app.bell()
+        deliver_slips(self.app, result.title, result.barcode, result.hold, result.route_to)
+
+    # --- the item's life and its slips (issue 12) ----------------------------------------
+
+    def life_note(self, result) -> str:
+        """A lost or missing copy is back: say so, and what the patron gets back."""
+        t = self.t
+        if not result.found:
+            return ""
+        note = t("catalogue.found", status=result.found)
+        if result.paid_back_cents:
+            note += " " + t("catalogue.paid_back", paid_back_cents=result.paid_back_cents,
+                            method=t(f"method.{result.paid_back_method}"))
+        elif result.refund_cents:
+            note += " " + t("catalogue.refunded", refund_cents=result.refund_cents)
+        return note
+
+    def action_damaged(self) -> None:
+        """Ctrl+D: damaged at the return — scan it, a note, an optional charge: to repair."""
+        from .item import damaged_form
+
+        def done(damage) -> None:
+            self.line("", damage.title, self.t("catalogue.damaged_done", title=damage.title), "")
+
+        damaged_form(self.app, done, closed=self.focus_scan)
 
     def line(self, style: str, title: str, detail: str, alert: str) -> None:
         self.lines.append((style, title, detail, alert))
@@ -154,3 +182,4 @@ class ReturnsScreen(DeskScreen):
         from textual.app import SystemCommand
 
         yield SystemCommand(self.t("key.dropbox"), self.t("palette.dropbox"), self.action_dropbox)
+        yield SystemCommand(self.t("key.item_damaged"), self.t("palette.item_damaged"), self.action_damaged)
