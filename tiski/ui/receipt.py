@@ -171,7 +171,7 @@ def deliver_slips(app, title: str, barcode: str, hold, route_to: str | None) -> 
         try:
             deliver_receipt(app.config, text, app.desk.now(), kind)
         except PrinterFailed as failed:
-            app.notify(app.t("receipt.printer_failed", where=str(failed.kept)), severity="error", timeout=8)
+            app.notify(app.t("receipt.printer_failed", path=str(failed.kept)), severity="error", timeout=8)
         except OSError as exc:
             app.notify(app.t("ui.receipt_failed", problem=safe(exc.strerror or type(exc).__name__)),
                        severity="error", timeout=8)

@@ -6,7 +6,7 @@ The search runs off the UI loop (a thread with a connection of its own), a momen
 after the last key, so typing never waits for the register; a newer query makes an
 older answer stale, and it is dropped. ↑↓ choose a title, PgUp PgDn a copy, Enter
 opens the copy (its life: lost, damaged, missing…); a scanned barcode opens its copy
-at once. Ctrl+O places a hold on the title for the patron on screen; Ctrl+K orders
+at once. Ctrl+O places a hold on the title for the patron on screen; Ctrl+L orders
 an interlibrary loan when no member library has the title."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class CatalogueScreen(DeskScreen):
         Binding("pageup", "copy(-1)", show=False),
         Binding("pagedown", "copy(1)", show=False),
         Binding("ctrl+o", "hold", "key.hold_title"),
-        Binding("ctrl+k", "ill", "key.ill"),
+        Binding("ctrl+l", "ill", "key.ill"),  # not Ctrl+K: the field deletes to the end with it
     ]
 
     def __init__(self, *args, **kwargs):
@@ -302,7 +302,7 @@ class CatalogueScreen(DeskScreen):
                                               branches)], submit), closed)
 
     def action_ill(self) -> None:
-        """Ctrl+K: no member library has it — order it from elsewhere for the patron on screen."""
+        """Ctrl+L: no member library has it — order it from elsewhere for the patron on screen."""
         card, chosen = self.app.patron_card, self.current()
         if card is None:
             self.app.notify(self.t("catalogue.no_patron"), severity="warning")

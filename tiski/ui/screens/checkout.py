@@ -28,7 +28,7 @@ class CheckoutScreen(DeskScreen):
     BINDINGS = [
         Binding("escape", "done", "key.done"),
         Binding("ctrl+t", "receipt", "key.receipt"),
-        Binding("ctrl+u", "receipt(True)", "key.receipt_all", show=False),
+        Binding("ctrl+g", "receipt(True)", "key.receipt_all", show=False),  # Ctrl+U clears the field
     ]
 
     def compose(self) -> ComposeResult:
@@ -193,7 +193,7 @@ class CheckoutScreen(DeskScreen):
         self.app.clear_patron()
 
     def action_receipt(self, with_all_loans: bool = False) -> None:
-        """Ctrl+T: this visit's loans on paper; Ctrl+U: and all the patron's loans now."""
+        """Ctrl+T: this visit's loans on paper; Ctrl+G: and all the patron's loans now."""
         card = self.app.patron_card
         if card is None:
             return

@@ -54,7 +54,7 @@ def print_payment_receipt(app, payment) -> None:
     try:
         where = deliver_receipt(app.config, text, payment.at, "maksu")
     except PrinterFailed as failed:
-        app.notify(t("receipt.printer_failed", where=str(failed.kept)), severity="error", timeout=8)
+        app.notify(t("receipt.printer_failed", path=str(failed.kept)), severity="error", timeout=8)
         return
     except OSError as exc:
         app.notify(t("ui.receipt_failed", problem=safe(exc.strerror or type(exc).__name__)), severity="error")

@@ -23,7 +23,7 @@ class ReturnsScreen(DeskScreen):
     TITLE_KEY = "area.returns"
     BINDINGS = [
         Binding("ctrl+b", "dropbox", "key.dropbox"),
-        Binding("ctrl+d", "damaged", "key.item_damaged"),
+        Binding("ctrl+r", "damaged", "key.item_damaged"),  # Ctrl+D deletes in the field
         Binding("escape", "clear", "key.clear_list"),
     ]
 
@@ -107,7 +107,7 @@ class ReturnsScreen(DeskScreen):
         return note
 
     def action_damaged(self) -> None:
-        """Ctrl+D: damaged at the return — scan it, a note, an optional charge: to repair."""
+        """Ctrl+R: damaged at the return — scan it, a note, an optional charge: to repair."""
         from .item import damaged_form
 
         def done(damage) -> None:

@@ -1,0 +1,161 @@
+"""F7 — the catalogue at 80×24 (issue 12 §1): results as you type, off the UI loop and
+debounced, diacritics folded; a scanned copy opens; a hold for the patron on screen;
+an interlibrary loan when no member library has the title; a copy's life from its view."""
+
+from __future__ import annotations
+
+import threading
+
+from tiski.desk.catalogue import NewItem
+from tiski.ui.screens.catalogue import CatalogueScreen
+from tiski.ui.screens.forms import ConfirmModal, FormModal
+from tiski.ui.screens.item import ItemModal
+
+from .conftest import burst, make_app, screen_text, shows
+
+SIZE = (80, 24)
+
+
+def with_titles(desk) -> None:
+    desk.catalogue.add_item(NewItem(barcode="2000000001", title="Äänikirja Näsijärven rannalta",
+                                    author="Mäkelä, Aila", isbn="9789510123454"))
+    desk.catalogue.add_item(NewItem(barcode="2000000002", title="Äänikirja Näsijärven rannalta",
+                                    author="Mäkelä, Aila", isbn="9789510123454", branch="ULV"))
+
+
+async def type_text(pilot, text: str) -> None:
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def to_catalogue(pilot) -> CatalogueScreen:
+    await pilot.press("f7")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CatalogueScreen)
+    return pilot.app.screen
+
+
+async def test_typing_without_diacritics_finds_them(ui_desk):
+    """'aanikirja nasi' finds 'Äänikirja Näsijärven rannalta' with both copies, their
+    branches and statuses. Mutation caught: the results never shown (worker lost)."""
+    with_titles(ui_desk)
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await type_text(pilot, "aanikirja nasi")
+        text = await shows(pilot, "Äänikirja Näsijärven rannalta", "2000000002")
+        assert "Mäkelä, Aila" in text and "ULV" in text and "2/2 hyllyssä" in text
+        assert app.focused.id == "scan"
+
+
+async def test_the_search_runs_off_the_ui_loop_after_the_last_key(ui_desk, monkeypatch):
+    """Ten keys typed at once start at most a couple of searches, each in a thread of its own
+    on its own connection. Mutation caught: a search per key, or on the UI thread."""
+    from tiski.store import catalogue as catalogue_store
+
+    seen = []
+    original = catalogue_store.titles_matching
+
+    def spy(conn, *args, **kwargs):
+        seen.append((threading.current_thread() is threading.main_thread(), conn))
+        return original(conn, *args, **kwargs)
+
+    monkeypatch.setattr(catalogue_store, "titles_matching", spy)
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await type_text(pilot, "kirja numero 12")
+        await shows(pilot, "Kirja numero 12")
+        assert 1 <= len(seen) <= 2
+        assert not any(on_main for on_main, _ in seen)
+        assert all(conn is not ui_desk.conn for _, conn in seen)
+
+
+async def test_a_scanned_barcode_opens_its_copy(ui_desk):
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000003")
+        await shows(pilot, "1000000003 · kirja · PORI")
+        assert isinstance(app.screen, ItemModal) and app.screen.barcode == "1000000003"
+        text = screen_text(app)
+        assert "lainassa 30.12.2026 asti" in text and "varauksia jonossa 1" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogueScreen)
+        assert app.screen.query_one("#scan").value == ""  # ready for the next scan
+
+
+async def test_a_copy_is_marked_lost_from_its_view_with_date_and_who(ui_desk):
+    """L asks first; Enter (not within a scan's tail) marks it lost: the loan's patron is
+    charged and the history says when and who."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000002")
+        await shows(pilot, "1000000002 · kirja")
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        text = await shows(pilot, "kadonnut  (kaisa, PORI)")
+        assert "2.12.2026 14:05  kadonnut  (kaisa, PORI)" in text
+        assert ui_desk.catalogue.item_view("1000000002").status == "lost"
+        assert ui_desk.fees.balance("2028000000001") == 1250 + 375 + 2500 + 500  # with the late fee earned
+
+
+async def test_a_hold_on_the_title_for_the_patron_on_screen(ui_desk):
+    """Ctrl+O: the pickup branch defaults to the desk's; Enter places it."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "2028000000002")  # Aino Virtala on the patron screen
+        await to_catalogue(pilot)
+        assert "Virtala" in await shows(pilot, "Asiakas:")
+        await type_text(pilot, "kirja numero 20")
+        await shows(pilot, "Kirja numero 20")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, FormModal)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormModal)
+        [hold] = ui_desk.patrons.view("2028000000002").holds
+        assert (hold.title, hold.pickup_branch) == ("Kirja numero 20", "PORI")
+
+
+async def test_an_interlibrary_loan_when_no_member_library_has_it(ui_desk):
+    """Nothing found: Ctrl+L offers the ILL order with the words typed as its title; with
+    copies in the consortium the key is not offered. Mutation caught: ILL offered for a
+    title on our own shelves."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "2028000000005")  # Liisa Laine
+        screen = await to_catalogue(pilot)
+        await type_text(pilot, "kirja numero 7")
+        await shows(pilot, "Kirja numero 7")
+        assert not screen.check_action("ill", ())
+        await pilot.press("escape")
+        await type_text(pilot, "porin historia")
+        await shows(pilot, "ei löydy yhdestäkään jäsenkirjastosta")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert form.query_one("#f-title").value == "porin historia"
+        form.query_one("#f-from").value = "Kansalliskirjasto"
+        form.query_one("#f-price").value = "6,00"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        row = ui_desk.conn.execute("SELECT title, from_library, price_cents FROM ill_requests").fetchone()
+        assert tuple(row) == ("porin historia", "Kansalliskirjasto", 600)
+
+
+async def test_the_catalogue_fits_80_columns_in_english(ui_desk):
+    app = make_app(ui_desk, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await type_text(pilot, "kirja numero 1")
+        text = await shows(pilot, "Kirja numero 1 /", "on loan until")
+        assert all(len(line) <= 80 for line in text.splitlines()[1:])  # the first carries the window's title
+        assert "Catalogue" in text and "Barcode" in text
