@@ -183,3 +183,26 @@ async def test_a_payment_by_card_with_its_receipt(ui_desk, tmp_path):
         assert "Kadonnut aineisto" in receipt and "Virtanen" not in receipt
         assert "Maksuja" in receipt or "saldo" in receipt.lower()
         assert "Virtanen" in screen_text(app)  # back on the patron, the balance refreshed
+
+
+async def test_damaged_at_the_return(ui_desk):
+    """Ctrl+R on the returns screen: scan, a note, a charge — the loan returned, the patron
+    charged, the copy to repair, all in one call."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#f-barcode").value = "1000000004"  # on loan to Aino Virtala
+        form.query_one("#f-note").value = "Kansi revennyt"
+        form.query_one("#f-charge").value = "4,50"
+        await pilot.press("ctrl+s")
+        text = await shows(pilot, "vahingoittunut, korjaukseen")
+        assert "Kirja numero 4" in text
+        view = ui_desk.catalogue.item_view("1000000004")
+        assert view.status == "repair" and view.history[-1].note == "Kansi revennyt"
+        assert ui_desk.fees.balance("2028000000002") == 450
+        assert app.focused.id == "scan"
