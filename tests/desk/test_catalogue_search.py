@@ -159,3 +159,13 @@ def test_the_search_writes_nothing_and_leaves_no_audit_row(shelf):
     before = shelf.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     shelf.catalogue.search("tuntematon")
     assert shelf.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == before
+
+
+def test_a_lone_word_of_two_letters_is_a_whole_word(desk):
+    """'yö' alone finds the word yö, not every word beginning with it (as a prefix it would
+    rank a tenth of a large catalogue); with a second word it is a prefix again."""
+    item(desk, "Y0001", title="Yö ja aamu")
+    item(desk, "Y0002", title="Yökirjasto")
+    assert titles(desk.catalogue.search("yö")) == ["Yö ja aamu"]
+    assert titles(desk.catalogue.search("yök")) == ["Yökirjasto"]
+    assert titles(desk.catalogue.search("aamu yö")) == ["Yö ja aamu"]

@@ -40,10 +40,11 @@ class CopyRow:
     price_cents: int | None
 
 
-def fts_query(words: Iterable[str]) -> str:
-    """Every word a prefix ("linna tuntem" → `"linna"* AND "tuntem"*`): results as
-    the words are typed. Quotes inside a word are dropped (they would end the string)."""
-    return " AND ".join(f'"{word.replace(chr(34), "")}"*' for word in words if word.replace('"', ""))
+def fts_query(words: Iterable[str], prefix: bool = True) -> str:
+    """Every word a prefix ("linna tuntem" → `"linna"* AND "tuntem"*`), or each a whole
+    word. Quotes inside a word are dropped (they would end the string)."""
+    star = "*" if prefix else ""
+    return " AND ".join(f'"{word.replace(chr(34), "")}"{star}' for word in words if word.replace('"', ""))
 
 
 def titles_matching(conn: sqlite3.Connection, query: str, limit: int, offset: int = 0) -> list[int]:
