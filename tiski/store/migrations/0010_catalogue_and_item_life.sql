@@ -53,5 +53,6 @@ ALTER TABLE fees ADD COLUMN method TEXT CHECK (method IN ('cash', 'card', 'other
 ALTER TABLE fees ADD COLUMN refund_of INTEGER REFERENCES fees(id);
 ALTER TABLE ledger_chain ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX fees_item ON fees(item_id) WHERE item_id IS NOT NULL;
+CREATE INDEX fees_refund_of ON fees(refund_of) WHERE refund_of IS NOT NULL;  -- refunded already?
 -- The day's takings: payments and refunds paid back, by the time they were taken.
 CREATE INDEX fees_takings ON fees(at) WHERE method IS NOT NULL;
