@@ -1,8 +1,8 @@
-"""The one clock. `TISKI_NOW` (ISO 8601, local Helsinki time) fixes it for tests and drills."""
+"""The one clock. `TISKI_NOW` (ISO 8601, local Helsinki time; read by tiski.settings) fixes it
+for tests and drills."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -50,14 +50,6 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self.moment = moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)
-
-
-def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
-    """The system clock, or the moment TISKI_NOW names. Raises ValueError on a bad value."""
-    text = (environ if environ is not None else os.environ).get("TISKI_NOW", "").strip()
-    if not text:
-        return system_clock
-    return fixed_clock(parse_moment(text))
 
 
 def stamp(moment: datetime) -> str:

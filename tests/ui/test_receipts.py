@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from tiski.clock import HELSINKI
-from tiski.config import DeskConfig
+from tiski.settings import Settings
 from tiski.i18n import Translator
 from tiski.ui.receipt import PrinterFailed, deliver_receipt, hold_slip, save, transfer_slip
 
@@ -19,10 +19,10 @@ NOW = datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI)
 def test_two_documents_in_the_same_second_never_overwrite_each_other(tmp_path):
     """Issue 10 item 6: a checkout receipt and a packing slip in the same second under a
     fixed clock (TISKI_NOW) were one file. Mutation caught: a name from the time alone."""
-    config = DeskConfig(receipts=tmp_path)
-    first = deliver_receipt(config, "kuitti 1\n", NOW)
-    second = deliver_receipt(config, "pakkauslista\n", NOW)
-    third = deliver_receipt(config, "kuitti 2\n", NOW)
+    settings = Settings(receipts=tmp_path)
+    first = deliver_receipt(settings, "kuitti 1\n", NOW)
+    second = deliver_receipt(settings, "pakkauslista\n", NOW)
+    third = deliver_receipt(settings, "kuitti 2\n", NOW)
     assert len({first, second, third}) == 3
     assert [open(p, encoding="utf-8").read() for p in (first, second, third)] == [
         "kuitti 1\n", "pakkauslista\n", "kuitti 2\n"]
@@ -33,7 +33,7 @@ def test_a_link_planted_at_the_name_is_never_followed(tmp_path):
     target = tmp_path / "elsewhere.txt"
     target.write_text("keep me", encoding="utf-8")
     (tmp_path / "kuitti-20261202-140500.txt").symlink_to(target)
-    path = save(DeskConfig(receipts=tmp_path), "kuitti\n", NOW, "kuitti")
+    path = save(Settings(receipts=tmp_path), "kuitti\n", NOW, "kuitti")
     assert path.name == "kuitti-20261202-140500-2.txt" and target.read_text(encoding="utf-8") == "keep me"
 
 
@@ -41,7 +41,7 @@ def test_a_link_planted_at_the_name_is_never_followed(tmp_path):
 def test_a_failing_printer_keeps_the_document(tmp_path, printer):
     """A printer that says no, or is not there: PrinterFailed names the file it was kept in."""
     with pytest.raises(PrinterFailed) as failed:
-        deliver_receipt(DeskConfig(printer=printer, receipts=tmp_path), "kuitti\n", NOW)
+        deliver_receipt(Settings(printer=printer, receipts=tmp_path), "kuitti\n", NOW)
     assert failed.value.kept.read_text(encoding="utf-8") == "kuitti\n"
     assert isinstance(failed.value, OSError)  # what older callers catch
 

@@ -8,21 +8,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-import typer
-
 from ..core.errors import invalid
 from ..imports import ImportStopped
-from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, json_text, report_usage, state
+from .common import (BRANCH, JSON, Group, State, arg, emit, euros, flag, int_between, json_text, option,
+                     report_usage, whole)
 
-item_app = typer.Typer(help="Items (niteet).", no_args_is_help=True)
-import_app = typer.Typer(help="Imports: MARC records, patrons.", no_args_is_help=True)
-catalogue_app = typer.Typer(help="The catalogue (luettelo).", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(catalogue_app, name="catalogue")
-    app.add_typer(item_app, name="item")
-    app.add_typer(import_app, name="import")
+cli = Group("tiski")
+catalogue = cli.group("catalogue", "The catalogue (luettelo).")
+item = cli.group("item", "Items (niteet).")
+imports = cli.group("import", "Imports: MARC records, patrons.")
 
 
 def copy_json(copy) -> dict:
@@ -46,17 +40,16 @@ def copy_state(t, status: str, due, transit_to: str | None) -> str:
     return t.value("status", status)
 
 
-@catalogue_app.command("search")
-def catalogue_search(
-    ctx: typer.Context,
-    query: str,
-    branch: str = typer.Option(None, "--branch", help="Only copies that belong to this branch."),
-    available: bool = typer.Option(False, "--available", help="Only copies on the shelf now."),
-    limit: int = typer.Option(30, "--limit", min=1, max=200, help="At most this many titles."),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@catalogue.command(
+    "search",
+    arg("query", "Words of the title or the author, an ISBN or a barcode."),
+    option("--branch", "Only copies that belong to this branch.", metavar="CODE"),
+    flag("--available", "Only copies on the shelf now."),
+    option("--limit", "At most this many titles.", type=int_between(1, 200), default=30),
+    JSON,
+)
+def catalogue_search(st: State, query: str, branch: str | None, available: bool, limit: int, as_json: bool) -> None:
     """Find titles by words of the title or author, an ISBN or a barcode; every copy and its status."""
-    st = state(ctx)
     t = st.t
     results = st.desk().catalogue.search(query, branch=branch, available=available, limit=limit)
     lines = []
@@ -95,26 +88,26 @@ def item_json(view) -> dict:
     }
 
 
-@item_app.command("add")
-def item_add(
-    ctx: typer.Context,
-    barcode: str = typer.Option(..., "--barcode"),
-    title: str = typer.Option(..., "--title"),
-    author: str = typer.Option(None, "--author"),
-    isbn: str = typer.Option(None, "--isbn"),
-    fmt: str = typer.Option("book", "--format",
-                            help="book|cd|dvd|bluray|console-game|cd-audiobook|magazine|other"),
-    rating: int = typer.Option(None, "--rating", help="Age rating: 7, 12, 16 or 18."),
-    children: bool = typer.Option(False, "--children", help="Children's or youth material (no late fees)."),
-    price: str = typer.Option(None, "--price", help="Replacement price in euros."),
-    branch: str = BRANCH_OPTION,
-    not_loanable: bool = typer.Option(False, "--not-loanable"),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@item.command(
+    "add",
+    option("--barcode", required=True),
+    option("--title", required=True),
+    option("--author"),
+    option("--isbn"),
+    option("--format", "book|cd|dvd|bluray|console-game|cd-audiobook|magazine|other", dest="fmt", default="book"),
+    option("--rating", "Age rating: 7, 12, 16 or 18.", type=whole),
+    flag("--children", "Children's or youth material (no late fees)."),
+    option("--price", "Replacement price in euros.", metavar="EUROS"),
+    BRANCH,
+    flag("--not-loanable"),
+    JSON,
+)
+def item_add(st: State, barcode: str, title: str, author: str | None, isbn: str | None, fmt: str,
+             rating: int | None, children: bool, price: str | None, branch: str | None, not_loanable: bool,
+             as_json: bool) -> None:
     """Add an item (a title with the same ISBN is shared)."""
     from ..desk.catalogue import NewItem
 
-    st = state(ctx)
     view = st.desk(branch).catalogue.add_item(
         NewItem(barcode=barcode, title=title, author=author, isbn=isbn, format=fmt, rating=rating,
                 children=children, price_cents=euros(price, positive=False) if price else None,
@@ -123,10 +116,9 @@ def item_add(
     emit(as_json, {"item": item_json(view)}, [st.t("cli.item_added", barcode=view.barcode, title=view.title)])
 
 
-@item_app.command("show")
-def item_show(ctx: typer.Context, barcode: str, as_json: bool = JSON_OPTION) -> None:
-    """An item and where it is."""
-    st = state(ctx)
+@item.command("show", arg("barcode"), JSON)
+def item_show(st: State, barcode: str, as_json: bool) -> None:
+    """An item, where it is, and its life (every change: when, who, where)."""
     t = st.t
     view = st.desk().catalogue.item_view(barcode)
     lines = [f"{view.barcode}  {view.title}" + (f" / {view.author}" if view.author else ""),
@@ -149,10 +141,9 @@ def history_line(t, event) -> str:
     return line + (f"  {event.note}" if event.note else "")
 
 
-@item_app.command("lost")
-def item_lost(ctx: typer.Context, barcode: str, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@item.command("lost", arg("barcode"), BRANCH, JSON)
+def item_lost(st: State, barcode: str, branch: str | None, as_json: bool) -> None:
     """The copy is lost: the loan's patron is charged the replacement and the processing fee."""
-    st = state(ctx)
     t = st.t
     loss = st.desk(branch).items.lost(barcode)
     lines = [t("catalogue.lost_done", title=loss.title)]
@@ -167,28 +158,19 @@ def item_lost(ctx: typer.Context, barcode: str, branch: str = BRANCH_OPTION, as_
                    "late_fee_cents": loss.late_fee_cents}, lines)
 
 
-@item_app.command("claims-returned")
-def item_claims_returned(ctx: typer.Context, barcode: str, branch: str = BRANCH_OPTION,
-                         as_json: bool = JSON_OPTION) -> None:
+@item.command("claims-returned", arg("barcode"), BRANCH, JSON)
+def item_claims_returned(st: State, barcode: str, branch: str | None, as_json: bool) -> None:
     """The patron says it was returned: the loan is flagged, stops accruing and blocks nothing."""
-    st = state(ctx)
     claim = st.desk(branch).items.claims_returned(barcode)
     emit(as_json, {"claim": {"barcode": claim.barcode, "title": claim.title, "card": claim.card,
                              "since": claim.since}},
          [st.t("catalogue.claim_done", title=claim.title, day=claim.since)])
 
 
-@item_app.command("damaged")
-def item_damaged(
-    ctx: typer.Context,
-    barcode: str,
-    note: str = typer.Option(..., "--note", help="What is wrong with it."),
-    charge: str = typer.Option(None, "--charge", help="Charge the loan's patron this (euros)."),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@item.command("damaged", arg("barcode"), option("--note", "What is wrong with it.", required=True, metavar="TEXT"),
+              option("--charge", "Charge the loan's patron this (euros).", metavar="EUROS"), BRANCH, JSON)
+def item_damaged(st: State, barcode: str, note: str, charge: str | None, branch: str | None, as_json: bool) -> None:
     """Damaged (at the return): noted, optionally charged, and to repair until released."""
-    st = state(ctx)
     t = st.t
     damage = st.desk(branch).items.damaged(barcode, note, euros(charge) if charge is not None else None)
     lines = [t("catalogue.damaged_done", title=damage.title)]
@@ -201,14 +183,11 @@ def item_damaged(
                    "balance_cents": damage.balance_cents, "status": "repair"}, lines)
 
 
-@item_app.command("status")
-def item_status(ctx: typer.Context, barcode: str,
-                status: str = typer.Argument(..., help="available | missing | withdrawn | repair"),
-                branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@item.command("status", arg("barcode"), arg("status", "available | missing | withdrawn | repair"), BRANCH, JSON)
+def item_status(st: State, barcode: str, status: str, branch: str | None, as_json: bool) -> None:
     """Missing, withdrawn, to repair, or available again (released, found: checked in here)."""
     from .circulation import routing_lines, shelf_json
 
-    st = state(ctx)
     t = st.t
     done = st.desk(branch).items.set_status(barcode, status)
     lines = [t("catalogue.status_done", title=done.title, status=done.status)]
@@ -251,13 +230,12 @@ def _listed(t, entries: list, total: int, line: Callable) -> list[str]:
     return lines
 
 
-@import_app.command("marc")
-def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@imports.command("marc", arg("file", type=Path), BRANCH, JSON)
+def import_marc(st: State, file: Path, branch: str | None, as_json: bool) -> int | None:
     """Import MARC 21 records (ISO 2709 or MARCXML) with their 952 holdings; an import
     that stopped half-way carries on when the same file is imported again."""
     from ..imports.marc import import_marc as run
 
-    st = state(ctx)
     t = st.t
     desk = st.desk(branch)
     desk.require("import")
@@ -267,7 +245,7 @@ def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_
     except ImportStopped as stopped:
         message = t("batch.stopped", index=stopped.report.written_up_to, why=t(f"batch.why_{stopped.reason}"))
         code = report_usage(message, as_json)
-        raise typer.Exit(130 if stopped.reason == "interrupted" else code) from None
+        return 130 if stopped.reason == "interrupted" else code
 
     def rows(items):
         return [{"index": r.index, "id": r.ident, "reason": r.reason} for r in items]
@@ -289,16 +267,15 @@ def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_
                               "rejected_items": rows(report.rejected_items),
                               "warnings": rows(report.warnings),
                               "totals": totals, "resumed_after": report.resumed_after}}, lines)
+    return None
 
 
-@import_app.command("patrons")
-def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@imports.command("patrons", arg("file", type=Path), BRANCH, JSON)
+def import_patrons(st: State, file: Path, branch: str | None, as_json: bool) -> int | None:
     """Import patrons from CSV: all rows or none; an import that stopped half-way
     carries on when the same file is imported again."""
-
     from ..imports.patrons_csv import import_patrons as run
 
-    st = state(ctx)
     t = st.t
     desk = st.desk(branch)
     desk.require("import")
@@ -310,7 +287,7 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
         message = t("batch.patrons_stopped", line=result.written_up_to, why=t(f"batch.why_{stopped.reason}"))
         if not result.errors:
             code = report_usage(message, as_json)
-            raise typer.Exit(130 if stopped.reason == "interrupted" else code) from None
+            return 130 if stopped.reason == "interrupted" else code
         sys.stderr.write(f"tiski: {message}\n" if not as_json else "")
     if result.errors:
         if as_json:
@@ -324,8 +301,9 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
                 sys.stderr.write(f"  {t('cli.csv_line', line=e.line)}: {e.refusal.code}: {t.refusal(e.refusal)}\n")
             if result.error_count > len(result.errors):
                 sys.stderr.write("  " + t("batch.more", count=result.error_count - len(result.errors)) + "\n")
-        raise typer.Exit(2)
+        return 2
     lines = [t("cli.patrons_imported", count=result.imported)]
     if result.resumed_after:
         lines.append("  " + t("batch.patrons_resumed", line=result.resumed_after))
     emit(as_json, {"imported": result.imported, "resumed_after": result.resumed_after}, lines)
+    return None

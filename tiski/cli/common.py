@@ -1,31 +1,21 @@
-"""What every command shares: the options, the state, parsing money and dates.
-The shell-wide pieces (State, emit, reporting) live in tiski.shell."""
+"""What every command shares: parsing money and dates, small files, and the
+declarations of the command table. The shell-wide pieces (State, emit, reporting)
+live in tiski.shell."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
-
-import typer
 
 from ..core.errors import invalid
 from ..core.money import parse_euros, parse_positive_euros
 from ..core.text import parse_day
-from ..shell import State, UsageProblem, default_db_path, emit, json_text, jsonable, report_refusal, report_usage
+from ..shell import State, UsageProblem, emit, json_text, jsonable, report_refusal, report_usage
+from .table import BRANCH, JSON, Group, arg, flag, int_between, option, switch, whole
 
-__all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "default_db_path", "emit", "euros",
-           "json_text", "jsonable", "read_small_file", "report_refusal", "report_usage", "state"]
-
-JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object on stdout.")
-BRANCH_OPTION = typer.Option(None, "--branch", help="The desk's branch (default: TISKI_BRANCH, else the first).")
-
-
-def state(ctx: typer.Context) -> State:
-    root = ctx.find_root()
-    if root.obj is None:  # invoked without the callback (tests calling a sub-app)
-        root.obj = State(Path(os.environ.get("TISKI_DB") or default_db_path()), None)
-    return root.obj
+__all__ = ["BRANCH", "JSON", "Group", "State", "UsageProblem", "arg", "day", "emit", "euros", "flag",
+           "int_between", "json_text", "jsonable", "option", "read_small_file", "report_refusal", "report_usage",
+           "switch", "whole"]
 
 
 def euros(text: str, *, positive: bool = True) -> int:

@@ -26,8 +26,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..config import DeskConfig
 from ..i18n import Translator, format_day, safe
+from ..settings import Settings
 
 WIDTH = 40
 
@@ -131,25 +131,25 @@ def routing_slips(t: Translator, desk, title: str, barcode: str, hold, route_to:
         yield "siirto", transfer_slip(t, here, now, title, barcode, names.get(route_to, route_to), hold is not None)
 
 
-def deliver_receipt(config: DeskConfig, text: str, now: datetime, kind: str = "kuitti") -> str:
+def deliver_receipt(settings: Settings, text: str, now: datetime, kind: str = "kuitti") -> str:
     """Print with the configured command, or save to a file; says where it went. A failed
     printer raises PrinterFailed with the document saved."""
-    if config.printer:
+    if settings.printer:
         try:
-            subprocess.run(list(config.printer), input=text.encode("utf-8"), check=True, timeout=20,
+            subprocess.run(list(settings.printer), input=text.encode("utf-8"), check=True, timeout=20,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except (subprocess.SubprocessError, OSError) as exc:  # no such command, it said no, it hung
-            raise PrinterFailed(type(exc).__name__, save(config, text, now, kind)) from None
-        return " ".join(config.printer)
-    return str(save(config, text, now, kind))
+            raise PrinterFailed(type(exc).__name__, save(settings, text, now, kind)) from None
+        return " ".join(settings.printer)
+    return str(save(settings, text, now, kind))
 
 
-def save(config: DeskConfig, text: str, now: datetime, kind: str) -> Path:
+def save(settings: Settings, text: str, now: datetime, kind: str) -> Path:
     """A new file of its own (mode 0600): `kind-YYYYMMDD-HHMMSS.txt`, then `-2`, `-3`… —
     never over another document, never through a link planted at the name."""
     from platformdirs import user_data_dir
 
-    folder = config.receipts or Path(user_data_dir("tiski", appauthor=False)) / "receipts"
+    folder = settings.receipts or Path(user_data_dir("tiski", appauthor=False)) / "receipts"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stem = f"{kind}-{now:%Y%m%d-%H%M%S}"
     for n in range(1, 10_000):
@@ -169,7 +169,7 @@ def deliver_slips(app, title: str, barcode: str, hold, route_to: str | None) -> 
     so the clerk's hands stay on the books; only a failure is said, with where it was kept."""
     for kind, text in routing_slips(app.t, app.desk, title, barcode, hold, route_to):
         try:
-            deliver_receipt(app.config, text, app.desk.now(), kind)
+            deliver_receipt(app.settings, text, app.desk.now(), kind)
         except PrinterFailed as failed:
             app.notify(app.t("receipt.printer_failed", path=str(failed.kept)), severity="error", timeout=8)
         except OSError as exc:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 from ..core.errors import invalid
 from ..shell import State
 
 
 def open_desk_tui(state: State) -> None:
-    from ..config import load_config
-
-    desk = state.desk()  # refuses a missing database, an unknown branch, a bad TISKI_NOW
+    desk = state.desk()  # refuses a missing database, an unknown branch
     from .app import TiskiApp  # its constructor refuses a register with no branch yet
 
-    app = TiskiApp(desk, lang=state.lang, config=load_config(),
-                   clock_is_fixed=bool(os.environ.get("TISKI_NOW", "").strip()))
+    app = TiskiApp(desk, settings=state.settings, clock_is_fixed=state.settings.now is not None)
     try:
         app.run()
     finally:

@@ -52,7 +52,7 @@ def print_payment_receipt(app, payment) -> None:
     t = app.t
     text = payment_receipt(t, app.branch_name, payment)
     try:
-        where = deliver_receipt(app.config, text, payment.at, "maksu")
+        where = deliver_receipt(app.settings, text, payment.at, "maksu")
     except PrinterFailed as failed:
         app.notify(t("receipt.printer_failed", path=str(failed.kept)), severity="error", timeout=8)
         return
