@@ -128,7 +128,9 @@ def test_item_damaged_with_a_charge(world, db_path):
 
 def test_item_status(world, db_path):
     assert ok(db_path, "item", "status", "I2000", "missing")["item"]["status"] == "missing"
-    assert ok(db_path, "catalogue", "search", "seitseman")["records"][0]["copies"][0]["status"] == "missing"
+    [copy] = ok(db_path, "catalogue", "search", "seitseman")["records"][0]["copies"]
+    assert (copy["status"], copy["since"], copy["by"]) == ("missing", "2026-12-02T14:05:00+02:00", None)
+    assert "kateissa 2.12.2026 (-)" in run(db_path, "catalogue", "search", "seitseman").stdout
     assert ok(db_path, "item", "status", "I2000", "available")["item"]["status"] == "available"
     refused(db_path, "item", "status", "I2000", "stolen", code="INVALID_INPUT", exit=2)
     refused(db_path, "item", "status", "I2000", "available", code="WRONG_STATE", exit=1)

@@ -110,7 +110,12 @@ def test_waiting_in_transit_and_the_life_statuses_show(shelf, clock):
     statuses = {c.barcode: c.status for c in result.copies}
     assert statuses == {"S0001": "waiting", "S0002": "in_transit", "S0003": "missing", "S0004": "repair",
                         "S0005": "not_loanable", "S0006": "claims_returned"}
-    assert next(c for c in result.copies if c.barcode == "S0002").transit_to == "ULV"
+    copies = {c.barcode: c for c in result.copies}
+    assert copies["S0002"].transit_to == "ULV"
+    # A life status shows since when and who set it; circulation's own statuses do not.
+    assert {b: (c.since is not None, c.changed_by) for b, c in copies.items()} == {
+        "S0001": (False, None), "S0002": (False, None), "S0003": (True, "tester"), "S0004": (True, "tester"),
+        "S0005": (False, None), "S0006": (True, "tester")}
 
 
 def test_branch_and_available_keep_only_those_copies(shelf, clock):

@@ -22,7 +22,7 @@ imports = cli.group("import", "Imports: MARC records, patrons.")
 def copy_json(copy) -> dict:
     return {"barcode": copy.barcode, "branch": copy.branch, "status": copy.status, "due": copy.due,
             "location": copy.location, "transit_to": copy.transit_to, "shelf": copy.shelf,
-            "call_number": copy.call_number, "format": copy.format}
+            "call_number": copy.call_number, "format": copy.format, "since": copy.since, "by": copy.changed_by}
 
 
 def title_json(result) -> dict:
@@ -59,8 +59,10 @@ def catalogue_search(st: State, query: str, branch: str | None, available: bool,
                  f"id {r.record_id}"]
         lines.append(head + "  · " + " · ".join(f for f in facts if f))
         for c in r.copies:
-            lines.append(f"  {c.barcode:<14} {c.branch:<6} {copy_state(t, c.status, c.due, c.transit_to)}"
-                         + (f"  {c.location}" if c.location else ""))
+            state = copy_state(t, c.status, c.due, c.transit_to)
+            if c.since is not None:
+                state += f" {t.value('since', c.since)} ({c.changed_by or '-'})"
+            lines.append(f"  {c.barcode:<14} {c.branch:<6} {state}" + (f"  {c.location}" if c.location else ""))
         if not r.copies:
             lines.append("  " + t("catalogue.no_copies"))
     emit(as_json, {"records": [title_json(r) for r in results]}, lines or [t("cli.none_found")])

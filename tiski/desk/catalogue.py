@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ..core.errors import invalid, refuse
 from ..core.items import CopyFacts, copy_status
@@ -157,6 +157,8 @@ class CopyLine:
     shelf: str | None
     call_number: str | None
     format: str
+    since: datetime | None = None  # lost, claimed returned, in repair…: since when
+    changed_by: str | None = None  # and who said so
 
     @property
     def location(self) -> str | None:
@@ -252,7 +254,7 @@ def _titles(desk: DeskContext, ids: list[int], branch: str | None, available: bo
                           claims_returned=copy.claims_returned, held_on_shelf=copy.trapped == "waiting",
                           in_transit=copy.transit_to is not None)
         line = CopyLine(copy.barcode, copy.home_branch, copy_status(facts), copy.due, copy.transit_to, copy.shelf,
-                        copy.call_number, copy.format)
+                        copy.call_number, copy.format, copy.changed_at, copy.changed_by)
         if (branch is None or line.branch == branch) and (not available or line.status == "available"):
             copies.setdefault(copy.record_id, []).append(line)
     filtered = branch is not None or available

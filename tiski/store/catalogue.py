@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Iterable
 
-from .values import day
+from .values import day, moment
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class CopyRow:
     claims_returned: bool
     trapped: str | None  # in_transit | waiting: set aside for a hold
     price_cents: int | None
+    changed_at: datetime | None = None  # a life status (lost, claims returned…): since when
+    changed_by: str | None = None  # and who set it
 
 
 def fts_query(words: Iterable[str], prefix: bool = True) -> str:
@@ -82,16 +84,19 @@ def copies(conn: sqlite3.Connection, record_ids: list[int]) -> list[CopyRow]:
     rows = conn.execute(
         f"""
         SELECT i.record_id, i.barcode, i.format, i.home_branch, i.loanable, i.status, i.transit_to, i.shelf,
-               i.call_number, l.due_date, l.claims_returned_at IS NOT NULL, h.status, i.price_cents
+               i.call_number, l.due_date, l.claims_returned_at IS NOT NULL, h.status, i.price_cents, e.at, e.staff
         FROM items i
         LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL
         LEFT JOIN holds h ON h.item_id = i.id AND h.status IN ('in_transit', 'waiting')
+        LEFT JOIN item_events e ON (i.status IS NOT NULL OR l.claims_returned_at IS NOT NULL)
+             AND e.id = (SELECT MAX(id) FROM item_events WHERE item_id = i.id)
         WHERE i.record_id IN ({marks})
         ORDER BY i.record_id, i.home_branch, i.barcode
         """,  # noqa: S608
         record_ids,
     ).fetchall()
-    return [CopyRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], day(r[9]), bool(r[10]), r[11], r[12])
+    return [CopyRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], day(r[9]), bool(r[10]), r[11], r[12],
+                    moment(r[13]), r[14])
             for r in rows]
 
 

@@ -32,13 +32,16 @@ DEBOUNCE = 0.15  # seconds after the last key
 MIN_LENGTH = 2  # characters before a search starts
 
 
-def copy_state(t, copy) -> str:
-    """A copy's status in words, with the due date of a loan and where a copy travels."""
-    if copy.status in ("on_loan", "claims_returned") and copy.due is not None:
-        return t(f"catalogue.{copy.status}_until", due=format_day(copy.due))
-    if copy.status == "in_transit" and copy.transit_to:
-        return t("catalogue.in_transit_to", branch=copy.transit_to)
-    return t.value("status", copy.status)
+def copy_state(t, status: str, due=None, transit_to: str | None = None, since=None, by: str | None = None) -> str:
+    """A copy's status in words: since when and by whom for a life status (lost, claimed
+    returned, in repair…), the due date of a loan, where a copy travels."""
+    if since is not None:
+        return f"{t.value('status', status)} {format_day(since)} ({safe(by or '-')})"
+    if status == "on_loan" and due is not None:
+        return t("catalogue.on_loan_until", due=format_day(due))
+    if status == "in_transit" and transit_to:
+        return t("catalogue.in_transit_to", branch=transit_to)
+    return t.value("status", status)
 
 
 class CatalogueScreen(DeskScreen):
@@ -227,7 +230,8 @@ class CatalogueScreen(DeskScreen):
         detail.update(" · ".join(safe(f) for f in facts if f))
         for copy in chosen.copies:
             style = "bold" if copy.status == "available" else ""
-            copies.add_row(Text(safe(copy.barcode)), Text(safe(copy.branch)), Text(copy_state(t, copy), style=style),
+            state = copy_state(t, copy.status, copy.due, copy.transit_to, copy.since, copy.changed_by)
+            copies.add_row(Text(safe(copy.barcode)), Text(safe(copy.branch)), Text(state, style=style),
                            Text(safe(copy.location or "")), key=copy.barcode)
 
     def action_move(self, step: int) -> None:

@@ -67,7 +67,7 @@ class ItemModal(Guarded, ModalScreen[bool]):
         self.query_one("#item-title", Label).update(
             safe(view.title) + (f" / {safe(view.author)}" if view.author else ""))
         facts = [f"{view.barcode} · {t.value('format', view.format)} · {view.home_branch}",
-                 copy_state(t, view),
+                 copy_state(t, view.status, view.due, view.transit_to),
                  t("catalogue.queued", count=view.holds_queued)]
         location = " ".join(part for part in (view.shelf, view.call_number) if part)
         if location:
