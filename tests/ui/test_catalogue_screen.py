@@ -106,7 +106,7 @@ async def test_a_copy_is_marked_lost_from_its_view_with_date_and_who(ui_desk):
 
 
 async def test_a_hold_on_the_title_for_the_patron_on_screen(ui_desk):
-    """Ctrl+O: the pickup branch defaults to the desk's; Enter places it."""
+    """Ctrl+O: the pickup branch defaults to the desk's; Ctrl+S places it."""
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, "2028000000002")  # Aino Virtala on the patron screen
@@ -159,3 +159,71 @@ async def test_the_catalogue_fits_80_columns_in_english(ui_desk):
         text = await shows(pilot, "Kirja numero 1 /", "on loan until")
         assert all(len(line) <= 80 for line in text.splitlines()[1:])  # the first carries the window's title
         assert "Catalogue" in text and "Barcode" in text
+
+
+async def test_a_scan_while_the_question_is_open_answers_nothing(ui_desk):
+    """L asks "lost?"; the clerk scans the next book before answering: the scan's Enter
+    is no yes, the copy is not lost and the question stays. Mutation caught: the
+    ConfirmModal taking a scanner's Enter (more than SCAN_TAIL after it opened) as yes."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000002")
+        await shows(pilot, "1000000002 · kirja")
+        await pilot.press("l")
+        await pilot.pause(0.6)
+        assert isinstance(app.screen, ConfirmModal)
+        await burst(pilot, "1000000005")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert ui_desk.catalogue.item_view("1000000002").status == "on_loan"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemModal)
+        assert ui_desk.catalogue.item_view("1000000002").status == "on_loan"
+
+
+async def test_a_copy_scanned_in_the_copys_view_opens_in_its_place(ui_desk):
+    """The copy's view is open and the clerk scans the next book: that copy is shown; an
+    unknown barcode is said and the view stays. Mutation caught: the scan dropped."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000002")
+        await shows(pilot, "1000000002 · kirja")
+        await burst(pilot, "1000000005")
+        text = await shows(pilot, "Kirja numero 5 /", "1000000005 · kirja")
+        assert "hyllyssä" in text and isinstance(app.screen, ItemModal) and app.screen.barcode == "1000000005"
+        await burst(pilot, "9999999999")
+        await pilot.pause()
+        assert app.screen.barcode == "1000000005"
+        assert "1000000005 · kirja" in screen_text(app)
+
+
+async def test_markup_in_a_title_is_shown_as_written(ui_desk):
+    """A title and an author with Rich markup ("[/]", "[bold]…") are shown, held and lost
+    as plain text: in the results, the copy's view, the hold's form and its toast.
+    Mutation caught: any of these rendered as markup (a MarkupError, or the brackets gone)."""
+    title, author = "[/] Kirja [bold]lihava[/bold]", "[red]Punainen[/]"
+    ui_desk.catalogue.add_item(NewItem(barcode="3000000001", title=title, author=author))
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "2028000000005")  # Liisa Laine
+        await to_catalogue(pilot)
+        await type_text(pilot, "kirja lihava")
+        assert f"{title} / {author}" in await shows(pilot, "lihava[/bold]")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, FormModal) and title in screen_text(app)
+        await pilot.press("ctrl+s")
+        assert title in await shows(pilot, "[/] Kirja [bold]lihava[/bold]", line=None)
+        [hold] = ui_desk.patrons.view("2028000000005").holds[-1:]
+        assert hold.title == title
+        await pilot.press("enter")
+        await shows(pilot, "3000000001 · kirja")
+        assert f"{title} / {author}" in screen_text(app)
+        await pilot.press("l")
+        await pilot.pause(0.6)
+        await pilot.press("enter")
+        await shows(pilot, "kadonnut  (kaisa, PORI)")
+        assert f"{title} / {author}" in screen_text(app)

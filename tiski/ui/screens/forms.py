@@ -140,6 +140,12 @@ class ConfirmModal(Guarded, ModalScreen[bool]):
             yield Static(self.text, classes="form-note", markup=False)
             yield Static(self.app.t("ui.confirm_keys"), classes="form-hint", markup=False)
 
+    def on_key(self, event) -> None:
+        # A barcode scanned while the question is open ends with an Enter that answers
+        # nothing: each of its keys restarts the wait, so that Enter falls inside it.
+        if event.is_printable:
+            self.opened = time.monotonic()
+
     def action_answer(self, yes: bool) -> None:
         # The Enter of a scan still arriving after the question opened is not an answer.
         if yes and time.monotonic() - self.opened < SCAN_TAIL:

@@ -1,9 +1,12 @@
 """One copy, opened from the catalogue: where it belongs and stands, what it is doing,
 and its life — every change with its date, who made it and where. A letter key moves
 it on (each asks first): lost, claims returned, damaged, missing, withdrawn, to repair,
-available again."""
+available again. A copy scanned while the view is open takes its place: the clerk's
+next book, not a lost scan."""
 
 from __future__ import annotations
+
+import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +19,7 @@ from ...core.money import parse_positive_euros
 from ...i18n import format_day, safe
 from ..boundary import Guarded
 from .base import translated
-from .forms import ConfirmModal, Field, FormModal
+from .forms import SCAN_TAIL, ConfirmModal, Field, FormModal
 
 
 class ItemModal(Guarded, ModalScreen[bool]):
@@ -35,6 +38,8 @@ class ItemModal(Guarded, ModalScreen[bool]):
         super().__init__()
         self.barcode = barcode
         self.changed = False
+        self.scanned = ""  # the keys of a scan arriving, until its Enter
+        self.scanned_at = 0.0
 
     @property
     def active_bindings(self):
@@ -79,6 +84,26 @@ class ItemModal(Guarded, ModalScreen[bool]):
                    f"({safe(e.staff or '-')}, {safe(e.branch or '-')})" + (f"  {safe(e.note)}" if e.note else "")
                    for e in view.history]
         self.query_one("#item-history", Static).update("\n".join(history) or t("catalogue.no_history"))
+
+    def on_key(self, event) -> None:
+        now = time.monotonic()
+        if event.is_printable and event.character:
+            if now - self.scanned_at > SCAN_TAIL:
+                self.scanned = ""
+            self.scanned, self.scanned_at = self.scanned + event.character, now
+        elif event.key == "enter" and self.scanned and now - self.scanned_at < SCAN_TAIL:
+            barcode, self.scanned = self.scanned.strip(), ""
+            event.stop()
+            self.open_scanned(barcode)
+
+    def open_scanned(self, barcode: str) -> None:
+        try:
+            self.desk.catalogue.item_view(barcode)
+        except Refused as refused:
+            self.app.notify(" ".join(self.t.refusal(r) for r in refused.refusals), severity="error", timeout=6)
+            return
+        self.barcode = barcode
+        self.fill()
 
     # --- moves ----------------------------------------------------------------------
 
