@@ -227,3 +227,84 @@ async def test_markup_in_a_title_is_shown_as_written(ui_desk):
         await pilot.press("enter")
         await shows(pilot, "kadonnut  (kaisa, PORI)")
         assert f"{title} / {author}" in screen_text(app)
+
+
+async def answer_yes(pilot) -> None:
+    await pilot.pause(0.5)  # past a scan's tail: a person's Enter
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_a_copys_life_from_its_view_by_keys_alone(ui_desk):
+    """C on a loan: claimed returned (the catalogue says since when and who); W on it is
+    refused in words; then, on the shelf, M missing and A back in use, each in the history.
+    Mutation caught: a key bound to the wrong move, or a refusal raised past the view."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000004")  # on loan to Aino Virtala
+        await shows(pilot, "1000000004 · kirja")
+        await pilot.press("c")
+        await answer_yes(pilot)
+        text = await shows(pilot, "asiakas väittää palauttaneensa  (kaisa, PORI)")
+        assert "väitetty palautetuksi" in text
+        assert ui_desk.catalogue.item_view("1000000004").status == "claims_returned"
+        await pilot.press("w")
+        await answer_yes(pilot)
+        assert "Ei mahdollista nyt: väitetty palautetuksi." in await shows(pilot, "Ei mahdollista nyt")
+        assert ui_desk.catalogue.item_view("1000000004").status == "claims_returned"
+        await pilot.press("escape")
+        await type_text(pilot, "kirja numero 4")
+        assert "väitetty palautetuksi 2.12.2026 (kaisa)" in await shows(pilot, "väitetty palautetuksi 2.12")
+
+        await pilot.press("escape")
+        await burst(pilot, "1000000008")
+        await shows(pilot, "1000000008 · kirja")
+        await pilot.press("m")
+        await answer_yes(pilot)
+        await shows(pilot, "kateissa  (kaisa, PORI)")
+        assert ui_desk.catalogue.item_view("1000000008").status == "missing"
+        await pilot.press("a")
+        await answer_yes(pilot)
+        text = await shows(pilot, "löytyi  (kaisa, PORI)")
+        assert ui_desk.catalogue.item_view("1000000008").status == "available"
+        assert text.index("kateissa") < text.index("löytyi")
+
+
+async def test_a_lost_copy_returned_is_found_and_refunded_at_the_returns(ui_desk):
+    """Lost from the catalogue, then scanned in at F4: the line says it was found and the
+    replacement given back (a credit: the balance falls by the price, not the late fee).
+    Mutation caught: the refund not said, or not made."""
+    ui_desk.items.lost("1000000002")
+    before = ui_desk.fees.balance("2028000000001")
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await burst(pilot, "1000000002")
+        text = await shows(pilot, "Löytyi (kadonnut).")
+        assert "Korvaus hyvitetty: 25,00 €." in text
+    assert ui_desk.fees.balance("2028000000001") == before - 2500
+    assert ui_desk.catalogue.item_view("1000000002").status == "available"
+
+
+async def test_damaged_at_the_return_by_keys_alone(ui_desk):
+    """Ctrl+R, the copy scanned into the form, the note typed, Enter, the charge, Enter:
+    no mouse and no Ctrl+S needed. Mutation caught: Enter in the last field not saving."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, FormModal)
+        await burst(pilot, "1000000004")
+        await type_text(pilot, "kansi irti")
+        await pilot.press("enter")
+        await type_text(pilot, "4,50")
+        await pilot.press("enter")
+        await shows(pilot, "vahingoittunut, korjaukseen")
+        assert app.focused.id == "scan"
+    view = ui_desk.catalogue.item_view("1000000004")
+    assert view.status == "repair" and view.history[-1].note == "kansi irti"
+    assert ui_desk.fees.balance("2028000000002") == 450
