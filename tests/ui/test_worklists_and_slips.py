@@ -83,6 +83,15 @@ async def test_every_work_list_is_in_the_command_palette(ui_desk):
             assert app.t(f"key.{key}") in titles, key
 
 
+async def printed(pilot, done, seconds: float = 10.0) -> None:
+    """The printer runs off the UI loop: wait until `done()` says it has been."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+
+
 # --- slips at the return ------------------------------------------------------------------------
 
 async def test_a_return_that_traps_a_hold_saves_the_hold_slip_on_its_own(ui_desk, tmp_path):
@@ -123,12 +132,14 @@ async def test_a_failing_printer_keeps_the_slip_and_says_so(ui_desk, tmp_path):
         await pilot.pause()
         await burst(pilot, "1000000003")
         await shows(pilot, "Kirja numero 3")
+        await printed(pilot, lambda: notes)
         [(name, slip)] = papers(tmp_path).items()
         assert "001" in slip
         assert any("Tulostin ei toiminut" in note and str(tmp_path / name) in note for note in notes), notes
 
 
 async def test_a_printer_that_works_gets_the_slip(ui_desk, tmp_path):
+    """The slip goes to TISKI_PRINTER and no file is written."""
     out = tmp_path / "printed.txt"
     app = make_app(ui_desk, receipts=tmp_path / "files", printer=("sh", "-c", f"cat > {out}"))
     async with app.run_test(size=SIZE) as pilot:
@@ -136,6 +147,7 @@ async def test_a_printer_that_works_gets_the_slip(ui_desk, tmp_path):
         await pilot.pause()
         await burst(pilot, "1000000003")
         await shows(pilot, "Kirja numero 3")
+        await printed(pilot, out.exists)
         assert "VARAUS" in out.read_text(encoding="utf-8")
         assert not (tmp_path / "files").exists()
 
@@ -206,3 +218,22 @@ async def test_damaged_at_the_return(ui_desk):
         assert view.status == "repair" and view.history[-1].note == "Kansi revennyt"
         assert ui_desk.fees.balance("2028000000002") == 450
         assert app.focused.id == "scan"
+
+
+async def test_a_hung_printer_never_holds_up_the_next_scan(ui_desk, tmp_path):
+    """A printer command that hangs: the next return is taken at once, while the slip
+    waits for the printer. Mutation caught: the printer run on the UI loop (the second
+    scan would wait for the first slip's command)."""
+    gate = tmp_path / "gate"
+    app = make_app(ui_desk, receipts=tmp_path / "files",
+                   printer=("sh", "-c", f"while [ ! -e {gate} ]; do sleep 0.05; done; cat > /dev/null"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await burst(pilot, "1000000003")  # trapped for Liisa: a hold slip to print
+        await shows(pilot, "Kirja numero 3")
+        await burst(pilot, "1000000001")
+        assert "Kirja numero 1" in await shows(pilot, "Kirja numero 1", seconds=3)
+        assert ui_desk.catalogue.item_view("1000000001").status == "available"
+        assert not (tmp_path / "files").exists()  # the slip still waits for its printer, not given up
+        gate.touch()

@@ -166,12 +166,26 @@ def save(settings: Settings, text: str, now: datetime, kind: str) -> Path:
 
 def deliver_slips(app, title: str, barcode: str, hold, route_to: str | None) -> None:
     """At the return (or off the hold shelf): the slips print (or are saved) on their own,
-    so the clerk's hands stay on the books; only a failure is said, with where it was kept."""
-    for kind, text in routing_slips(app.t, app.desk, title, barcode, hold, route_to):
-        try:
-            deliver_receipt(app.settings, text, app.desk.now(), kind)
-        except PrinterFailed as failed:
-            app.notify(app.t("receipt.printer_failed", path=str(failed.kept)), severity="error", timeout=8)
-        except OSError as exc:
-            app.notify(app.t("ui.receipt_failed", problem=safe(exc.strerror or type(exc).__name__)),
-                       severity="error", timeout=8)
+    so the clerk's hands stay on the books; only a failure is said, with where it was kept.
+    A printer command runs off the UI loop: a slow or hung printer never holds up the next
+    scan (a file is written at once)."""
+    slips = list(routing_slips(app.t, app.desk, title, barcode, hold, route_to))
+    now = app.desk.now()
+
+    def deliver(tell) -> None:
+        for kind, text in slips:
+            try:
+                deliver_receipt(app.settings, text, now, kind)
+            except PrinterFailed as failed:
+                tell(app.t("receipt.printer_failed", path=str(failed.kept)))
+            except OSError as exc:
+                tell(app.t("ui.receipt_failed", problem=safe(exc.strerror or type(exc).__name__)))
+
+    def tell(message: str) -> None:
+        app.notify(message, severity="error", timeout=8)
+
+    if slips and app.settings.printer:
+        app.run_worker(lambda: deliver(lambda message: app.call_from_thread(tell, message)), thread=True,
+                       group="slips")
+    else:
+        deliver(tell)
