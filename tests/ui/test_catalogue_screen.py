@@ -309,3 +309,31 @@ async def test_damaged_at_the_return_by_keys_alone(ui_desk):
     view = ui_desk.catalogue.item_view("1000000004")
     assert view.status == "repair" and view.history[-1].note == "kansi irti"
     assert ui_desk.fees.balance("2028000000002") == 450
+
+
+async def test_a_search_when_the_register_is_busy_says_so_and_the_desk_stays(ui_desk, monkeypatch):
+    """The search thread meets a busy register: the desk says so in words, stays on the
+    catalogue with what was typed, and the next search works. Mutation caught: a failed
+    search worker ending the desk (Textual's default for a worker's error)."""
+    from tiski.core.errors import Unavailable
+    from tiski.store import catalogue as catalogue_store
+
+    original = catalogue_store.titles_matching
+    busy = [True]
+
+    def flaky(conn, *args, **kwargs):
+        if busy[0]:
+            raise Unavailable("busy")
+        return original(conn, *args, **kwargs)
+
+    monkeypatch.setattr(catalogue_store, "titles_matching", flaky)
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await to_catalogue(pilot)
+        await type_text(pilot, "kirja numero 12")
+        await shows(pilot, "Rekisteri on juuri nyt varattu")
+        assert isinstance(app.screen, CatalogueScreen) and app.screen.query_one("#scan").value == "kirja numero 12"
+        busy[0] = False
+        await pilot.press("backspace")
+        await type_text(pilot, "2")
+        await shows(pilot, "Kirja numero 12 /")
