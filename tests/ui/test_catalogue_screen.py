@@ -337,3 +337,16 @@ async def test_a_search_when_the_register_is_busy_says_so_and_the_desk_stays(ui_
         await pilot.press("backspace")
         await type_text(pilot, "2")
         await shows(pilot, "Kirja numero 12 /")
+
+
+async def test_a_long_history_opens_at_its_latest_change(ui_desk):
+    """Twenty-one changes do not fit 80×24: the view opens on the latest (withdrawn),
+    the older ones above it. Mutation caught: the history shown from its start, the
+    copy's present state out of sight."""
+    for status in ("missing", "available") * 10 + ("withdrawn",):
+        ui_desk.items.set_status("1000000008", status)
+    app = make_app(ui_desk, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000008")
+        assert "14:05  withdrawn  (kaisa, PORI)" in await shows(pilot, "withdrawn  (kaisa")

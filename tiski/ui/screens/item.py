@@ -84,6 +84,9 @@ class ItemModal(Guarded, ModalScreen[bool]):
                    f"({safe(e.staff or '-')}, {safe(e.branch or '-')})" + (f"  {safe(e.note)}" if e.note else "")
                    for e in view.history]
         self.query_one("#item-history", Static).update("\n".join(history) or t("catalogue.no_history"))
+        # The latest change is the one asked about: in sight at 80×24, the older ones above it (↑).
+        box = self.query_one("#item-history-box", VerticalScroll)
+        self.call_after_refresh(lambda: box.scroll_end(animate=False))
 
     def on_key(self, event) -> None:
         now = time.monotonic()
