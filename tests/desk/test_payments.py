@@ -100,7 +100,7 @@ def test_a_chain_entrys_version_cannot_be_changed_unseen(owing):
 
 
 def test_a_ledger_sealed_before_schema_10_still_checks_out_after_it(tmp_path):
-    """Rows sealed as version 1 (before schema 10) keep their hashes; rows written after
+    """Rows sealed as version 1 (before schema 11) keep their hashes; rows written after
     the migration are version 2. Mutation caught: old rows re-read with the new columns
     (every old row 'changed'), or the migration re-sealing them."""
     from tiski.store import chain

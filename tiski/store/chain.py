@@ -64,7 +64,7 @@ FEE_COLUMNS = ("id", "patron_id", "entry", "charge_type", "amount_cents", "reaso
 SETTLEMENT_COLUMNS = ("credit_id", "charge_id", "amount_cents")
 
 # The ledger's versions: each chain entry records the one it was sealed with. Version 2
-# (schema 10) seals how a payment was made and which charge a refund gives back.
+# (schema 11) seals how a payment was made and which charge a refund gives back.
 FEE_COLUMNS_BY_VERSION = {1: FEE_COLUMNS, 2: FEE_COLUMNS + ("method", "refund_of")}
 LEDGER_VERSION = 2
 
@@ -264,7 +264,7 @@ def _verify_audit(conn: sqlite3.Connection, secret: bytes, findings: list[Findin
 
 def _verify_ledger(conn: sqlite3.Connection, secret: bytes, findings: list[Finding]) -> tuple[int, str]:
     previous, expected, head = "", 1, ""
-    # A register (or a backup being checked) from before schema 10 has no version column: all version 1.
+    # A register (or a backup being checked) from before schema 11 has no version column: all version 1.
     versioned = any(row[1] == "version" for row in conn.execute("PRAGMA table_info(ledger_chain)"))
     version_column = "version" if versioned else "1"
     for seq, entry, written_at, stored, version in _rows(
