@@ -19,6 +19,8 @@ from tiski.store.db import connect, create
 
 # HETU keys of the test registers go to a folder of their own, never the user's config.
 os.environ["TISKI_KEYS_DIR"] = tempfile.mkdtemp(prefix="tiski-test-keys-")
+# TISKI_NOW stands still in the tests (a drill's clock runs on from it: see tiski/clock.py).
+os.environ["TISKI_CLOCK"] = "frozen"
 
 # Wednesday 2 December 2026, 14:05 — a normal open day at every branch.
 START = datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
-
 from ..core.errors import invalid
 from ..shell import State
 
 
 def open_desk_tui(state: State) -> None:
+    from ..clock import clock_is_frozen
     from ..config import load_config
 
     desk = state.desk()  # refuses a missing database, an unknown branch, a bad TISKI_NOW
     from .app import TiskiApp  # its constructor refuses a register with no branch yet
 
     app = TiskiApp(desk, lang=state.lang, config=load_config(),
-                   clock_is_fixed=bool(os.environ.get("TISKI_NOW", "").strip()))
+                   clock_is_fixed=clock_is_frozen())
     try:
         app.run()
     finally:
