@@ -33,7 +33,14 @@ def euros(text: str, *, positive: bool = True) -> int:
 
 
 def day(text: str | None, what: str) -> date | None:
-    return parse_day(text, what)
+    """`2.12.2026`, `2.12.` (this year by the desk's clock) or `2026-12-02`."""
+    from ..clock import clock_from_env
+
+    try:
+        today = clock_from_env()().date()
+    except ValueError:  # a bad TISKI_NOW is reported when the desk opens
+        today = None
+    return parse_day(text, what, today)
 
 
 SMALL_FILE_LIMIT = 1_000_000  # bytes: a policy or an interview's answers are a few kilobytes

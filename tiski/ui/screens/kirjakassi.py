@@ -176,7 +176,7 @@ class KirjakassiScreen(DeskScreen):
             Field("weekday", t("ui.kk_weekday"), "tue", "select",
                   [(t(f"weekday.{i}"), name) for i, name in enumerate(WEEKDAYS)]),
             Field("bag", t("ui.kk_bag"), "8"),
-            Field("start", t("ui.kk_start"), placeholder="VVVV-KK-PP"),
+            Field("start", t("ui.kk_start"), placeholder=t("date.hint")),
             Field("consent", t("ui.kk_consent"), "", "checkbox"),
         ], submit, note=t("ui.kk_enrol_note")), closed)
 

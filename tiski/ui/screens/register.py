@@ -84,7 +84,7 @@ class RegisterScreen(Guarded, ModalScreen[str | None]):
         else:
             status.update("")
             try:
-                born = parse_day(self.value("birth_date"), "birth_date")
+                born = parse_day(self.value("birth_date"), "birth_date", self.app.desk.today())
             except Refused:
                 born = None
         child = born is not None and age_on(born, self.app.desk.today()) < self.app.desk.policy.consent_under_age
@@ -108,15 +108,16 @@ class RegisterScreen(Guarded, ModalScreen[str | None]):
     def action_save(self) -> None:
         organisation = self.query_one("#r-organisation", Checkbox).value
         error = self.query_one("#form-error", Static)
+        today = self.app.desk.today()
         try:
             new = NewPatron(
                 card=self.value("card"),
                 first=self.value("first"),
                 last=self.value("last"),
                 hetu=None if organisation else self.value("hetu") or None,
-                birth_date=None if organisation else parse_day(self.value("birth_date"), "birth_date"),
+                birth_date=None if organisation else parse_day(self.value("birth_date"), "birth_date", today),
                 guardian=self.value("guardian") or None,
-                consent_date=parse_day(self.value("consent_date"), "consent_date"),
+                consent_date=parse_day(self.value("consent_date"), "consent_date", today),
                 organisation=organisation,
                 responsible=self.value("responsible") or None,
                 email=self.value("email") or None,

@@ -125,7 +125,7 @@ class ReturnsScreen(DeskScreen):
 
         def submit(values: dict) -> str | None:
             try:
-                day = parse_day(values["day"], "dropbox_date")
+                day = parse_day(values["day"], "dropbox_date", self.desk.today())
             except Refused as refused:
                 return self.refusal_text(refused)
             if day is None or day > self.desk.today():
@@ -141,7 +141,8 @@ class ReturnsScreen(DeskScreen):
 
         self.app.push_screen(
             FormModal(self.t("ui.dropbox_title"), [Field("day", self.t("ui.dropbox_day"),
-                                                          self.desk.today().isoformat())], submit),
+                                                          format_day(self.desk.today()),
+                                                          placeholder=self.t("date.hint"))], submit),
             closed,
         )
 
