@@ -702,6 +702,17 @@ class TestConfirmable:
         patron(world, "B1000")
         refused(db_path, "checkout", "B1000", "I1000", "--override", "  ", code="INVALID_INPUT", exit=2)
 
+    @pytest.mark.parametrize("reason", ["1234", "2028000000099"])
+    def test_a_code_is_not_an_override_reason(self, world, db_path, reason):
+        """Issue 10: the core's rule, the same refusal as the TUI's; nothing lent.
+        Mutation caught: the rule checked only in the TUI (`--override 1234` lends)."""
+        world.loans.checkout("A1000", "I1000")
+        patron(world, "B1000")
+        before = counts(db_path)
+        error = refused(db_path, "checkout", "B1000", "I1000", "--override", reason, code="INVALID_INPUT", exit=2)
+        assert "sanoin" in error["message"]
+        assert counts(db_path) == before
+
 
 BAD_INPUT = [
     # (code, command)

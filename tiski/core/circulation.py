@@ -6,11 +6,12 @@ Koha `CanBookBeIssued` idea) and a write second, done by the facade.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
-from .errors import Refusal
+from .errors import Refusal, invalid
 from .patrons import age_on
 from .policy import Policy
 
@@ -80,6 +81,19 @@ def standing_refusals(patron: PatronStanding, policy: Policy) -> list[Refusal]:
     if patron.most_days_overdue > policy.overdue_block_after_days:
         found.append(Refusal("OVERDUE_LOANS", {"days": patron.most_days_overdue}))
     return found
+
+
+_SCANNED_CODE = re.compile(r"[0-9]{6,}")
+
+
+def override_reason(text: str) -> str:
+    """The reason an override is recorded with: words, never a scanned code. At least
+    three characters with a letter among them, and no run of six digits (a barcode or
+    a card a scanner typed into the field). INVALID_INPUT otherwise."""
+    reason = text.strip()
+    if len(reason) < 3 or not re.search(r"[^\W\d_]", reason) or _SCANNED_CODE.search(reason):
+        raise invalid("override_reason")
+    return reason
 
 
 def decide_checkout(patron: PatronStanding, item: ItemState, policy: Policy, today: date) -> Decision:
