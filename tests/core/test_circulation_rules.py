@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from tiski.core.bans import ActiveBan
 from tiski.core.circulation import ItemState, PatronStanding, decide_checkout, late_fee_cents, override_reason
 from tiski.core.errors import Refused
 from tiski.desk.context import default_policy
@@ -39,7 +40,7 @@ def test_childrens_material_has_no_late_fees():
 
 def _standing(**changes) -> PatronStanding:
     values = dict(patron_id=1, is_organisation=False, birth_date=date(1980, 1, 1), card_lost=False,
-                  consent_missing=False, banned=False, clearance_debt=False, balance_cents=0,
+                  consent_missing=False, clearance_debt=False, balance_cents=0,
                   most_days_overdue=0, active_loans=0, loans_by_format={})
     values.update(changes)
     return PatronStanding(**values)
@@ -53,7 +54,7 @@ def _item(**changes) -> ItemState:
 
 
 def test_hard_and_confirmable_blockers_are_told_apart():
-    decision = decide_checkout(_standing(active_loans=150, banned=True), _item(on_loan_to=2), POLICY, DUE)
+    decision = decide_checkout(_standing(active_loans=150, bans=(ActiveBan("use", DUE, None, "kaisa"),)), _item(on_loan_to=2), POLICY, DUE)
     assert [r.code for r in decision.blockers] == ["BANNED"]
     assert {r.code for r in decision.confirmations} == {"ON_LOAN_TO_OTHER", "LIMIT_TOTAL"}
     assert all(r.confirmable for r in decision.confirmations)

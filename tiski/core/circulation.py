@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
+from .bans import ActiveBan
 from .errors import Refusal, invalid
 from .patrons import age_on
 from .policy import Policy
@@ -25,7 +26,6 @@ class PatronStanding:
     birth_date: date | None
     card_lost: bool  # the card presented is reported lost
     consent_missing: bool
-    banned: bool  # an active borrowing, use or visit ban
     clearance_debt: bool  # blocked by the annual clearance until the balance is 0
     balance_cents: int
     most_days_overdue: int  # the latest of the patron's own active loans, in days (0 if none)
@@ -33,6 +33,11 @@ class PatronStanding:
     loans_by_format: Mapping[str, int] = field(default_factory=dict)
     verify_id: bool = False
     holds_waiting: int = 0
+    bans: tuple[ActiveBan, ...] = ()  # borrowing, use and visit bans in force (not the clearance's)
+
+    @property
+    def banned(self) -> bool:
+        return bool(self.bans)
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,7 @@ def standing_refusals(patron: PatronStanding, policy: Policy) -> list[Refusal]:
     found = []
     if patron.card_lost:
         found.append(Refusal("CARD_LOST"))
-    if patron.banned:
-        found.append(Refusal("BANNED"))
+    found += [ban.refusal() for ban in patron.bans]
     if patron.consent_missing:
         found.append(Refusal("CONSENT_MISSING", {"who": "child", "age": policy.consent_under_age}))
     if patron.clearance_debt:

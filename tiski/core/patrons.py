@@ -47,6 +47,12 @@ def birth_date_from_hetu(valid_hetu: str) -> date:
     return date(_CENTURY[valid_hetu[6]] + year, month, day)
 
 
+def mask_name(first: str, last: str) -> str:
+    """'Aino', 'Virtanen' -> 'A*** V*******': enough for staff to tell a namesake from
+    the person, never the name itself in a message."""
+    return " ".join(part[:1] + "*" * (len(part) - 1) for part in f"{first} {last}".split())
+
+
 def mask_hetu(valid_hetu: str) -> str:
     """'131052-308T' -> '131052-****': the birth date part stays, the rest never shows."""
     return valid_hetu[:7] + "****"

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable, Concatenate, Iterable, ParamSpec, TypeVar
 
 from ..clock import HELSINKI, Clock, stamp, system_clock
+from ..core.bans import ActiveBan
 from ..core.calendar import BranchCalendar
 from ..core.circulation import PatronStanding
 from ..core.errors import Refusal, Refused, invalid, refuse
@@ -239,7 +240,8 @@ class DeskContext:
             birth_date=patron.birth_date,
             card_lost=patron.card_status != "active",
             consent_missing=consent_missing(registration, today, self.policy) is not None,
-            banned=any(not ban.clearance for ban in bans),
+            bans=tuple(ActiveBan(ban.type, ban.starts_on, ban.until, ban.given_by) for ban in bans
+                       if not ban.clearance),
             clearance_debt=balance > 0 and any(ban.clearance for ban in bans),
             balance_cents=balance,
             most_days_overdue=most_overdue,

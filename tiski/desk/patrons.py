@@ -19,6 +19,7 @@ from ..core.patrons import (
     category,
     consent_missing,
     mask_hetu,
+    mask_name,
     patron_language,
     validate_hetu,
 )
@@ -189,9 +190,17 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, PatronFields
     )
     if patron_store.card_exists(desk.conn, card):
         raise refuse("DUPLICATE_CARD")
-    if digest is not None and patron_store.hetu_exists(desk.conn, digest):
-        raise refuse("DUPLICATE_PATRON")
+    if digest is not None:
+        _refuse_a_second_holder(desk, digest)
     return card, fields
+
+
+def _refuse_a_second_holder(desk: DeskContext, digest: str) -> None:
+    """A HETU already registered: the refusal names the card holding it, and the name
+    masked — for the staff member at the desk, who can then find that patron."""
+    holder = patron_store.hetu_holder(desk.conn, digest)
+    if holder is not None:
+        raise refuse("DUPLICATE_PATRON", card=holder.card, name=mask_name(holder.first_name, holder.last_name))
 
 
 def add_patron(desk: DeskContext, new: NewPatron) -> PatronView:
@@ -209,6 +218,8 @@ def insert_patrons(desk: DeskContext, prepared: list[tuple[str, PatronFields]]) 
         try:
             patron_store.insert(desk.conn, card, fields, desk.now())
         except patron_store.AlreadyRegistered as taken:
+            if taken.what == "hetu" and fields.hetu_digest is not None:
+                _refuse_a_second_holder(desk, fields.hetu_digest)
             raise refuse("DUPLICATE_PATRON" if taken.what == "hetu" else "DUPLICATE_CARD") from None
 
 
