@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
+from .alerts import fees_due
 from .bans import ActiveBan
 from .errors import Refusal, invalid
 from .patrons import age_on
@@ -134,8 +135,9 @@ def decide_checkout(patron: PatronStanding, item: ItemState, policy: Policy, tod
     other_waiting = patron.holds_waiting - (1 if item.held_for == patron.patron_id and item.held_on_shelf else 0)
     if other_waiting > 0:
         alerts.append(Refusal("HOLDS_WAITING", {"count": other_waiting}))
-    if 0 < patron.balance_cents <= policy.fee_block_over_cents:
-        alerts.append(Refusal("FEES_DUE", {"balance_cents": patron.balance_cents}))
+    fees = fees_due(patron.balance_cents, policy)
+    if fees is not None:
+        alerts.append(fees)
     return Decision(blockers, confirmations, tuple(alerts))
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 from ..clock import parse_moment
+from ..core.alerts import LoanDue, Note, WaitingHold, card_alerts, clean_note
 from ..core.circulation import standing_refusals
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.passwords import hash_secret
@@ -27,6 +28,7 @@ from ..core.text import clean_email, clean_phone, clean_text
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import holds as hold_store
+from ..store import notes as note_store
 from ..store import patrons as patron_store
 from ..store.patrons import PatronFields
 from .area import Area, call, patron_read
@@ -112,6 +114,8 @@ class PatronView:
     holds: tuple[HoldLine, ...] = ()
     fees: tuple[FeeLine, ...] = field(default_factory=tuple)
     language: str = "fi"
+    alerts: tuple[Refusal, ...] = ()  # at the card: notes, holds waiting, overdue loans, fees due
+    notes: tuple[Note, ...] = ()  # the open circulation notes
 
     @property
     def name(self) -> str:
@@ -306,6 +310,7 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
             )
             for entry in fee_store.ledger(conn, patron.id)
         )
+    notes = note_store.open_notes(conn, patron.id)
     birth = patron.birth_date
     return PatronView(
         id=patron.id,
@@ -331,7 +336,44 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
         holds=holds,
         fees=fees,
         language=patron.language,
+        alerts=_alerts(desk, standing.balance_cents, loans, holds, notes),
+        notes=notes,
     )
+
+
+def _alerts(desk: DeskContext, balance_cents: int, loans: tuple[LoanLine, ...], holds: tuple[HoldLine, ...],
+            notes: tuple[Note, ...]) -> tuple[Refusal, ...]:
+    return card_alerts(
+        today=desk.today(),
+        policy=desk.policy,
+        balance_cents=balance_cents,
+        loans=tuple(LoanDue(loan.due, loan.overdue) for loan in loans),
+        waiting=tuple(WaitingHold(h.title, h.pickup_code, h.pickup_by) for h in holds if h.status == "waiting"),
+        notes=notes,
+    )
+
+
+def alerts_at_card(desk: DeskContext, card: str) -> tuple[Refusal, ...]:
+    """The alerts alone, for a screen that shows them after a loan changed them."""
+    return patron_view(desk, card).alerts
+
+
+def add_note(desk: DeskContext, card: str, text: str) -> Note:
+    """A circulation note on the patron, shown whenever the card is read until done."""
+    note = clean_note(text)
+    with desk.write():
+        patron = desk.find_card(card, for_circulation=False)
+        return note_store.add(desk.conn, patron.id, note, now=desk.now(), staff=desk.staff, branch=desk.branch)
+
+
+def note_done(desk: DeskContext, card: str, note_id: int) -> Note:
+    """Mark a circulation note done: it is no longer shown (it stays in the export)."""
+    with desk.write():
+        patron = desk.find_card(card, for_circulation=False)
+        note = note_store.mark_done(desk.conn, patron.id, note_id, now=desk.now(), staff=desk.staff)
+        if note is None:
+            raise refuse("NOT_FOUND", what="note")
+        return note
 
 
 def report_lost_card(desk: DeskContext, card: str, new_card: str, reported_at: str | None = None) -> PatronView:
@@ -430,3 +472,6 @@ class Patrons(Area):
     update = call(update_patron)
     set_pin = call(set_pin)
     export = patron_read(export_patron)
+    alerts = patron_read(alerts_at_card)
+    add_note = call(add_note)
+    note_done = call(note_done)

@@ -304,6 +304,8 @@ _EXPORT = {
                     " WHERE patron_id = ? ORDER BY id",
     "notices": "SELECT kind, created_at, sent_at FROM notices WHERE patron_id = ? ORDER BY id",
     "overrides": "SELECT at, branch, staff, code, reason FROM overrides WHERE patron_id = ? ORDER BY id",
+    "circulation_notes": "SELECT text, added_at, added_by, branch, done_at, done_by FROM circulation_notes"
+                         " WHERE patron_id = ? ORDER BY id",
     "access_log": "SELECT at, staff, branch, action, kind FROM audit_log WHERE patron_id = ? ORDER BY id",
 }
 
