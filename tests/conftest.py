@@ -17,8 +17,11 @@ from tiski.desk.catalogue import NewItem
 from tiski.desk.patrons import NewPatron
 from tiski.store.db import connect, create
 
-# HETU keys of the test registers go to a folder of their own, never the user's config.
+# HETU keys of the test registers go to a folder of their own, never the user's config;
+# nor does the developer's own tiski.toml reach a test (the settings of a run are the test's).
 os.environ["TISKI_KEYS_DIR"] = tempfile.mkdtemp(prefix="tiski-test-keys-")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="tiski-test-config-")
+os.chmod(os.environ["XDG_CONFIG_HOME"], 0o755)  # other Unix users of a test find no file there, not a wall
 # TISKI_NOW stands still in the tests (a drill's clock runs on from it: see tiski/clock.py).
 os.environ["TISKI_CLOCK"] = "frozen"
 

@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-from tiski.clock import clock_from_env
 from tiski.core.errors import Refused
 from tiski.desk import Desk
+from tiski.settings import load_settings
 
 CARDS = [f"W{n:04d}" for n in range(10)]
 BARCODES = [f"WB{n:04d}" for n in range(40)]
@@ -85,7 +85,7 @@ def crash(db: str, seed: int, kill_in: int = 0) -> None:
     `kill_in`, the worker SIGKILLs itself in that transaction (or the first after it
     that writes twice) just before its second write statement."""
     rng = random.Random(seed)
-    desk = Desk.open(db, clock=clock_from_env(), branch="PORI", staff="crash")
+    desk = Desk.open(db, clock=load_settings().clock(), branch="PORI", staff="crash")
     writes = [0]  # in the transaction under way
     if kill_in:
         def count_writes(sql: str) -> None:
@@ -128,7 +128,7 @@ def crash(db: str, seed: int, kill_in: int = 0) -> None:
 def load(db: str, seed: int, seconds: float) -> None:
     """Random desk work for a while; prints what was done and every error that reached us."""
     rng = random.Random(seed)
-    desk = Desk.open(db, clock=clock_from_env(), branch="PORI", staff=f"load{seed}")
+    desk = Desk.open(db, clock=load_settings().clock(), branch="PORI", staff=f"load{seed}")
     done = refused = 0
     errors: list[str] = []
     ends = time.monotonic() + seconds
@@ -163,4 +163,4 @@ if __name__ == "__main__":
     elif kind == "load":
         load(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
     elif kind == "setup":
-        setup(Desk.open(sys.argv[2], clock=clock_from_env(), branch="PORI"))
+        setup(Desk.open(sys.argv[2], clock=load_settings().clock(), branch="PORI"))

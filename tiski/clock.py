@@ -1,14 +1,13 @@
 """The one clock.
 
-`TISKI_NOW` (ISO 8601, local Helsinki time) sets the moment the desk starts at; from
-there time runs as on the wall (an offset clock), so a drill's digi-support timers tick
-and its toasts and idle times behave as on a working day. `TISKI_CLOCK=frozen` stands
-the clock still at that moment instead, for tests that need every reading the same.
+`TISKI_NOW` (ISO 8601, local Helsinki time; read by tiski.settings) sets the moment the
+desk starts at; from there time runs as on the wall (an offset clock), so a drill's
+digi-support timers tick and idle times pass as on a working day. `TISKI_CLOCK=frozen`
+stands the clock still at that moment instead, for tests that need every reading the same.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -62,25 +61,6 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self.moment = moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)
-
-
-def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
-    """The system clock, or one starting at the moment TISKI_NOW names: running on from
-    it, or standing still with TISKI_CLOCK=frozen. Raises ValueError on a bad value."""
-    env = environ if environ is not None else os.environ
-    text = env.get("TISKI_NOW", "").strip()
-    if not text:
-        return system_clock
-    start = parse_moment(text)
-    return fixed_clock(start) if clock_is_frozen(env) else offset_clock(start)
-
-
-def clock_is_frozen(environ: dict[str, str] | None = None) -> bool:
-    """TISKI_NOW with TISKI_CLOCK=frozen: a clock whose time never moves."""
-    env = environ if environ is not None else os.environ
-    if env.get("TISKI_CLOCK", "").strip().lower() not in ("", "frozen", "running"):
-        raise ValueError("TISKI_CLOCK must be 'frozen' or 'running'")
-    return bool(env.get("TISKI_NOW", "").strip()) and env.get("TISKI_CLOCK", "").strip().lower() == "frozen"
 
 
 def stamp(moment: datetime) -> str:

@@ -3,17 +3,30 @@ machinery altogether: at a branch PC every start counts."""
 
 from __future__ import annotations
 
-import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def main() -> None:
     argv = sys.argv[1:]
     desk_only = _desk_only(argv)
-    if desk_only is not None and not os.environ.get("TISKI_NO_FAST_START"):
+    if desk_only is not None:
+        from .core.errors import Refused
+        from .settings import load_settings, overridden
+
         db, lang = desk_only
-        code = _open_desk(db, lang)
-        sys.exit(code)
+        try:
+            settings = overridden(load_settings(), db=db, lang=lang)
+        except Refused as refused:
+            from .i18n import Translator
+            from .shell import report_refusal
+
+            sys.exit(report_refusal(refused, Translator(lang), False))
+        if not settings.no_fast_start:
+            sys.exit(_open_desk(settings))
     from .cli import main as cli_main
 
     cli_main()
@@ -38,27 +51,24 @@ def _desk_only(argv: list[str]) -> tuple[str | None, str | None] | None:
     return db, lang
 
 
-def _open_desk(db: str | None, lang: str | None) -> int:
+def _open_desk(settings: Settings) -> int:
     """Open the TUI; refusals and an unavailable register end in one line and exit 2, as
     everywhere in the CLI."""
-    from pathlib import Path
-
     from .core.errors import Refused, Unavailable
     from .i18n import Translator
-    from .shell import State, default_db_path, report_refusal, report_usage
+    from .shell import State, report_refusal, report_usage
 
-    path = Path(db or os.environ.get("TISKI_DB") or default_db_path())
-    state = State(path, lang or os.environ.get("TISKI_LANG") or None, tui=True)
+    state = State(settings, tui=True)
     try:
         from .ui.run import open_desk_tui
 
         open_desk_tui(state)
     except Refused as refused:
-        return report_refusal(refused, Translator(state.lang), False)
+        return report_refusal(refused, state.t, False)
     except Unavailable as exc:  # busy, not a register, its guards gone…
-        return report_usage(Translator(state.lang)(f"unavailable.{exc.reason}"), False)
+        return report_usage(state.t(f"unavailable.{exc.reason}"), False)
     except Exception as exc:  # never a traceback with patron data in it
-        if os.environ.get("TISKI_DEBUG"):
+        if settings.debug:
             raise
         return report_usage(Translator(state.lang)("input.internal", problem=type(exc).__name__), False)
     return 0

@@ -1,6 +1,7 @@
 """What every shell shares, without the command-line machinery: which database and
 language a session uses, and how it speaks — JSON for scripts (one object on stdout),
-plain lines for people. The TUI starts from here without importing typer."""
+plain lines for people. The TUI starts from here without importing typer.
+The session's settings (`tiski.settings`) are read once, by the shell that starts."""
 
 from __future__ import annotations
 
@@ -13,23 +14,25 @@ from typing import Any, Iterable
 
 from .core.errors import Refused, invalid, refuse
 from .i18n import Translator
+from .settings import Settings, config_dir
 
 
 class UsageProblem(Exception):
     """Bad input found by the shell itself (a file that cannot be read…); exit 2."""
 
 
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("tiski", appauthor=False)) / "tiski.sqlite"
-
-
 @dataclass
 class State:
-    db: Path
-    lang: str | None
+    settings: Settings
     tui: bool = False  # the TUI asks who acts at its own login screen
+
+    @property
+    def db(self) -> Path:
+        return self.settings.db
+
+    @property
+    def lang(self) -> str:
+        return self.settings.lang
 
     @property
     def t(self) -> Translator:
@@ -39,19 +42,14 @@ class State:
         """Open the facade on an existing register (never creates one) and settle who
         acts. `guarded`: refuse a register whose guard triggers are gone (only
         `audit verify`, `restore` and `init --force` open one anyway)."""
-        from .clock import clock_from_env
         from .desk import Desk
 
-        try:
-            clock = clock_from_env()
-        except ValueError:
-            raise invalid("now") from None
         if not self.db.exists():
             raise invalid("database_missing", path=str(self.db))
-        desk = Desk.open(self.db, clock=clock, branch=branch or os.environ.get("TISKI_BRANCH") or None)
+        desk = Desk.open(self.db, clock=self.settings.clock(), branch=branch or self.settings.branch)
         if guarded:
             desk.check_guards()
-        desk.act_as(who_acts(desk, os.environ.get("TISKI_STAFF") or None, self))
+        desk.act_as(who_acts(desk, self.settings.staff, self))
         return desk
 
 
@@ -95,9 +93,7 @@ def unix_staff(desk) -> str | None:
 
 
 def tokens_dir() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("tiski", appauthor=False)) / "tokens"
+    return config_dir() / "tokens"
 
 
 def read_token(username: str) -> str | None:

@@ -3,15 +3,16 @@ known situations, a shelf of items, a loan overdue, a hold waiting."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 
 from tiski.clock import HELSINKI, ManualClock
-from tiski.config import DeskConfig
 from tiski.desk import Desk
 from tiski.desk.catalogue import NewItem
 from tiski.desk.patrons import NewPatron
+from tiski.settings import load_settings
 from tiski.store.db import connect
 from tiski.ui.app import TiskiApp
 
@@ -88,8 +89,11 @@ def book_bag_client(desk: Desk, *, rhythm_weeks: int = 4, weekday: str = "tue", 
     return BAG_CLIENT
 
 
-def make_app(desk: Desk, **config) -> TiskiApp:
-    return TiskiApp(desk, lang=config.pop("lang", "fi"), config=DeskConfig(**config), clock_is_fixed=True)
+def make_app(desk: Desk, **settings) -> TiskiApp:
+    """The desk on `desk`, in Finnish unless `lang` says otherwise; other settings as the
+    test's environment has them (TISKI_DEBUG, TISKI_THEME) or as given."""
+    settings.setdefault("lang", "fi")
+    return TiskiApp(desk, settings=replace(load_settings(), **settings), clock_is_fixed=True)
 
 
 def screen_text(app: TiskiApp) -> str:

@@ -6,9 +6,7 @@ item, or a usage error. Never a traceback. Textual is imported only to open the 
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 from typing import Any, Sequence
 
 import typer
@@ -17,7 +15,8 @@ from typer.core import TyperGroup
 from ..core.errors import Refused, Unavailable, invalid
 from ..core.policy import PolicyError
 from ..i18n import Translator, safe
-from .common import State, UsageProblem, default_db_path, report_refusal, report_usage
+from ..settings import Settings, load_settings, overridden
+from .common import State, UsageProblem, report_refusal, report_usage
 
 
 class TiskiGroup(TyperGroup):
@@ -27,15 +26,21 @@ class TiskiGroup(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         as_json = "--json" in argv
-        lang = _option_value(argv, "--lang")
+        settings: Settings | None = None
+
+        def t() -> Translator:  # the messages' language: --lang, else the settings' (if they could be read)
+            return Translator(_option_value(argv, "--lang") or (settings.lang if settings else None))
+
         try:
             _refuse_undecodable(argv)
-            code = super().main(argv, prog_name or "tiski", complete_var, standalone_mode=False, **extra)
+            settings = load_settings()
+            code = super().main(argv, prog_name or "tiski", complete_var, standalone_mode=False, obj=settings,
+                                **extra)
             code = code if isinstance(code, int) else 0
         except Refused as refused:
-            code = report_refusal(refused, Translator(lang), as_json)
+            code = report_refusal(refused, t(), as_json)
         except PolicyError as exc:
-            code = report_usage(Translator(lang)("input.policy", key=exc.key, problem=exc.problem), as_json)
+            code = report_usage(t()("input.policy", key=exc.key, problem=exc.problem), as_json)
         except typer.TyperException as exc:  # click's usage errors (missing argument, bad option…)
             context = getattr(exc, "ctx", None)
             where = context.command_path if context is not None else "tiski"
@@ -47,13 +52,13 @@ class TiskiGroup(TyperGroup):
             sys.stderr.write("\n")
             code = 130
         except Unavailable as exc:  # locked past the busy timeout, disk full, not a register…
-            code = report_usage(Translator(lang)(f"unavailable.{exc.reason}", **exc.params), as_json)
+            code = report_usage(t()(f"unavailable.{exc.reason}", **exc.params), as_json)
         except OSError as exc:
-            code = report_usage(Translator(lang)("input.os", problem=safe(exc.strerror or type(exc).__name__)), as_json)
+            code = report_usage(t()("input.os", problem=safe(exc.strerror or type(exc).__name__)), as_json)
         except Exception as exc:  # a defect: say so in one line, never a traceback with data in it
-            if os.environ.get("TISKI_DEBUG"):
+            if settings is not None and settings.debug:
                 raise
-            code = report_usage(Translator(lang)("input.internal", problem=type(exc).__name__), as_json)
+            code = report_usage(t()("input.internal", problem=type(exc).__name__), as_json)
         if standalone_mode:
             sys.exit(code)
         return code
@@ -92,10 +97,10 @@ app = typer.Typer(
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Path = typer.Option(None, "--db", envvar="TISKI_DB", help="The database file.", show_default=False),
-    lang: str = typer.Option(None, "--lang", envvar="TISKI_LANG", help="fi, sv or en."),
+    db: str = typer.Option(None, "--db", help="The database file (default: TISKI_DB).", show_default=False),
+    lang: str = typer.Option(None, "--lang", help="fi, sv or en (default: TISKI_LANG)."),
 ) -> None:
-    ctx.obj = State(db or default_db_path(), lang, tui=ctx.invoked_subcommand is None)
+    ctx.obj = State(overridden(ctx.obj, db=db, lang=lang), tui=ctx.invoked_subcommand is None)
     if ctx.invoked_subcommand is None:
         from ..ui.run import open_desk_tui
 

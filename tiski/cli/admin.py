@@ -61,13 +61,9 @@ def init(
             kept = desk.register.init()
     fill = None
     if demo:
-        from ..clock import clock_from_env
         from ..demo import build_demo
 
-        try:
-            clock = clock_from_env()
-        except ValueError:
-            raise invalid("now") from None
+        clock = st.settings.clock()
         fill = lambda register: build_demo(register, clock=clock)  # noqa: E731
     summary = create_register(path, group=group, like=kept, fill=fill) or {}
     t = st.t

@@ -3,7 +3,6 @@ The shell-wide pieces (State, emit, reporting) live in tiski.shell."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -12,9 +11,10 @@ import typer
 from ..core.errors import invalid
 from ..core.money import parse_euros, parse_positive_euros
 from ..core.text import parse_day
-from ..shell import State, UsageProblem, default_db_path, emit, json_text, jsonable, report_refusal, report_usage
+from ..settings import load_settings
+from ..shell import State, UsageProblem, emit, json_text, jsonable, report_refusal, report_usage
 
-__all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "default_db_path", "emit", "euros",
+__all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "emit", "euros",
            "json_text", "jsonable", "read_small_file", "report_refusal", "report_usage", "state"]
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object on stdout.")
@@ -24,7 +24,7 @@ BRANCH_OPTION = typer.Option(None, "--branch", help="The desk's branch (default:
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if root.obj is None:  # invoked without the callback (tests calling a sub-app)
-        root.obj = State(Path(os.environ.get("TISKI_DB") or default_db_path()), None)
+        root.obj = State(load_settings())
     return root.obj
 
 
@@ -33,14 +33,12 @@ def euros(text: str, *, positive: bool = True) -> int:
 
 
 def day(text: str | None, what: str) -> date | None:
-    """`2.12.2026`, `2.12.` (this year by the desk's clock) or `2026-12-02`."""
-    from ..clock import clock_from_env
+    """`2.12.2026`, `2.12.` (this year by the desk's clock: TISKI_NOW in a drill) or `2026-12-02`."""
+    import click
 
-    try:
-        today = clock_from_env()().date()
-    except ValueError:  # a bad TISKI_NOW is reported when the desk opens
-        today = None
-    return parse_day(text, what, today)
+    context = click.get_current_context(silent=True)
+    settings = context.find_root().obj.settings if context is not None and context.find_root().obj else None
+    return parse_day(text, what, (settings or load_settings()).clock()().date())
 
 
 SMALL_FILE_LIMIT = 1_000_000  # bytes: a policy or an interview's answers are a few kilobytes

@@ -94,7 +94,6 @@ def serve(
     import asyncio
     import logging
 
-    from ..clock import clock_from_env
     from ..sip2.server import Sip2Server, tls_context
     from ..sip2.server import serve as run
 
@@ -104,12 +103,8 @@ def serve(
         raise invalid("cert_pair")
     if cert is None and not plain_on_network and not _loopback(host):
         raise invalid("plain_network")
-    try:
-        clock = clock_from_env()
-    except ValueError:
-        raise invalid("now") from None
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    server = Sip2Server(st.db, host=host, port=port, clock=clock,
+    server = Sip2Server(st.db, host=host, port=port, clock=st.settings.clock(),
                         ssl_context=tls_context(cert, key) if cert is not None and key is not None else None)
 
     def announce(address: str) -> None:

@@ -8,7 +8,6 @@ control characters in it.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from datetime import date, datetime
 from functools import lru_cache
@@ -28,7 +27,7 @@ def catalogue(lang: str) -> dict[str, str]:
     text = (Path(__file__).parent / f"{lang}.toml").read_text(encoding="utf-8")
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, table: dict) -> None:
+    def walk(prefix: str, table: dict[str, Any]) -> None:
         for key, value in table.items():
             name = f"{prefix}.{key}" if prefix else key
             if isinstance(value, dict):
@@ -41,20 +40,18 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def pick_language(requested: str | None = None) -> str:
-    for candidate in (requested, os.environ.get("TISKI_LANG")):
-        if candidate:
-            code = candidate.strip().lower()[:2]
-            if code in LANGUAGES:
-                return code
-    return DEFAULT
+    """The language asked for (`fi`, `sv_FI.UTF-8`…), else Finnish. The desk's own
+    language comes from its settings (TISKI_LANG, tiski.settings)."""
+    code = (requested or "").strip().lower()[:2]
+    return code if code in LANGUAGES else DEFAULT
 
 
 def safe(text: Any) -> str:
     """Outside text made safe to print: control characters become '?'."""
-    text = str(text)
-    if not has_control(text):
-        return text
-    return "".join("?" if has_control(ch) else ch for ch in text)
+    shown = str(text)
+    if not has_control(shown):
+        return shown
+    return "".join("?" if has_control(ch) else ch for ch in shown)
 
 
 def shorten(text: str, limit: int = 60) -> str:

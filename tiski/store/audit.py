@@ -60,7 +60,8 @@ def entries(conn: sqlite3.Connection, *, patron_id: int | None = None, staff: st
             since: datetime | None = None) -> list[AuditEntry]:
     """What the data-protection officer reads, by patron and/or staff, from a real
     moment on (rows from before the chain began have only the desk's time)."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if patron_id is not None:
         clauses.append("patron_id = ?")
         params.append(patron_id)
@@ -97,7 +98,7 @@ def remove_before(conn: sqlite3.Connection, before: datetime, *, at: datetime, s
     if upto < first:
         return 0
     upto_hash = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (upto,)).fetchone()[0]
-    removed = upto - first + 1
+    removed = int(upto - first + 1)
     checkpoint = record(conn, at=at, staff=staff, branch=branch, action="audit_checkpoint", kind="change",
                         detail=f"upto={upto}, removed={removed}")
     conn.execute("INSERT INTO audit_checkpoints (audit_id, upto_id, upto_hash) VALUES (?, ?, ?)",

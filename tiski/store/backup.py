@@ -72,7 +72,7 @@ class Checked:
 
 def schema_of(conn: sqlite3.Connection) -> set[tuple[str, str, str, str | None]]:
     """Every table, index, trigger and view as SQLite keeps it (statistics aside)."""
-    return {tuple(row) for row in conn.execute(  # type: ignore[misc]
+    return {(row[0], row[1], row[2], row[3]) for row in conn.execute(
         "SELECT type, name, tbl_name, sql FROM sqlite_master"
         " WHERE name NOT LIKE 'sqlite_stat%' AND name != 'sqlite_sequence'")}
 

@@ -56,7 +56,9 @@ def _migrations() -> list[Path]:
 def _step(entry: Path) -> str | Callable[[sqlite3.Connection], None]:
     if entry.suffix == ".sql":
         return entry.read_text(encoding="utf-8")
-    return importlib.import_module(f"{__package__}.migrations.{entry.stem}").upgrade
+    upgrade: Callable[[sqlite3.Connection], None] = importlib.import_module(
+        f"{__package__}.migrations.{entry.stem}").upgrade
+    return upgrade
 
 
 def latest_version() -> int:

@@ -19,8 +19,8 @@ def insert_patrons(conn: sqlite3.Connection, patrons: list[dict[str, Any]], card
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    db["patrons"].insert_all(_uniform(patrons, verify_id=0, is_organisation=0), batch_size=500, alter=False)
-    db["cards"].insert_all(cards, batch_size=500, alter=False)
+    db.table("patrons").insert_all(_uniform(patrons, verify_id=0, is_organisation=0), batch_size=500, alter=False)
+    db.table("cards").insert_all(cards, batch_size=500, alter=False)
 
 
 def insert_collection(conn: sqlite3.Connection, records: list[dict[str, Any]], terms: list[dict[str, Any]],
@@ -28,9 +28,9 @@ def insert_collection(conn: sqlite3.Connection, records: list[dict[str, Any]], t
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    db["records"].insert_all(records, batch_size=1000, alter=False)
-    db["record_terms"].insert_all(terms, batch_size=1000, alter=False)
-    db["items"].insert_all(items, batch_size=1000, alter=False)
+    db.table("records").insert_all(records, batch_size=1000, alter=False)
+    db.table("record_terms").insert_all(terms, batch_size=1000, alter=False)
+    db.table("items").insert_all(items, batch_size=1000, alter=False)
 
 
 def loanable_barcodes(conn: sqlite3.Connection) -> list[str]:
@@ -57,7 +57,9 @@ def born_before(conn: sqlite3.Connection, day: date) -> set[int]:
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    def one(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
     return {
         "patrons": one("SELECT COUNT(*) FROM patrons"),
         "items": one("SELECT COUNT(*) FROM items"),

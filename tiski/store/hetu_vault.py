@@ -27,17 +27,10 @@ import sqlite3
 from pathlib import Path
 
 from ..core.errors import invalid
+from ..settings import keys_dir
 from .files import Sharing, create_file, make_folder, sharing
 
 SETTING = "hetu_key_id"
-
-def keys_dir() -> Path:
-    configured = os.environ.get("TISKI_KEYS_DIR")
-    if configured:
-        return Path(configured)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("tiski", appauthor=False)) / "keys"
 
 
 _read: dict[Path, bytes] = {}  # key files this process has read (the audit key: at every write)

@@ -212,7 +212,8 @@ def shelf(conn: sqlite3.Connection, branch: str, patron_id: int, query: ShelfQue
     if query.books_easy_read:
         where.append("(i.format != 'book' OR r.easy_read = 1)")
     params.append(patron_id)
-    wanted, wanted_params = [], []
+    wanted: list[str] = []
+    wanted_params: list[object] = []
     if query.terms:
         wanted.append(f"SELECT record_id FROM record_terms WHERE lower(term) IN ({_marks(query.terms)})")
         wanted_params += query.terms
@@ -243,7 +244,9 @@ def shelf(conn: sqlite3.Connection, branch: str, patron_id: int, query: ShelfQue
         GROUP BY r.id, i.format""",  # noqa: S608 (placeholders only)
         params,
     ).fetchall()
-    return [Candidate(*r[:7], bool(r[7]), bool(r[8]), r[9], frozenset(r[10].split("|")) if r[10] else frozenset())
+    return [Candidate(item_id=r[0], barcode=r[1], record_id=r[2], title=r[3], author=r[4], format=r[5], language=r[6],
+                      large_print=bool(r[7]), easy_read=bool(r[8]), year=r[9],
+                      terms=frozenset(r[10].split("|")) if r[10] else frozenset())
             for r in rows]
 
 

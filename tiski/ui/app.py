@@ -12,7 +12,6 @@ areas' stacks stay as they were for the same person; someone else gets fresh one
 
 from __future__ import annotations
 
-import os
 from typing import Iterable
 
 from textual import events
@@ -26,8 +25,8 @@ from textual.widget import AwaitMount
 from textual.widgets import Static
 from textual.worker import WorkerFailed
 
-from ..config import DeskConfig
 from ..i18n import LANGUAGES, Translator
+from ..settings import Settings
 from ..resources import stylesheet
 from . import boundary
 from .boundary import Guarded
@@ -107,8 +106,7 @@ class TiskiApp(Guarded, App):
 
     patron_card: reactive[str | None] = reactive(None, init=False)
 
-    def __init__(self, desk, *, lang: str | None = None, config: DeskConfig | None = None,
-                 clock_is_fixed: bool = False):
+    def __init__(self, desk, *, settings: Settings | None = None, clock_is_fixed: bool = False):
         self.desk = desk
         self.locked = False
         self.stopped_by: str | None = None  # the kind of error that ended the desk, if one did
@@ -117,8 +115,8 @@ class TiskiApp(Guarded, App):
         if self.needs_login():
             self.DEFAULT_MODE = LOGIN  # the first screen is the login: no area exists before it
         super().__init__()
-        self.t = Translator(lang)
-        self.config = config or DeskConfig()
+        self.settings = settings or Settings()
+        self.t = Translator(self.settings.lang)
         self.clock_is_fixed = clock_is_fixed
         self.branch_name = desk.branch_name()
         self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
@@ -141,9 +139,8 @@ class TiskiApp(Guarded, App):
         """Plain terminals (the Linux console, old SSH clients) get the terminal's own
         ANSI colours rather than approximations of true colour. TISKI_THEME=ansi|tiski
         chooses by hand."""
-        chosen = os.environ.get("TISKI_THEME", "").lower()
-        if chosen in ("ansi", "tiski"):
-            return chosen == "ansi"
+        if self.settings.theme is not None:
+            return self.settings.theme == "ansi"
         return self.console.color_system in ("standard", "windows")
 
     @property
@@ -211,7 +208,7 @@ class TiskiApp(Guarded, App):
             self._lock_timer.stop()
             self._lock_timer = None
         if self.needs_login() and not self.locked:
-            self._lock_timer = self.set_timer(self.config.lock_seconds, self.action_lock)
+            self._lock_timer = self.set_timer(self.settings.lock_seconds, self.action_lock)
 
     # --- nothing reaches an area while the desk is locked -----------------------------
 
@@ -266,11 +263,11 @@ class TiskiApp(Guarded, App):
         """The last resort, for an error outside every guard (while drawing, say). Textual
         would print a traceback with the local variables of every frame — a patron's
         name, identity code or PIN among them. The desk ends with one line instead."""
-        if isinstance(error, WorkerFailed) and not boundary.passes_through(error.error):
+        if isinstance(error, WorkerFailed) and not boundary.passes_through(error.error, self.settings.debug):
             self.report(error.error)  # a worker (the pick list) failed: the desk's own loop is whole
             return
         boundary.log_error(error, stopped=True)
-        if boundary.passes_through(error):
+        if boundary.passes_through(error, self.settings.debug):
             super()._handle_exception(error)
             return
         if self.stopped_by is None:
@@ -346,7 +343,7 @@ class TiskiApp(Guarded, App):
             self._idle_timer.stop()
             self._idle_timer = None
         if self.patron_card is not None:
-            self._idle_timer = self.set_timer(self.config.idle_clear_seconds, self._idle_clear)
+            self._idle_timer = self.set_timer(self.settings.idle_clear_seconds, self._idle_clear)
 
     def _idle_clear(self) -> None:
         self._idle_timer = None

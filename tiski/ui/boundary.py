@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -53,9 +52,10 @@ def message(error: BaseException, t: Translator) -> str:
     return t("desk.internal_error", problem=type(error).__name__)
 
 
-def passes_through(error: BaseException) -> bool:
-    """Under TISKI_DEBUG a defect is raised as Textual would, traceback and all."""
-    return bool(os.environ.get("TISKI_DEBUG")) and not isinstance(error, (Unavailable, Refused))
+def passes_through(error: BaseException, debug: bool) -> bool:
+    """Under TISKI_DEBUG (the settings' `debug`) a defect is raised as Textual would,
+    traceback and all."""
+    return debug and not isinstance(error, (Unavailable, Refused))
 
 
 class Guarded:
@@ -69,7 +69,7 @@ class Guarded:
         try:
             yield
         except Exception as error:
-            if passes_through(error):
+            if passes_through(error, self.app.settings.debug):
                 raise
             self.app.report(error)
 

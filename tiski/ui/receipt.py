@@ -10,7 +10,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from ..config import DeskConfig
+from ..settings import Settings
 from ..i18n import format_day, safe
 
 
@@ -35,18 +35,18 @@ def receipt_text(app, card: str, loans: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def deliver_receipt(config: DeskConfig, text: str, now: datetime) -> str:
+def deliver_receipt(settings: Settings, text: str, now: datetime) -> str:
     """Print with the configured command, or save to a file; says where it went."""
-    if config.printer:
+    if settings.printer:
         try:
-            subprocess.run(list(config.printer), input=text.encode("utf-8"), check=True, timeout=20,
+            subprocess.run(list(settings.printer), input=text.encode("utf-8"), check=True, timeout=20,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except subprocess.SubprocessError as exc:  # the printer said no: an I/O failure to the desk
             raise OSError(type(exc).__name__) from None
-        return " ".join(config.printer)
+        return " ".join(settings.printer)
     from platformdirs import user_data_dir
 
-    folder = config.receipts or Path(user_data_dir("tiski", appauthor=False)) / "receipts"
+    folder = settings.receipts or Path(user_data_dir("tiski", appauthor=False)) / "receipts"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"kuitti-{now:%Y%m%d-%H%M%S}.txt"
     path.write_text(text, encoding="utf-8")

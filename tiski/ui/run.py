@@ -7,14 +7,10 @@ from ..shell import State
 
 
 def open_desk_tui(state: State) -> None:
-    from ..clock import clock_is_frozen
-    from ..config import load_config
-
-    desk = state.desk()  # refuses a missing database, an unknown branch, a bad TISKI_NOW
+    desk = state.desk()  # refuses a missing database, an unknown branch
     from .app import TiskiApp  # its constructor refuses a register with no branch yet
 
-    app = TiskiApp(desk, lang=state.lang, config=load_config(),
-                   clock_is_fixed=clock_is_frozen())
+    app = TiskiApp(desk, settings=state.settings, clock_is_fixed=state.settings.clock_frozen)
     try:
         app.run()
     finally:

@@ -200,7 +200,7 @@ class CheckoutScreen(DeskScreen):
             return
         text = receipt_text(self.app, card, loans)
         try:
-            where = deliver_receipt(self.app.config, text, self.desk.now())
+            where = deliver_receipt(self.app.settings, text, self.desk.now())
         except OSError as exc:
             self.app.notify(self.t("ui.receipt_failed", problem=safe(exc.strerror or type(exc).__name__)),
                             severity="error")
