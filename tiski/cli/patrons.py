@@ -1,4 +1,4 @@
-"""Patron commands: add, show, find, card-lost, edit, pin, export."""
+"""Patron commands: add, show, find, card-lost, edit, pin, export, note."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ patron_app = typer.Typer(help="Patrons (asiakkaat).", no_args_is_help=True)
 
 # Not --lang: that is the language of Tiski's own output.
 LANGUAGE_OPTION = typer.Option(None, "--language", help="The patron's language (notices, machines): fi, sv or en.")
+
+
+note_app = typer.Typer(help="Circulation notes: shown at the desk whenever the card is read, until done.",
+                       no_args_is_help=True)
+patron_app.add_typer(note_app, name="note")
 
 
 def register(app: typer.Typer) -> None:
@@ -53,18 +58,26 @@ def patron_json(view) -> dict:
              "pickup_code": h.pickup_code}
             for h in view.holds
         ],
+        "alerts": [{"code": alert.code, **alert.params} for alert in view.alerts],
+        "notes": [note_json(note) for note in view.notes],
     }
+
+
+def note_json(note) -> dict:
+    return {"id": note.id, "text": note.text, "added_at": note.added_at, "added_by": note.added_by}
 
 
 def patron_lines(view, t) -> list[str]:
     lines = [f"{view.name}  ({view.card})  {t.value('category', view.category)}"
-             + (f", {view.age} v" if view.age is not None else "")]
+             + (f", {t('ui.age', age=view.age)}" if view.age is not None else "")]
     if view.card_status != "active":
         lines.append(t("cli.presented_card_lost", card=view.presented_card))
     for refusal in view.blocks:
         lines.append(f"  ! {t.refusal(refusal)}")
     if view.verify_id:
         lines.append(f"  ! {t('error.VERIFY_ID')}")
+    for alert in view.alerts:
+        lines.append(f"  » {t(f'alert.{alert.code}', **alert.params)}")
     lines.append(t("cli.balance", balance_cents=view.balance_cents))
     for loan in view.loans:
         mark = " !" if loan.overdue else ""
@@ -215,3 +228,20 @@ def patron_export(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) ->
     The output is JSON with or without --json."""
     data = state(ctx).desk().patrons.export(card)
     sys.stdout.write(json_text(jsonable({"ok": True, **data}), indent=2) + "\n")
+
+
+@note_app.command("add")
+def note_add(ctx: typer.Context, card: str, text: str, as_json: bool = JSON_OPTION) -> None:
+    """Attach a short note to the patron ("kortti tuli postissa")."""
+    st = state(ctx)
+    note = st.desk().patrons.add_note(card, text)
+    emit(as_json, {"note": note_json(note)}, [st.t("cli.note_added", id=note.id)])
+
+
+@note_app.command("done")
+def note_done(ctx: typer.Context, card: str, note_id: int = typer.Argument(..., metavar="ID"),
+              as_json: bool = JSON_OPTION) -> None:
+    """Mark a note done: it is no longer shown at the desk."""
+    st = state(ctx)
+    note = st.desk().patrons.note_done(card, note_id)
+    emit(as_json, {"note": note_json(note)}, [st.t("cli.note_done", id=note.id)])
