@@ -109,3 +109,17 @@ def test_a_note_is_words_without_an_identity_code(desk, text):
         desk.patrons.add_note(card, text)
     assert refused.value.code == "INVALID_INPUT"
     assert desk.patrons.view(card).notes == ()
+
+
+def test_the_id_check_at_a_loan_is_in_the_audit_trail(desk):
+    """Issue 10 #2: the ID check a patron asked for is recorded, checked or not.
+    Mutation caught: the answer kept only on the screen."""
+    card = patron(desk, "P0001", verify_id=True)
+    desk.patrons.identity_checked(card, True)
+    desk.patrons.identity_checked(card, False)
+    rows = desk.conn.execute("SELECT action, kind, staff, detail, patron_id FROM audit_log"
+                             " WHERE action = 'identity_checked' ORDER BY id").fetchall()
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("identity_checked", "change", "tester", "confirmed=True"),
+        ("identity_checked", "change", "tester", "confirmed=False")]
+    assert all(r[4] is not None for r in rows)

@@ -358,6 +358,13 @@ def alerts_at_card(desk: DeskContext, card: str) -> tuple[Refusal, ...]:
     return patron_view(desk, card).alerts
 
 
+def identity_checked(desk: DeskContext, card: str, confirmed: bool) -> None:
+    """The desk asked for the ID of a patron who wants it checked at every loan:
+    `confirmed` or not, it is in the audit trail (who, when, at which desk)."""
+    with desk.write():
+        desk.find_card(card, for_circulation=False)
+
+
 def add_note(desk: DeskContext, card: str, text: str) -> Note:
     """A circulation note on the patron, shown whenever the card is read until done."""
     note = clean_note(text)
@@ -473,5 +480,6 @@ class Patrons(Area):
     set_pin = call(set_pin)
     export = patron_read(export_patron)
     alerts = patron_read(alerts_at_card)
+    identity_checked = call(identity_checked)
     add_note = call(add_note)
     note_done = call(note_done)
