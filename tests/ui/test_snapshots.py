@@ -38,6 +38,7 @@ def test_patron_screen_empty(snap_compare, ui_desk):
 def test_patron_search_results(snap_compare, ui_desk):
     async def run(pilot):
         await burst(pilot, "virt", enter=False)
+        await pilot.pause(0.4)  # the search starts when the typing pauses
 
     assert snap_compare(make_app(ui_desk), terminal_size=SIZE, run_before=run)
 

@@ -101,6 +101,11 @@ def category(is_organisation: bool, birth: date | None, day: date, policy: Polic
     return "adult"
 
 
+def under_consent_age(birth: date, day: date, policy: Policy) -> bool:
+    """Too young to have a card without a guardian's written consent (under 15)."""
+    return age_on(birth, day) < policy.consent_under_age
+
+
 def consent_missing(reg: Registration, day: date, policy: Policy) -> Refusal | None:
     """Under 15 needs a guardian's written consent; an organisation a responsible person."""
     if reg.is_organisation:
@@ -109,7 +114,7 @@ def consent_missing(reg: Registration, day: date, policy: Policy) -> Refusal | N
         return None
     if reg.birth_date is None:
         return None
-    if age_on(reg.birth_date, day) < policy.consent_under_age:
+    if under_consent_age(reg.birth_date, day, policy):
         if not (reg.guardian or "").strip() or reg.consent_date is None:
             return Refusal("CONSENT_MISSING", {"who": "child", "age": policy.consent_under_age})
     return None

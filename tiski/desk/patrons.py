@@ -22,6 +22,7 @@ from ..core.patrons import (
     mask_hetu,
     mask_name,
     patron_language,
+    under_consent_age,
     validate_hetu,
 )
 from ..core.text import clean_email, clean_phone, clean_text
@@ -225,6 +226,12 @@ def insert_patrons(desk: DeskContext, prepared: list[tuple[str, PatronFields]]) 
             if taken.what == "hetu" and fields.hetu_digest is not None:
                 _refuse_a_second_holder(desk, fields.hetu_digest)
             raise refuse("DUPLICATE_PATRON" if taken.what == "hetu" else "DUPLICATE_CARD") from None
+
+
+def needs_consent(desk: DeskContext, birth_date: date) -> bool:
+    """Whether someone born on `birth_date` needs a guardian's consent today: for a
+    registration form that asks for it as soon as the birth date is known."""
+    return under_consent_age(birth_date, desk.today(), desk.policy)
 
 
 def _default_branch(desk: DeskContext) -> str | None:
@@ -473,6 +480,7 @@ class Patrons(Area):
 
     name = "patrons"
     add = call(add_patron)
+    needs_consent = call(needs_consent)
     find = call(find_patrons)
     view = patron_read(patron_view)
     report_lost_card = call(report_lost_card)

@@ -81,6 +81,13 @@ class Translator:
     def money(self, cents: int) -> str:
         return format_cents(cents, "." if self.lang == "en" else ",")
 
+    def decimal(self, value: float | None, digits: int = 1) -> str:
+        """'4,3' in Finnish and Swedish, '4.3' in English; '-' for no value."""
+        if value is None:
+            return "-"
+        text = f"{value:.{digits}f}"
+        return text if self.lang == "en" else text.replace(".", ",")
+
     def value(self, name: str, value: Any) -> str:
         if name.endswith("_cents") and isinstance(value, int):
             return self.money(value)

@@ -73,8 +73,8 @@ class StatsScreen(DeskScreen):
         table.add_column(t("ui.dt_col_caps"), justify="right")
         for r in rows:
             bar = "█" * max(1, round(BAR * r.count / widest)) if widest else ""
-            table.add_row(Text(safe(self.label(r.group))), Text(bar, style="bold"), str(r.count), _minutes(r.average_wait_minutes),
-                          _minutes(r.average_service_minutes), str(r.cap_hits))
+            table.add_row(Text(safe(self.label(r.group))), Text(bar, style="bold"), str(r.count), t.decimal(r.average_wait_minutes),
+                          t.decimal(r.average_service_minutes), str(r.cap_hits))
         title = Text(t("ui.dt_stats_title", start=f"{start.day}.{start.month}.{start.year}",
                        end=f"{end.day}.{end.month}.{end.year}", total=sum(r.count for r in rows)), style="bold")
         body = table if rows else Text(t("cli.none_found"))
@@ -94,6 +94,3 @@ class StatsScreen(DeskScreen):
     def action_back(self) -> None:
         self.dismiss()
 
-
-def _minutes(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from ...core.errors import Refused
-from ...core.patrons import age_on, birth_date_from_hetu, validate_hetu
+from ...core.patrons import birth_date_from_hetu, validate_hetu
 from ...core.text import parse_day
 from ...desk.patrons import NewPatron
 from ...i18n import format_day
@@ -87,7 +87,7 @@ class RegisterScreen(Guarded, ModalScreen[str | None]):
                 born = parse_day(self.value("birth_date"), "birth_date", self.app.desk.today())
             except Refused:
                 born = None
-        child = born is not None and age_on(born, self.app.desk.today()) < self.app.desk.policy.consent_under_age
+        child = born is not None and self.app.desk.patrons.needs_consent(born)
         for name in PERSON_ONLY:
             self.query_one(f"#row-{name}").display = not organisation
         for name in CHILD_ONLY:
