@@ -32,12 +32,12 @@ NOT_RULES = {
 }
 
 
-def findings(path: Path) -> list[str]:
+def findings(path: Path, name: str | None = None) -> list[str]:
     """What in a shell module looks like a rule: a policy threshold read, a rule
     function called, and — in the desk and the command line; the SIP2 shell's
     figures are the protocol's framing — a comparison with a number other than 0 or 1."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    name = str(path.relative_to(ROOT))
+    name = name or str(path.relative_to(ROOT))
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in THRESHOLDS:
@@ -65,13 +65,11 @@ def test_a_shell_module_holds_no_rule(path):
 def test_the_scan_sees_a_rule_in_a_shell(tmp_path):
     """The scan must be able to fail: the registration screen's old consent check and
     the patron screen's old fees-due alert are each found."""
-    shell = ROOT / "ui" / "screens" / "planted.py"
-    try:
-        shell.write_text("child = age_on(born, today) < desk.policy.consent_under_age\n"
-                         "due = 0 < balance <= 1000\n", encoding="utf-8")
-        assert findings(shell) == ["ui/screens/planted.py:1: reads the policy's consent_under_age",
-                                   "ui/screens/planted.py:1: reaches into the policy",
-                                   "ui/screens/planted.py:1: calls the rule age_on",
-                                   "ui/screens/planted.py:2: compares with 1000"]
-    finally:
-        shell.unlink()
+    shell = tmp_path / "planted.py"
+    shell.write_text("child = age_on(born, today) < desk.policy.consent_under_age\n"
+                     "due = 0 < balance <= 1000\n", encoding="utf-8")
+    assert sorted(findings(shell, "ui/screens/planted.py")) == [
+        "ui/screens/planted.py:1: calls the rule age_on",
+        "ui/screens/planted.py:1: reaches into the policy",
+        "ui/screens/planted.py:1: reads the policy's consent_under_age",
+        "ui/screens/planted.py:2: compares with 1000"]
