@@ -156,8 +156,8 @@ async def scan(pilot, text: str, enter: bool = True, gap: float = 0.005) -> None
     import time
 
     app = pilot.app
-    start = time.monotonic()
     keys = list(text) + (["\n"] if enter else [])
+    start = time.monotonic() - gap * len(keys)  # typed over the moments just past, arriving now
     for n, char in enumerate(keys):
         app.post_message(key_event(char, start + n * gap))
     await settled(pilot)

@@ -351,7 +351,7 @@ class TiskiApp(Guarded, App):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def set_language(self, lang: str) -> None:
         self.t = Translator(lang)
@@ -416,6 +416,13 @@ class TiskiApp(Guarded, App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if event.key == "ctrl+j":
+                # A line feed is an Enter: a scanner set to end its codes with LF, and
+                # keys typed before the desk took the terminal (whose Enter the
+                # terminal turned into a line feed) end a code as a scan's Enter does.
+                enter = events.Key("enter", "\r")
+                enter.time = event.time
+                event = enter
             if not self.typeahead.passes(event):
                 return  # it waits for the keys before it
             for timer in (self._idle_timer, self._lock_timer):

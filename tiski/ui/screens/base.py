@@ -34,6 +34,7 @@ def translated(bindings: dict[str, ActiveBinding], t) -> dict[str, ActiveBinding
 
 class DeskScreen(Guarded, Screen):
     TITLE_KEY = ""
+    HELP_KEYS: tuple[tuple[str, str], ...] = ()  # keys the screen's widgets take, for F1: (key, message)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,6 +36,7 @@ STYLE = {OK: "", NO: "bold red", NOTE: "dim"}
 
 class CheckoutScreen(DeskScreen):
     TITLE_KEY = "area.checkout"
+    HELP_KEYS = (("Enter", "help.scan_checkout"),)
     BINDINGS = [
         Binding("escape", "done", "key.done"),
         Binding("ctrl+t", "receipt", "key.receipt"),

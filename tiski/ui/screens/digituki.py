@@ -32,6 +32,7 @@ def clock_text(seconds: int) -> str:
 
 class DigitukiScreen(DeskScreen):
     TITLE_KEY = "area.digituki"
+    HELP_KEYS = (("↑ ↓", "help.table_rows"), ("Tab", "help.tables"))
     BINDINGS = [
         Binding("ctrl+a", "add", "key.dt_add"),
         Binding("ctrl+n", "next", "key.dt_next"),

@@ -61,6 +61,9 @@ class FormModal(Guarded, ModalScreen[dict | None]):
         t = self.app.t
         with Vertical(classes="form-box"):
             yield Label(self.form_title, classes="form-title", markup=False)
+            # The keys under the title: however long the form, and with a choice list
+            # open over the fields below, they stay in sight.
+            yield Static(t("ui.form_keys"), classes="form-hint form-hint-top", markup=False)
             if self.note:
                 yield Static(self.note, classes="form-note", markup=False)
             # Above the fields, which scroll: a refusal is seen however long the form.
@@ -81,7 +84,6 @@ class FormModal(Guarded, ModalScreen[dict | None]):
                                          id=f"f-{spec.name}", compact=True)
                         else:
                             yield field_input(spec.name, spec.value, spec.placeholder, spec.kind == "password")
-            yield Static(t("ui.form_keys"), classes="form-hint", markup=False)
 
     AUTO_FOCUS = "Input, Select, Checkbox"  # the first field
 
@@ -98,6 +100,11 @@ class FormModal(Guarded, ModalScreen[dict | None]):
             else:
                 out[spec.name] = widget.value
         return out
+
+    @on(Input.Changed)
+    def clear_refusal(self) -> None:
+        """A refusal is about what was typed: once that changes, it goes."""
+        self.query_one("#form-error", Static).update("")
 
     @on(Input.Submitted)
     def next_or_submit(self, event: Input.Submitted) -> None:

@@ -23,6 +23,7 @@ STATUS_STYLE = {"planned": "", "packing": "bold yellow", "packed": "bold", "sent
 
 class KirjakassiScreen(DeskScreen):
     TITLE_KEY = "area.kirjakassi"
+    HELP_KEYS = (("↑ ↓", "help.table_rows"), ("Tab", "help.tables"))
     BINDINGS = [
         Binding("enter", "open", "key.kk_open"),
         Binding("ctrl+w", "interview", "key.kk_interview"),  # not Ctrl+I: terminals send it as Tab

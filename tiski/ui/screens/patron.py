@@ -30,6 +30,7 @@ TABS = ("tab-loans", "tab-holds", "tab-fees")
 
 class PatronScreen(DeskScreen):
     TITLE_KEY = "area.patron"
+    HELP_KEYS = (("↑ ↓", "help.rows"), ("PgUp PgDn", "help.tabs"), ("Enter", "help.enter"))
     BINDINGS = [
         Binding("escape", "clear", "key.clear"),
         Binding("up", "move(-1)", show=False),

@@ -24,6 +24,26 @@ CHILD_ONLY = ("guardian", "consent_date")
 ORGANISATION_ONLY = ("responsible",)
 TEXT_FIELDS = ("card", "first", "last", "hetu", "birth_date", "responsible", "guardian", "consent_date",
                "phone", "email", "address", "pin")
+# Which fields a refusal is about: editing one of them clears the refusal from the form.
+REFUSAL_FIELDS = {"INVALID_HETU": ("hetu",), "DUPLICATE_PATRON": ("hetu",), "DUPLICATE_CARD": ("card",),
+                  "CONSENT_MISSING": ("guardian", "consent_date", "responsible", "birth_date", "hetu", "organisation")}
+
+
+def fields_of(refused: Refused) -> set[str] | None:
+    """The fields the refusal names; None when it names none (any change clears it)."""
+    found: set[str] = set()
+    for refusal in refused.refusals:
+        params = refusal.params
+        named = params.get("field") or params.get("what")
+        if refusal.code in REFUSAL_FIELDS:
+            found.update(REFUSAL_FIELDS[refusal.code])
+        elif refusal.code == "INVALID_INPUT" and named in TEXT_FIELDS:
+            found.add(named)
+        elif refusal.code == "INVALID_INPUT" and named == "card_like_hetu":
+            found.add("card")
+        else:
+            return None
+    return found
 
 
 class RegisterScreen(Guarded, ModalScreen[str | None]):
@@ -37,11 +57,11 @@ class RegisterScreen(Guarded, ModalScreen[str | None]):
         t = self.app.t
         with Vertical(classes="form-box register-box"):
             yield Label(t("ui.register_title"), classes="form-title")
+            yield Static(t("ui.form_keys"), classes="form-hint form-hint-top", markup=False)
             # Outside the scrolling fields, so a refusal is seen whichever field has focus.
             yield Static("", classes="form-error", id="form-error", markup=False)
             with VerticalScroll(id="register-fields"):
                 yield from self.fields()
-            yield Static(t("ui.form_keys"), classes="form-hint", markup=False)
 
     def fields(self) -> ComposeResult:
         t = self.app.t
@@ -58,8 +78,18 @@ class RegisterScreen(Guarded, ModalScreen[str | None]):
         yield Checkbox(t("ui.verify_id"), id="r-verify_id", compact=True)
 
     def on_mount(self) -> None:
+        self.refused_fields: set[str] | None = set()  # what the refusal on show is about
         self.update_form()
         self.query_one("#r-card", Input).focus()
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def clear_fixed_refusal(self, event) -> None:
+        """A refusal stays only until the field it is about is changed."""
+        name = (event.control.id or "").removeprefix("r-")
+        if self.refused_fields is None or name in self.refused_fields:
+            self.query_one("#form-error", Static).update("")
+            self.refused_fields = set()
 
     def value(self, name: str) -> str:
         return self.query_one(f"#r-{name}", Input).value.strip()
@@ -129,6 +159,7 @@ class RegisterScreen(Guarded, ModalScreen[str | None]):
             view = self.app.desk.patrons.add(new)
         except Refused as refused:
             error.update(" ".join(self.app.t.refusal(r) for r in refused.refusals))
+            self.refused_fields = fields_of(refused)
             return
         self.app.notify(self.app.t("cli.patron_added", name=view.name, card=view.card), timeout=5)
         self.dismiss(view.card)

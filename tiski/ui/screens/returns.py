@@ -20,6 +20,7 @@ from .forms import Field, FormModal
 
 class ReturnsScreen(DeskScreen):
     TITLE_KEY = "area.returns"
+    HELP_KEYS = (("Enter", "help.scan_return"),)
     BINDINGS = [
         Binding("ctrl+b", "dropbox", "key.dropbox"),
         Binding("escape", "clear", "key.clear_list"),
