@@ -7,7 +7,8 @@ typed while the desk is still starting — would all go to the first field: the 
 that should move to the next field, or open a question, comes too late for the keys
 behind it. So the app holds every key in order and lets the next one go only when the
 desk has settled: every message the last key caused (a field's change, the screen's
-answer to a scan, a dialog opening, the focus moving) has been handled.
+answer to a scan, a dialog opening, the focus moving) has been handled. (A character
+following a character need not wait: typing one never moves the focus.)
 
 Each key keeps the moment it was typed (`Key.time`): a question tells a scanner's Enter
 from a person's by it, however long the key waited here.
@@ -61,20 +62,31 @@ class Typeahead:
         return all(pump._message_queue.empty() for pump in self._area())
 
     async def _feed(self) -> None:
+        """The waiting keys, one by one; the screen is drawn once they are all handled
+        (a scan's thirteen digits are one update of the screen, not thirteen)."""
         try:
-            while self.keys and self.app.is_running:
-                try:
-                    await self._settle()
-                except ScreenStackError:  # the desk is closing
-                    break
-                if not self.keys:
-                    break
-                typed = self.keys.popleft()
-                key = events.Key(typed.key, typed.character)
-                key.time = typed.time  # when it was typed, not when it was let go
-                self._released.add(id(key))
-                self.app.post_message(key)
-                await asyncio.sleep(0)
+            with self.app.batch_update():
+                after_character = False
+                while self.keys and self.app.is_running:
+                    # A character after a character goes where the one before went (it
+                    # cannot move the focus); any other key waits for the desk to settle.
+                    if not (after_character and self.keys[0].is_printable):
+                        try:
+                            await self._settle()
+                        except ScreenStackError:  # the desk is closing
+                            break
+                    if not self.keys:
+                        break
+                    typed = self.keys.popleft()
+                    after_character = typed.is_printable
+                    key = events.Key(typed.key, typed.character)
+                    key.time = typed.time  # when it was typed, not when it was let go
+                    self._released.add(id(key))
+                    self.app.post_message(key)
+                    await asyncio.sleep(0)
+                await self._settle()  # the last key handled too, before the screen is drawn
+        except ScreenStackError:
+            pass
         finally:
             self._feeder = None
 

@@ -110,6 +110,7 @@ class CheckoutScreen(DeskScreen):
             header.set_class(False, "-blocked")
             label.update(t("ui.scan_card"))
             alerts.show((), t)
+            self.refresh_bindings()
             return
         text = f"{view.name} · {t('ui.loans_n', count=self.loans)}"
         if view.blocks:
@@ -118,6 +119,7 @@ class CheckoutScreen(DeskScreen):
         header.set_class(bool(view.blocks), "-blocked")
         label.update(t("ui.scan_item"))
         alerts.show(view.alerts, t)
+        self.refresh_bindings()  # the receipt's key, now there is a patron
 
     def replay(self) -> None:
         """The session's lines of the patron on screen (none for a new one)."""

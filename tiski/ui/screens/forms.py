@@ -133,17 +133,19 @@ class ConfirmModal(Question):
 
     BINDINGS = [Binding("enter", "answer(True)", "key.yes"), Binding("escape", "answer(False)", "key.no")]
 
-    def __init__(self, title: str, text: str):
+    def __init__(self, title: str, text: str, keys: str | None = None):
+        """`keys`: the hint under the text (default: Enter yes, Esc no)."""
         super().__init__()
         self.question_title = title
         self.text = text
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-box confirm-box"):
             yield Label(self.question_title, classes="form-title", markup=False)
             yield Static(self.text, classes="form-note", markup=False)
             yield self.held_line()
-            yield Static(self.app.t("ui.confirm_keys"), classes="form-hint", markup=False)
+            yield Static(self.keys or self.app.t("ui.confirm_keys"), classes="form-hint", markup=False)
 
     def answer_enter(self) -> None:
         self.dismiss(True)

@@ -27,30 +27,28 @@ class HelpScreen(Guarded, ModalScreen[None]):
         return translated(super().active_bindings, self.app.t)
 
     def rows(self) -> list[tuple[str, str]]:
+        """The screen's own keys, one a line."""
         t = self.app.t
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for node in (self.for_screen, self.app):
-            if node is self.app:
-                rows.append(("", t("help.desk_keys")))
-            for binding in node.BINDINGS:
-                if isinstance(binding, Binding) and binding.description and binding.key not in seen:
-                    seen.add(binding.key)
-                    rows.append((self.app.get_key_display(binding), t(binding.description)))
-            if node is self.for_screen:
-                rows += [(key, t(text)) for key, text in getattr(node, "HELP_KEYS", ())]
-        rows.append(("Ctrl+P", t("help.palette")))
-        return rows
+        rows = [(self.app.get_key_display(b), t(b.description)) for b in self.for_screen.BINDINGS
+                if isinstance(b, Binding) and b.description]
+        return rows + [(key, t(text)) for key, text in getattr(self.for_screen, "HELP_KEYS", ())]
+
+    def desk_keys(self) -> str:
+        """The keys of the whole desk, on a line or two (they are the same everywhere)."""
+        t = self.app.t
+        keys = [f"{self.app.get_key_display(b)} {t(b.description)}" for b in self.app.BINDINGS
+                if isinstance(b, Binding) and b.description]
+        return " · ".join(keys + [f"Ctrl+P {t('help.palette')}"])
 
     def compose(self) -> ComposeResult:
         t = self.app.t
         rows = self.rows()
-        width = max(len(key) for key, _ in rows)
-        text = "\n".join(f"{key:<{width}}  {words}" if key else f"\n{words}" for key, words in rows)
+        width = max((len(key) for key, _ in rows), default=0)
         with VerticalScroll(classes="form-box help-box"):
             yield Label(t("ui.help_title"), classes="form-title")
-            yield Static(text, id="help-keys", markup=False)
-            yield Static(t("ui.help_close"), classes="form-hint", markup=False)
+            yield Static("\n".join(f"{key:<{width}}  {words}" for key, words in rows), id="help-keys", markup=False)
+            yield Label(t("help.desk_keys"), classes="help-heading")
+            yield Static(self.desk_keys(), id="help-desk-keys", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

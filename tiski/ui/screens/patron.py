@@ -167,8 +167,9 @@ class PatronScreen(DeskScreen):
             self.app.clear_patron()
             self.app.notify(self.t("ui.no_patron_found"), severity="warning")
             return
+        if card == self.app.patron_card:
+            self.show_patron()  # the same card again: read afresh (a new one is shown by the watch)
         self.app.set_patron(card)
-        self.show_patron(card)
 
     def action_move(self, step: int) -> None:
         if self.has_class("-searching"):
