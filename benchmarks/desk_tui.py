@@ -15,11 +15,11 @@ in process (Textual's pilot): a patron opened by a card scan, the areas F2–F6.
 Pilot (`--pilot`): the real `TiskiApp` at 80×24 on the demo library, headless. A card
 is scanned (its digits and Enter arriving at once, as a scanner's do) and timed until
 the patron's details are on the screen's widgets; F2, F3, F4, F5, F6 are pressed in turn
-and each timed until its area is the current one, mounted and idle. The same is done
+and each timed until its area is the current one, mounted and idle — a first visit
+builds the area, a second one ("again") switches to it. The same is done
 to a bare Textual app in the same run — one `Input` that shows what is scanned, five
 modes of one `Static` each — the floor of Textual's own work for the same keys.
-Median and 95th percentile of `--rounds` rounds, each from a new app (the first visit
-to an area builds it; later ones switch to it).
+Median and 95th percentile of `--rounds` rounds, each from a new app.
 
 Uses the demo library (built at --db if missing, with TISKI_NOW fixed).
 """
@@ -229,14 +229,14 @@ def _stats(values: list[float]) -> str:
     return f"median {statistics.median(ordered) * 1000:5.1f} ms, p95 {p95 * 1000:5.1f} ms"
 
 
-async def _until(condition, timeout: float = 10.0) -> float:
+async def _until(condition, what: str = "", timeout: float = 10.0) -> float:
     """Seconds until `condition()` holds, checked at every turn of the event loop."""
     import asyncio
 
     started = time.perf_counter()
     while not condition():
         if time.perf_counter() - started > timeout:
-            raise SystemExit("timed out")
+            raise SystemExit(f"timed out: {what}")
         await asyncio.sleep(0)
     return time.perf_counter() - started
 
@@ -272,12 +272,13 @@ async def _round_tiski(db: Path, card: str) -> dict[str, float]:
             _scan(app, card)
             out["card scan to patron"] = await _until(
                 lambda: getattr(app.screen, "view", None) is not None and app.screen.view.presented_card == card
-                and _idle(app))
-            for key, mode in (("f3", "checkout"), ("f4", "returns"), ("f5", "digituki"), ("f6", "kirjakassi"),
-                              ("f2", "patron")):
-                app.post_message(__import__("textual").events.Key(key, None))
-                out[key.upper()] = await _until(lambda m=mode: app.current_mode == m and app.screen.is_mounted
-                                                and _idle(app))
+                and _idle(app), "card")
+            for visit in ("first", "again"):
+                for key, mode in (("f3", "checkout"), ("f4", "returns"), ("f5", "digituki"),
+                                  ("f6", "kirjakassi"), ("f2", "patron")):
+                    app.post_message(__import__("textual").events.Key(key, None))
+                    out[f"{key.upper()} {visit}"] = await _until(
+                        lambda m=mode: app.current_mode == m and app.screen.is_mounted and _idle(app), key)
     finally:
         desk.close()
     return out
@@ -295,10 +296,11 @@ async def _round_bare(card: str) -> dict[str, float]:
         _scan(app, card)
         out["card scan to patron"] = await _until(
             lambda: str(app.screen.query_one("#shown", Static).render()) == card and _idle(app))
-        for key in ("f3", "f4", "f5", "f6", "f2"):
-            app.post_message(__import__("textual").events.Key(key, None))
-            out[key.upper()] = await _until(lambda k=key: app.current_mode == k and app.screen.is_mounted
-                                            and _idle(app))
+        for visit in ("first", "again"):
+            for key in ("f3", "f4", "f5", "f6", "f2"):
+                app.post_message(__import__("textual").events.Key(key, None))
+                out[f"{key.upper()} {visit}"] = await _until(
+                    lambda k=key: app.current_mode == k and app.screen.is_mounted and _idle(app), key)
     return out
 
 
@@ -321,7 +323,8 @@ def pilot(db: Path, rounds: int) -> None:
                                  else _round_bare(cards[n % len(cards)]))
             for name, seconds in result.items():
                 figures.setdefault(name, []).append(seconds)
-    print(f"pilot at 80x24, {rounds} rounds (a new app each), the demo library:")
+    print(f"pilot at 80x24, {rounds} rounds (a new app each), the demo library, load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (F2 first: back to the patron screen built at start):")
     for name in tiski:
         print(f"  {name:<20} tiski {_stats(tiski[name])}   bare Textual {_stats(bare[name])}")
 

@@ -67,15 +67,12 @@ class Typeahead:
         try:
             with self.app.batch_update():
                 after_character = False
-                while self.keys and self.app.is_running:
+                while self.app.is_running:
                     # A character after a character goes where the one before went (it
                     # cannot move the focus); any other key waits for the desk to settle.
-                    if not (after_character and self.keys[0].is_printable):
-                        try:
-                            await self._settle()
-                        except ScreenStackError:  # the desk is closing
-                            break
-                    if not self.keys:
+                    if not (after_character and self.keys and self.keys[0].is_printable):
+                        await self._settle()
+                    if not self.keys:  # settled with nothing more typed meanwhile: done
                         break
                     typed = self.keys.popleft()
                     after_character = typed.is_printable
@@ -84,8 +81,7 @@ class Typeahead:
                     self._released.add(id(key))
                     self.app.post_message(key)
                     await asyncio.sleep(0)
-                await self._settle()  # the last key handled too, before the screen is drawn
-        except ScreenStackError:
+        except ScreenStackError:  # the desk is closing
             pass
         finally:
             self._feeder = None
