@@ -3,14 +3,19 @@ a clock the test moves by hand, and small helpers to add patrons and items."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from tiski.cli import run as run_tiski
 from tiski.clock import HELSINKI, ManualClock
 from tiski.desk import Desk
 from tiski.desk.catalogue import NewItem
@@ -74,3 +79,67 @@ def item(desk: Desk, barcode: str, **fields) -> str:
     fields.setdefault("title", f"Nimeke {barcode}")
     desk.catalogue.add_item(NewItem(barcode=barcode, **fields))
     return barcode
+
+
+# --- the command line, in this process --------------------------------------------------------
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout_bytes: bytes
+    stderr_bytes: bytes
+    exception: BaseException | None = None  # what escaped `run` (a test with TISKI_DEBUG set)
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_bytes.decode("utf-8")
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_bytes.decode("utf-8")
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _captured() -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n", write_through=True)
+
+
+def invoke(args: Sequence[object], env: Mapping[str, str | None] | None = None,
+           input: str | None = None) -> CliResult:
+    """`tiski ARGS` as its console script runs it (`tiski.cli.run`), in this process: stdout
+    and stderr captured, stdin from `input` (never a terminal), the environment changed
+    by `env` (None unsets) for the call only."""
+    saved = {name: os.environ.get(name) for name in (env or {})}
+    streams = sys.stdin, sys.stdout, sys.stderr
+    out, err = _captured(), _captured()
+    sys.stdin = io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")
+    sys.stdout, sys.stderr = out, err
+    _set_environment(env or {})
+    exception = None
+    try:
+        code = run_tiski([str(arg) for arg in args])
+    except SystemExit as exc:  # nothing in Tiski exits by itself: a defect if it does
+        code, exception = 1, exc
+    except Exception as exc:
+        code, exception = 1, exc
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = streams
+        _set_environment(saved)
+    return CliResult(code, out.buffer.getvalue(), err.buffer.getvalue(), exception)
+
+
+def _set_environment(changes: Mapping[str, str | None]) -> None:
+    for name, value in changes.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture
+def tiski_cli():
+    """`tiski_cli(args, env=…, input=…)`: see `invoke`."""
+    return invoke

@@ -157,7 +157,6 @@ class Settings:
     receipts: Path | None = _setting("TISKI_RECEIPTS", _path)  # None: the user data folder's receipts/
     theme: str | None = _setting("TISKI_THEME", _theme)  # None: chosen by the terminal
     debug: bool = _setting("TISKI_DEBUG", _switch, False, in_file=False)
-    no_fast_start: bool = _setting("TISKI_NO_FAST_START", _switch, False, in_file=False)
     # notices: e-mail, text messages, letters
     smtp_host: str | None = _setting("TISKI_SMTP_HOST", _text)
     smtp_port: int = _setting("TISKI_SMTP_PORT", _port, 587)

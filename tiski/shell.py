@@ -1,7 +1,7 @@
 """What every shell shares, without the command-line machinery: which database and
 language a session uses, and how it speaks — JSON for scripts (one object on stdout),
-plain lines for people. The TUI starts from here without importing typer.
-The session's settings (`tiski.settings`) are read once, by the shell that starts."""
+plain lines for people. The session's settings (`tiski.settings`) are read once, by
+the shell that starts."""
 
 from __future__ import annotations
 

@@ -20,11 +20,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tiski.cli import app
-
-from ..conftest import MARC_FIXTURES, item, patron
+from ..conftest import MARC_FIXTURES, invoke, item, patron
 
 NOW = "2026-12-02T14:05"  # the conftest START: Wednesday, every branch open
 HETU = "131052-308T"  # a valid HETU (born 13.10.1952); its masked form is below
@@ -35,24 +32,6 @@ ERROR_FIELDS = {"code", "message", "confirmable"}
 DATA_TABLES = ("branches", "branch_closures", "patrons", "cards", "records", "items", "loans", "holds",
                "notices", "ill_requests", "fees", "fee_settlements", "bans", "overrides", "staff", "settings")
 
-runner = CliRunner()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _command_built_once():
-    """typer's runner rebuilds the click command from `app` on every invoke (about
-    30 ms of signature inspection); the app does not change, so build it once."""
-    import typer.testing
-
-    build = getattr(typer.testing, "_get_command", None)
-    if build is None:  # another typer: just slower
-        yield
-        return
-    command = build(app)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(typer.testing, "_get_command", lambda typer_app: command if typer_app is app else build(typer_app))
-        yield
-
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -62,7 +41,7 @@ def run(db: Path | None, *args, now: str = NOW, input: str | None = None, **env:
     environment = {"TISKI_DB": str(db) if db is not None else None, "TISKI_NOW": now, "TISKI_LANG": None,
                    "TISKI_BRANCH": None, "TISKI_STAFF": None, "TISKI_DEBUG": None}
     environment.update(env)
-    result = runner.invoke(app, [str(a) for a in args], env=environment, input=input, prog_name="tiski")
+    result = invoke(args, env=environment, input=input)
     # Whatever happened, it was reported, not raised: no traceback, no stray exception.
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stdout and "Traceback" not in result.stderr
@@ -749,7 +728,7 @@ BAD_INPUT = [
     ("ITEM_UNKNOWN", ["item", "show", "NOPE123"]),
     ("ITEM_UNKNOWN", ["checkout", "A1000", "NOPE123"]),
     ("ITEM_UNKNOWN", ["return", "NOPE123"]),
-    # usage errors (click's own): still one JSON object with --json
+    # usage errors (the parser's own): still one JSON object with --json
     ("INVALID_INPUT", ["patron", "show"]),
     ("INVALID_INPUT", ["checkout", "A1000"]),
     ("INVALID_INPUT", ["fee", "charge", "A1000", "1"]),
@@ -988,7 +967,7 @@ def test_english_missing_database(tmp_path):
 
 PROBE = """
 import sys
-from tiski.cli import main
+from tiski.entry import main
 sys.argv = ["tiski", "--db", {db!r}, *{args!r}]
 try:
     main()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ..conftest import item, patron
-from .test_cli import _command_built_once, counts, ok, refused, run  # noqa: F401 (a fixture)
+from .test_cli import counts, ok, refused, run
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`tiski digituki …` through typer's runner: the queue from a script, stats as CSV."""
+"""`tiski digituki …` through the CLI runner: the queue from a script, stats as CSV."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ import io
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from tiski.cli import app
 
 
 @pytest.fixture
-def run(db_path):
-    runner = CliRunner()
-
+def run(db_path, tiski_cli):
     def invoke(*args, now="2026-12-02T12:30"):
         env = {"TISKI_DB": str(db_path), "TISKI_NOW": now, "TISKI_BRANCH": "PORI", "TISKI_LANG": "fi",
                "TISKI_STAFF": "kaisa"}
-        result = runner.invoke(app, list(args), env=env, prog_name="tiski")
+        result = tiski_cli(args, env=env)
         assert "Traceback" not in result.output
         return result
 

@@ -1,27 +1,22 @@
-"""`tiski kirjakassi …` through typer's runner."""
+"""`tiski kirjakassi …` through the CLI runner."""
 
 from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from tiski.cli import app
-
 from ..conftest import item, patron
 
 
-def test_a_bag_from_enrolment_to_the_slip(db_path, desk, tmp_path):
+def test_a_bag_from_enrolment_to_the_slip(db_path, desk, tmp_path, tiski_cli):
     patron(desk, "P0100", first="Helmi", last="Hakala")
     for n, genre in enumerate(("dekkarit", "dekkarit", "romaanit")):
         item(desk, f"KK{n:03d}", title=f"Teos {n}", author=f"Kirjailija {n}")
         desk.conn.execute("INSERT INTO record_terms SELECT record_id, 'genre', ? FROM items WHERE barcode = ?",
                           (genre, f"KK{n:03d}"))
-    runner = CliRunner()
     env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05", "TISKI_BRANCH": "PORI", "TISKI_STAFF": "kaisa"}
 
     def run(*args):
-        result = runner.invoke(app, list(args), env=env, prog_name="tiski")
+        result = tiski_cli(args, env=env)
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout) if "--json" in args else result.stdout
 
@@ -41,17 +36,17 @@ def test_a_bag_from_enrolment_to_the_slip(db_path, desk, tmp_path):
     assert "Teos 0" in slip and "Tytär Tiina" in slip
     rows = run("kirjakassi", "deliveries", "--json")["deliveries"]
     assert rows[0]["status"] == "packing" and rows[0]["items"] == 1
-    refused = runner.invoke(app, ["kirjakassi", "enrol", "P0100", "--eligibility", "dementia", "--address", "x",
-                                  "--contact", "y", "--json"], env=env)
+    refused = tiski_cli(["kirjakassi", "enrol", "P0100", "--eligibility", "dementia", "--address", "x",
+                         "--contact", "y", "--json"], env=env)
     assert refused.exit_code == 2
 
 
-def test_a_bag_cannot_come_back_before_it_left(db_path, desk):
+def test_a_bag_cannot_come_back_before_it_left(db_path, desk, tiski_cli):
     patron(desk, "P0100", first="Helmi", last="Hakala")
     desk.kirjakassi.enrol("P0100", eligibility="age", delivery_address="Koivutie 3", contact_name="Sari")
     env = {"TISKI_DB": str(db_path), "TISKI_NOW": "2026-12-02T14:05", "TISKI_BRANCH": "PORI", "TISKI_STAFF": "kaisa",
            "TISKI_LANG": "en"}
-    result = CliRunner().invoke(app, ["kirjakassi", "returned", "P0100", "--json"], env=env)
+    result = tiski_cli(["kirjakassi", "returned", "P0100", "--json"], env=env)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"] == {"code": "WRONG_STATE", "confirmable": False,
                                                   "message": "Not possible now: the bag has not been started."}

@@ -11,20 +11,15 @@ import csv
 import io
 
 import pytest
-from typer.testing import CliRunner
-
-from tiski.cli import app
 
 HOSTILE = ['=HYPERLINK("http://example.com/x","Kela")', "+358 40 1", "-2+3", "@SUM(A1)", "\tTAB", "＝1+1"]
 
 
 @pytest.fixture
-def run(db_path):
-    runner = CliRunner()
-
+def run(db_path, tiski_cli):
     def invoke(*args, now="2026-12-02T12:30"):
         env = {"TISKI_DB": str(db_path), "TISKI_NOW": now, "TISKI_BRANCH": "PORI", "TISKI_STAFF": "kaisa"}
-        result = runner.invoke(app, list(args), env=env, prog_name="tiski")
+        result = tiski_cli(args, env=env)
         assert result.exit_code == 0, result.output
         return result
 

@@ -9,51 +9,38 @@ import itertools
 import sqlite3
 
 import pytest
-import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from tiski.cli import app
+from tiski.cli import command_table
 from tiski.desk.catalogue import NewItem
 from tiski.desk.patrons import NewPatron
 
-from ..conftest import START
+from ..conftest import START, invoke
 from ..hostile import hostile
 
 # Commands that replace or create files are fuzzed elsewhere (or make no sense to);
 # a server runs until it is stopped (tests/sip2/test_cli_sip2.py, tests/sip2/test_fuzz.py).
 SKIP = {"init", "backup", "restore", ("sip2", "serve")}
 
-
-def commands(group, prefix=()):
-    for name, command in sorted(group.commands.items()):
-        path = (*prefix, name)
-        if path[0] in SKIP or path in SKIP:
-            continue
-        if hasattr(command, "commands"):
-            yield from commands(command, path)
-        else:
-            yield path, command
-
-
-ROOT_COMMAND = typer.main.get_command(app)
-COMMANDS = list(commands(ROOT_COMMAND))
+# Every command of the command table (tiski/cli/table.py), as `tiski --help` lists them.
+COMMANDS = sorted(((path, command) for path, command in command_table()
+                   if path[0] not in SKIP and path not in SKIP), key=lambda entry: entry[0])
 
 
 def arguments(command, values) -> list[str]:
     args: list[str] = []
     values = itertools.cycle(values)
     for param in command.params:
-        if param.name in ("as_json",):
+        if param.dest in ("as_json",):
             continue
-        if param.param_type_name == "argument":
+        if param.kind == "argument":
             args.append(next(values))
-        elif getattr(param, "is_flag", False):
+        elif param.kind in ("flag", "switch"):
             if next(values)[:1] in ("a", "b", "c", "d", "e"):
-                args.append(param.opts[0])
+                args.append(param.flags[0])
         elif param.required or next(values)[:1] in ("0", "1", "2", "3", "x", "'", "\x1b"):
-            args += [param.opts[0], next(values)]
+            args += [param.flags[0], next(values)]
     return args
 
 
@@ -84,7 +71,7 @@ def test_every_command_survives_hostile_input(cli_db, path, command, values, as_
     args = [*path, *arguments(command, values)] + (["--json"] if as_json else [])
     env = {"TISKI_DB": str(cli_db), "TISKI_NOW": START.isoformat()[:16], "TISKI_STAFF": ""}
     before = counts(cli_db)
-    result = CliRunner().invoke(app, args, env=env, prog_name="tiski", input="salasana-x\n")
+    result = invoke(args, env=env, input="salasana-x\n")
     output = result.stdout + (result.stderr or "")
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code in (0, 1, 2), (args, result.exit_code, output[:300])

@@ -21,14 +21,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from tiski.cli import app
 from tiski.desk import Desk
 from tiski.shell import save_token
 from tiski.store.db import connect
 
-from ..conftest import START, patron
+from ..conftest import START, invoke, patron
 from ..hostile import CONTROL, hostile
 
 ME = pwd.getpwuid(os.getuid()).pw_name
@@ -39,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def run(db: Path, *args, input: str | None = None, **env: str | None):
     environment = {"TISKI_DB": str(db), "TISKI_NOW": "2026-12-02T14:05", "TISKI_LANG": "en", "TISKI_STAFF": None,
                    "TISKI_BRANCH": None, "TISKI_DEBUG": None, **env}
-    result = CliRunner().invoke(app, [str(a) for a in args], env=environment, input=input, prog_name="tiski")
+    result = invoke(args, env=environment, input=input)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     return result

@@ -18,11 +18,8 @@ import sys
 from contextlib import closing
 
 import pytest
-from typer.testing import CliRunner
 
-from tiski.cli import app
-
-runner = CliRunner()
+from ..conftest import invoke
 
 
 def run(db, *args, input: str | None = None, staff: str | None = None):
@@ -30,7 +27,7 @@ def run(db, *args, input: str | None = None, staff: str | None = None):
     `staff` (TISKI_STAFF, which then needs that account's proof)."""
     env = {"TISKI_DB": str(db), "TISKI_NOW": "2026-12-02T14:05", "TISKI_STAFF": staff, "TISKI_LANG": "en",
            "TISKI_BRANCH": None}
-    result = runner.invoke(app, [str(a) for a in args], env=env, input=input, prog_name="tiski")
+    result = invoke(args, env=env, input=input)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr
     return result

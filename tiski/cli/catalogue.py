@@ -7,19 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-import typer
-
 from ..core.errors import invalid
 from ..imports import ImportStopped
-from .common import BRANCH_OPTION, JSON_OPTION, emit, euros, json_text, report_usage, state
+from .common import BRANCH, JSON, Group, State, arg, emit, euros, flag, json_text, option, report_usage, whole
 
-item_app = typer.Typer(help="Items (niteet).", no_args_is_help=True)
-import_app = typer.Typer(help="Imports: MARC records, patrons.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(item_app, name="item")
-    app.add_typer(import_app, name="import")
+cli = Group("tiski")
+item = cli.group("item", "Items (niteet).")
+imports = cli.group("import", "Imports: MARC records, patrons.")
 
 
 def item_json(view) -> dict:
@@ -38,26 +32,26 @@ def item_json(view) -> dict:
     }
 
 
-@item_app.command("add")
-def item_add(
-    ctx: typer.Context,
-    barcode: str = typer.Option(..., "--barcode"),
-    title: str = typer.Option(..., "--title"),
-    author: str = typer.Option(None, "--author"),
-    isbn: str = typer.Option(None, "--isbn"),
-    fmt: str = typer.Option("book", "--format",
-                            help="book|cd|dvd|bluray|console-game|cd-audiobook|magazine|other"),
-    rating: int = typer.Option(None, "--rating", help="Age rating: 7, 12, 16 or 18."),
-    children: bool = typer.Option(False, "--children", help="Children's or youth material (no late fees)."),
-    price: str = typer.Option(None, "--price", help="Replacement price in euros."),
-    branch: str = BRANCH_OPTION,
-    not_loanable: bool = typer.Option(False, "--not-loanable"),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@item.command(
+    "add",
+    option("--barcode", required=True),
+    option("--title", required=True),
+    option("--author"),
+    option("--isbn"),
+    option("--format", "book|cd|dvd|bluray|console-game|cd-audiobook|magazine|other", dest="fmt", default="book"),
+    option("--rating", "Age rating: 7, 12, 16 or 18.", type=whole),
+    flag("--children", "Children's or youth material (no late fees)."),
+    option("--price", "Replacement price in euros.", metavar="EUROS"),
+    BRANCH,
+    flag("--not-loanable"),
+    JSON,
+)
+def item_add(st: State, barcode: str, title: str, author: str | None, isbn: str | None, fmt: str,
+             rating: int | None, children: bool, price: str | None, branch: str | None, not_loanable: bool,
+             as_json: bool) -> None:
     """Add an item (a title with the same ISBN is shared)."""
     from ..desk.catalogue import NewItem
 
-    st = state(ctx)
     view = st.desk(branch).catalogue.add_item(
         NewItem(barcode=barcode, title=title, author=author, isbn=isbn, format=fmt, rating=rating,
                 children=children, price_cents=euros(price, positive=False) if price else None,
@@ -66,10 +60,9 @@ def item_add(
     emit(as_json, {"item": item_json(view)}, [st.t("cli.item_added", barcode=view.barcode, title=view.title)])
 
 
-@item_app.command("show")
-def item_show(ctx: typer.Context, barcode: str, as_json: bool = JSON_OPTION) -> None:
+@item.command("show", arg("barcode"), JSON)
+def item_show(st: State, barcode: str, as_json: bool) -> None:
     """An item and where it is."""
-    st = state(ctx)
     t = st.t
     view = st.desk().catalogue.item_view(barcode)
     lines = [f"{view.barcode}  {view.title}" + (f" / {view.author}" if view.author else ""),
@@ -110,13 +103,12 @@ def _listed(t, entries: list, total: int, line: Callable) -> list[str]:
     return lines
 
 
-@import_app.command("marc")
-def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@imports.command("marc", arg("file", type=Path), BRANCH, JSON)
+def import_marc(st: State, file: Path, branch: str | None, as_json: bool) -> int | None:
     """Import MARC 21 records (ISO 2709 or MARCXML) with their 952 holdings; an import
     that stopped half-way carries on when the same file is imported again."""
     from ..imports.marc import import_marc as run
 
-    st = state(ctx)
     t = st.t
     desk = st.desk(branch)
     desk.require("import")
@@ -126,7 +118,7 @@ def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_
     except ImportStopped as stopped:
         message = t("batch.stopped", index=stopped.report.written_up_to, why=t(f"batch.why_{stopped.reason}"))
         code = report_usage(message, as_json)
-        raise typer.Exit(130 if stopped.reason == "interrupted" else code) from None
+        return 130 if stopped.reason == "interrupted" else code
 
     def rows(items):
         return [{"index": r.index, "id": r.ident, "reason": r.reason} for r in items]
@@ -148,16 +140,15 @@ def import_marc(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_
                               "rejected_items": rows(report.rejected_items),
                               "warnings": rows(report.warnings),
                               "totals": totals, "resumed_after": report.resumed_after}}, lines)
+    return None
 
 
-@import_app.command("patrons")
-def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@imports.command("patrons", arg("file", type=Path), BRANCH, JSON)
+def import_patrons(st: State, file: Path, branch: str | None, as_json: bool) -> int | None:
     """Import patrons from CSV: all rows or none; an import that stopped half-way
     carries on when the same file is imported again."""
-
     from ..imports.patrons_csv import import_patrons as run
 
-    st = state(ctx)
     t = st.t
     desk = st.desk(branch)
     desk.require("import")
@@ -169,7 +160,7 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
         message = t("batch.patrons_stopped", line=result.written_up_to, why=t(f"batch.why_{stopped.reason}"))
         if not result.errors:
             code = report_usage(message, as_json)
-            raise typer.Exit(130 if stopped.reason == "interrupted" else code) from None
+            return 130 if stopped.reason == "interrupted" else code
         sys.stderr.write(f"tiski: {message}\n" if not as_json else "")
     if result.errors:
         if as_json:
@@ -183,8 +174,9 @@ def import_patrons(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, 
                 sys.stderr.write(f"  {t('cli.csv_line', line=e.line)}: {e.refusal.code}: {t.refusal(e.refusal)}\n")
             if result.error_count > len(result.errors):
                 sys.stderr.write("  " + t("batch.more", count=result.error_count - len(result.errors)) + "\n")
-        raise typer.Exit(2)
+        return 2
     lines = [t("cli.patrons_imported", count=result.imported)]
     if result.resumed_after:
         lines.append("  " + t("batch.patrons_resumed", line=result.resumed_after))
     emit(as_json, {"imported": result.imported, "resumed_after": result.resumed_after}, lines)
+    return None

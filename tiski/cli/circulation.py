@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import typer
-
 from ..core.errors import Refused, invalid
-from .common import BRANCH_OPTION, JSON_OPTION, State, day, emit, state
+from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, option
 
-hold_app = typer.Typer(help="Holds (varaukset).", no_args_is_help=True)
-holds_app = typer.Typer(help="Daily hold jobs.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("checkout")(checkout)
-    app.command("return")(return_)
-    app.command("renew")(renew)
-    app.add_typer(hold_app, name="hold")
-    app.add_typer(holds_app, name="holds")
+cli = Group("tiski")
+hold_group = cli.group("hold", "Holds (varaukset).")
+hold_jobs = cli.group("holds", "Daily hold jobs.")
 
 
 def shelf_json(shelf) -> dict | None:
@@ -36,16 +27,11 @@ def routing_lines(t, hold, route_to) -> list[str]:
     return lines
 
 
-def checkout(
-    ctx: typer.Context,
-    card: str,
-    barcode: str,
-    override: str = typer.Option(None, "--override", help="Override confirmable blockers; the reason is recorded."),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@cli.command("checkout", arg("card"), arg("barcode"),
+             option("--override", "Override confirmable blockers; the reason is recorded.", metavar="REASON"),
+             BRANCH, JSON)
+def checkout(st: State, card: str, barcode: str, override: str | None, branch: str | None, as_json: bool) -> None:
     """Lend an item to a patron."""
-    st = state(ctx)
     t = st.t
     loan = st.desk(branch).loans.checkout(card, barcode, override=override)
     key = "cli.renewed" if loan.renewed else ("cli.already_due" if loan.unchanged else "cli.checked_out")
@@ -59,15 +45,10 @@ def checkout(
     )
 
 
-def return_(
-    ctx: typer.Context,
-    barcode: str,
-    dropbox_date: str = typer.Option(None, "--dropbox-date", help="The day the drop box was emptied."),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@cli.command("return", arg("barcode"),
+             option("--dropbox-date", "The day the drop box was emptied.", metavar="YYYY-MM-DD"), BRANCH, JSON)
+def return_(st: State, barcode: str, dropbox_date: str | None, branch: str | None, as_json: bool) -> None:
     """Take an item back (check in)."""
-    st = state(ctx)
     t = st.t
     result = st.desk(branch).loans.return_item(barcode, dropbox_date=day(dropbox_date, "dropbox_date"))
     lines = [t("cli.returned", title=result.title)]
@@ -83,16 +64,10 @@ def return_(
     )
 
 
-def renew(
-    ctx: typer.Context,
-    card: str,
-    barcode: str = typer.Argument(None, help="The loan to renew (or --all)."),
-    all_: bool = typer.Option(False, "--all", help="Renew every loan of the patron; says why any was not."),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@cli.command("renew", arg("card"), arg("barcode", "The loan to renew (or --all).", optional=True),
+             flag("--all", "Renew every loan of the patron; says why any was not.", dest="all_"), BRANCH, JSON)
+def renew(st: State, card: str, barcode: str | None, all_: bool, branch: str | None, as_json: bool) -> None:
     """Renew a loan (up to 8 times, if nobody holds the title), or all of them."""
-    st = state(ctx)
     if all_ == bool(barcode):
         raise invalid("renew_what")
     if all_:
@@ -126,17 +101,10 @@ def renew_all(st: State, card: str, branch: str | None, as_json: bool) -> None:
          [t("cli.renewed_count", renewed=len(renewed), total=len(results))] + ["  " + line for line in lines])
 
 
-@hold_app.command("place")
-def hold_place(
-    ctx: typer.Context,
-    card: str,
-    barcode: str,
-    pickup: str = typer.Option(None, "--pickup", help="Pickup branch (default: this desk's)."),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@hold_group.command("place", arg("card"), arg("barcode"),
+              option("--pickup", "Pickup branch (default: this desk's).", metavar="CODE"), BRANCH, JSON)
+def hold_place(st: State, card: str, barcode: str, pickup: str | None, branch: str | None, as_json: bool) -> None:
     """Place a hold on the item's title."""
-    st = state(ctx)
     hold = st.desk(branch).holds.place(card, barcode, pickup)
     emit(as_json,
          {"hold": {"card": hold.card, "title": hold.title, "position": hold.position, "status": hold.status,
@@ -144,16 +112,9 @@ def hold_place(
          [st.t("cli.hold_placed", title=hold.title, position=hold.position)])
 
 
-@hold_app.command("cancel")
-def hold_cancel(
-    ctx: typer.Context,
-    card: str,
-    barcode: str,
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@hold_group.command("cancel", arg("card"), arg("barcode"), BRANCH, JSON)
+def hold_cancel(st: State, card: str, barcode: str, branch: str | None, as_json: bool) -> None:
     """Cancel the patron's hold on the item's title."""
-    st = state(ctx)
     hold, routing = st.desk(branch).holds.cancel(card, barcode)
     emit(as_json,
          {"hold": {"card": hold.card, "title": hold.title, "status": "cancelled"},
@@ -163,10 +124,9 @@ def hold_cancel(
          + (routing_lines(st.t, routing.hold, routing.route_to) if routing else []))
 
 
-@holds_app.command("expire")
-def holds_expire(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@hold_jobs.command("expire", BRANCH, JSON)
+def holds_expire(st: State, branch: str | None, as_json: bool) -> None:
     """Daily: uncollected holds are charged and their copies go to the next in line."""
-    st = state(ctx)
     t = st.t
     expired = st.desk(branch).holds.expire()
     lines = [t("cli.holds_expired", count=len(expired))]
@@ -181,10 +141,9 @@ def holds_expire(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool 
     )
 
 
-@holds_app.command("pull-list")
-def holds_pull_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@hold_jobs.command("pull-list", BRANCH, JSON)
+def holds_pull_list(st: State, branch: str | None, as_json: bool) -> None:
     """Copies on this branch's shelves that can fill a hold: fetch and scan them in."""
-    st = state(ctx)
     rows = st.desk(branch).holds.pull_list()
     emit(as_json, {"items": [{"barcode": r.barcode, "title": r.title, "author": r.author, "queued": r.queued}
                              for r in rows]},

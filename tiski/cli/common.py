@@ -1,31 +1,21 @@
-"""What every command shares: the options, the state, parsing money and dates.
-The shell-wide pieces (State, emit, reporting) live in tiski.shell."""
+"""What every command shares: parsing money and dates, small files, and the
+declarations of the command table. The shell-wide pieces (State, emit, reporting)
+live in tiski.shell."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-import typer
-
 from ..core.errors import invalid
 from ..core.money import parse_euros, parse_positive_euros
 from ..core.text import parse_day
-from ..settings import load_settings
 from ..shell import State, UsageProblem, emit, json_text, jsonable, report_refusal, report_usage
+from .table import BRANCH, JSON, Group, arg, flag, int_between, option, switch, whole
 
-__all__ = ["BRANCH_OPTION", "JSON_OPTION", "State", "UsageProblem", "day", "emit", "euros",
-           "json_text", "jsonable", "read_small_file", "report_refusal", "report_usage", "state"]
-
-JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object on stdout.")
-BRANCH_OPTION = typer.Option(None, "--branch", help="The desk's branch (default: TISKI_BRANCH, else the first).")
-
-
-def state(ctx: typer.Context) -> State:
-    root = ctx.find_root()
-    if root.obj is None:  # invoked without the callback (tests calling a sub-app)
-        root.obj = State(load_settings())
-    return root.obj
+__all__ = ["BRANCH", "JSON", "Group", "State", "UsageProblem", "arg", "day", "emit", "euros", "flag",
+           "int_between", "json_text", "jsonable", "option", "read_small_file", "report_refusal", "report_usage",
+           "switch", "whole"]
 
 
 def euros(text: str, *, positive: bool = True) -> int:
@@ -34,11 +24,11 @@ def euros(text: str, *, positive: bool = True) -> int:
 
 def day(text: str | None, what: str) -> date | None:
     """`2.12.2026`, `2.12.` (this year by the desk's clock: TISKI_NOW in a drill) or `2026-12-02`."""
-    import click
+    if text is None:
+        return None
+    from ..settings import load_settings  # only a command given a date reads the clock
 
-    context = click.get_current_context(silent=True)
-    settings = context.find_root().obj.settings if context is not None and context.find_root().obj else None
-    return parse_day(text, what, (settings or load_settings()).clock()().date())
+    return parse_day(text, what, load_settings().clock()().date())
 
 
 SMALL_FILE_LIMIT = 1_000_000  # bytes: a policy or an interview's answers are a few kilobytes

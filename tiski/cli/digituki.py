@@ -6,24 +6,16 @@ import csv
 import sys
 from pathlib import Path
 
-import typer
-
 from ..core.errors import invalid
 from ..core.text import spreadsheet_safe
 from ..i18n import format_day
-from .common import BRANCH_OPTION, JSON_OPTION, day, emit, json_text, state
+from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, json_text, option, whole
 
-digituki_app = typer.Typer(help="Digital support (digituki): queue, appointments, call-backs.", no_args_is_help=True)
-hours_app = typer.Typer(help="Drop-in and appointment hours.", no_args_is_help=True)
-callback_app = typer.Typer(help="Call-back requests (by phone only).", no_args_is_help=True)
-service_app = typer.Typer(help="The directory of services to refer to.", no_args_is_help=True)
-digituki_app.add_typer(hours_app, name="hours")
-digituki_app.add_typer(callback_app, name="callback")
-digituki_app.add_typer(service_app, name="service")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(digituki_app, name="digituki")
+cli = Group("tiski")
+digituki = cli.group("digituki", "Digital support (digituki): queue, appointments, call-backs.")
+hours = digituki.group("hours", "Drop-in and appointment hours.")
+callback = digituki.group("callback", "Call-back requests (by phone only).")
+service = digituki.group("service", "The directory of services to refer to.")
 
 
 def visit_json(v) -> dict:
@@ -36,31 +28,25 @@ def minutes(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-@hours_app.command("add")
-def hours_add(
-    ctx: typer.Context,
-    weekday: str = typer.Argument(..., help="mon … sun"),
-    starts: str = typer.Argument(..., metavar="FROM", help="HH:MM"),
-    ends: str = typer.Argument(..., metavar="TO", help="HH:MM"),
-    appointments: bool = typer.Option(False, "--appointments", help="Bookable appointments, not drop-in."),
-    slot_minutes: int = typer.Option(None, "--slot-minutes"),
-    helper: str = typer.Option(None, "--helper"),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@hours.command("add", arg("weekday", "mon … sun"), arg("starts", "HH:MM", metavar="FROM"),
+               arg("ends", "HH:MM", metavar="TO"), flag("--appointments", "Bookable appointments, not drop-in."),
+               option("--slot-minutes", type=whole, metavar="MINUTES"), option("--helper", metavar="USER"), BRANCH,
+               JSON)
+def hours_add(st: State, weekday: str, starts: str, ends: str, appointments: bool, slot_minutes: int | None,
+              helper: str | None, branch: str | None, as_json: bool) -> None:
     """Add drop-in hours (e.g. wed 12:00 14:00) or appointment hours."""
-    st = state(ctx)
-    hours_id = st.desk(branch).bookings.add_hours(weekday, starts, ends, kind="appointments" if appointments else "drop_in",
-                                         slot_minutes=slot_minutes, helper=helper, branch=branch)
+    hours_id = st.desk(branch).bookings.add_hours(weekday, starts, ends,
+                                                  kind="appointments" if appointments else "drop_in",
+                                                  slot_minutes=slot_minutes, helper=helper, branch=branch)
     emit(as_json, {"hours": {"id": hours_id}}, [st.t("cli.dt_hours_added", id=hours_id)])
 
 
-@hours_app.command("list")
-def hours_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@hours.command("list", BRANCH, JSON)
+def hours_list(st: State, branch: str | None, as_json: bool) -> None:
     """The hours of this branch."""
     from ..core.calendar import WEEKDAYS
 
-    rows = state(ctx).desk(branch).bookings.hours()
+    rows = st.desk(branch).bookings.hours()
     emit(as_json, {"hours": [{"id": h.id, "branch": h.branch, "kind": h.kind, "weekday": h.weekday,
                               "starts": f"{h.starts:%H:%M}", "ends": f"{h.ends:%H:%M}",
                               "slot_minutes": h.slot_minutes, "helper": h.helper} for h in rows]},
@@ -69,35 +55,28 @@ def hours_list(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = 
           for h in rows])
 
 
-@hours_app.command("remove")
-def hours_remove(ctx: typer.Context, hours_id: int, as_json: bool = JSON_OPTION) -> None:
-    st = state(ctx)
+@hours.command("remove", arg("hours-id", type=whole, metavar="ID"), JSON)
+def hours_remove(st: State, hours_id: int, as_json: bool) -> None:
+    """Remove hours (by the id `hours list` shows)."""
     st.desk().bookings.remove_hours(hours_id)
     emit(as_json, {"removed": hours_id}, [st.t("cli.dt_removed")])
 
 
-@digituki_app.command("add")
-def queue_add(
-    ctx: typer.Context,
-    name: str = typer.Argument(None, help="A first name; leave out to use the queue number only."),
-    topic: str = typer.Option(..., "--topic",
-                              help="device_use|apps_internet|library_services|social_email|e_services|other"),
-    device: str = typer.Option(..., "--device", help="own_phone|own_tablet|own_laptop|library_computer|other"),
-    language: str = typer.Option("fi", "--language"),
-    card: str = typer.Option(None, "--card", help="Optional."),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@digituki.command("add", arg("name", "A first name; leave out to use the queue number only.", optional=True),
+                  option("--topic", "device_use|apps_internet|library_services|social_email|e_services|other",
+                         required=True),
+                  option("--device", "own_phone|own_tablet|own_laptop|library_computer|other", required=True),
+                  option("--language", default="fi"), option("--card", "Optional."), BRANCH, JSON)
+def queue_add(st: State, name: str | None, topic: str, device: str, language: str, card: str | None,
+              branch: str | None, as_json: bool) -> None:
     """Someone joins the queue."""
-    st = state(ctx)
     v = st.desk(branch).digituki.queue_add(name, topic, device, language, card)
     emit(as_json, {"visit": visit_json(v)}, [st.t("cli.dt_queued", label=v.label)])
 
 
-@digituki_app.command("queue")
-def queue(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@digituki.command("queue", BRANCH, JSON)
+def queue(st: State, branch: str | None, as_json: bool) -> None:
     """Who is being helped, who waits (with an estimate), today's appointments."""
-    st = state(ctx)
     t = st.t
     view = st.desk(branch).digituki.queue_view()
     lines = []
@@ -120,18 +99,15 @@ def queue(ctx: typer.Context, branch: str = BRANCH_OPTION, as_json: bool = JSON_
     }, lines or [t("cli.none_found")])
 
 
-@digituki_app.command("next")
-def call_next(ctx: typer.Context, helper: str = typer.Option(None, "--helper"), branch: str = BRANCH_OPTION,
-              as_json: bool = JSON_OPTION) -> None:
+@digituki.command("next", option("--helper", metavar="USER"), BRANCH, JSON)
+def call_next(st: State, helper: str | None, branch: str | None, as_json: bool) -> None:
     """The next person in line starts with this helper."""
-    st = state(ctx)
     v = st.desk(branch).digituki.call_next(helper)
     emit(as_json, {"visit": visit_json(v)}, [st.t("cli.dt_started", label=v.label, helper=v.helper or "-")])
 
 
 def _visit_command(action: str):
-    def command(ctx: typer.Context, visit_id: int, as_json: bool = JSON_OPTION) -> None:
-        st = state(ctx)
+    def command(st: State, visit_id: int, as_json: bool) -> None:
         v = getattr(st.desk().digituki, action)(visit_id)
         emit(as_json, {"visit": visit_json(v)}, [f"{v.label}: {v.status}"])
 
@@ -141,23 +117,19 @@ def _visit_command(action: str):
     return command
 
 
-digituki_app.command("pause")(_visit_command("pause_visit"))
-digituki_app.command("resume")(_visit_command("resume_visit"))
-digituki_app.command("left")(_visit_command("visit_left"))
+VISIT = arg("visit-id", type=whole, metavar="ID")
+digituki.command("pause", VISIT, JSON)(_visit_command("pause_visit"))
+digituki.command("resume", VISIT, JSON)(_visit_command("resume_visit"))
+digituki.command("left", VISIT, JSON)(_visit_command("visit_left"))
 
 
-@digituki_app.command("finish")
-def finish(
-    ctx: typer.Context,
-    visit_id: int,
-    outcome: str = typer.Option(..., "--outcome", help="solved|partly|referred|not_helped"),
-    topic: str = typer.Option(None, "--topic"),
-    referral: str = typer.Option(None, "--referral", help="Where the patron was referred (a service name)."),
-    note: str = typer.Option(None, "--note", help="Short; identity codes, numbers and passwords are removed."),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@digituki.command("finish", VISIT, option("--outcome", "solved|partly|referred|not_helped", required=True),
+                  option("--topic"), option("--referral", "Where the patron was referred (a service name).",
+                                            metavar="SERVICE"),
+                  option("--note", "Short; identity codes, numbers and passwords are removed.", metavar="TEXT"), JSON)
+def finish(st: State, visit_id: int, outcome: str, topic: str | None, referral: str | None, note: str | None,
+           as_json: bool) -> None:
     """Done: the outcome, and where to go when the library could not help."""
-    st = state(ctx)
     v, removed = st.desk().digituki.finish_visit(visit_id, outcome, topic=topic, referral=referral, note=note)
     lines = [f"{v.label}: {outcome} ({minutes(v.elapsed)})"]
     if removed:
@@ -165,11 +137,9 @@ def finish(
     emit(as_json, {"visit": visit_json(v), "redacted": list(removed)}, lines)
 
 
-@digituki_app.command("slots")
-def slots(ctx: typer.Context, when: str = typer.Argument(..., metavar="YYYY-MM-DD"), branch: str = BRANCH_OPTION,
-          as_json: bool = JSON_OPTION) -> None:
+@digituki.command("slots", arg("when", metavar="YYYY-MM-DD"), BRANCH, JSON)
+def slots(st: State, when: str, branch: str | None, as_json: bool) -> None:
     """Free appointment times of a day."""
-    st = state(ctx)
     chosen = day(when, "day")
     if chosen is None:
         raise invalid("date", field="day")
@@ -178,29 +148,20 @@ def slots(ctx: typer.Context, when: str = typer.Argument(..., metavar="YYYY-MM-D
          [f"{s:%H:%M}  {m} min  {h or '-'}" for s, h, m in free] or [st.t("cli.none_found")])
 
 
-@digituki_app.command("book")
-def book(
-    ctx: typer.Context,
-    starts_at: str = typer.Argument(..., metavar="YYYY-MM-DDTHH:MM"),
-    name: str = typer.Option(..., "--name"),
-    topic: str = typer.Option(..., "--topic"),
-    phone: str = typer.Option(None, "--phone"),
-    helper: str = typer.Option(None, "--helper"),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@digituki.command("book", arg("starts-at", metavar="YYYY-MM-DDTHH:MM"), option("--name", required=True),
+                  option("--topic", required=True), option("--phone"), option("--helper", metavar="USER"), BRANCH,
+                  JSON)
+def book(st: State, starts_at: str, name: str, topic: str, phone: str | None, helper: str | None,
+         branch: str | None, as_json: bool) -> None:
     """Book an appointment at a free time."""
-    st = state(ctx)
     a = st.desk(branch).bookings.book(starts_at, name, topic, phone=phone, helper=helper)
     emit(as_json, {"appointment": {"id": a.id, "starts_at": a.starts_at, "minutes": a.minutes, "helper": a.helper}},
          [st.t("cli.dt_booked", day=format_day(a.starts_at), time=f"{a.starts_at:%H:%M}", id=a.id)])
 
 
-@digituki_app.command("appointments")
-def appointments(ctx: typer.Context, when: str = typer.Argument(None, metavar="[YYYY-MM-DD]"),
-                 branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@digituki.command("appointments", arg("when", optional=True, metavar="YYYY-MM-DD"), BRANCH, JSON)
+def appointments(st: State, when: str | None, branch: str | None, as_json: bool) -> None:
     """The appointments of a day (today by default)."""
-    st = state(ctx)
     desk = st.desk(branch)
     chosen = day(when, "day") or desk.today()
     rows = desk.bookings.appointments_on(chosen)
@@ -211,8 +172,7 @@ def appointments(ctx: typer.Context, when: str = typer.Argument(None, metavar="[
 
 
 def _appointment_command(action: str):
-    def command(ctx: typer.Context, appointment_id: int, as_json: bool = JSON_OPTION) -> None:
-        st = state(ctx)
+    def command(st: State, appointment_id: int, as_json: bool) -> None:
         result = getattr(st.desk().bookings, action)(appointment_id)
         emit(as_json, {"id": appointment_id, "status": result.status}, [f"{appointment_id}: {result.status}"])
 
@@ -221,9 +181,10 @@ def _appointment_command(action: str):
     return command
 
 
-digituki_app.command("cancel")(_appointment_command("cancel_appointment"))
-digituki_app.command("no-show")(_appointment_command("no_show"))
-digituki_app.command("arrived")(_appointment_command("appointment_arrived"))
+APPOINTMENT = arg("appointment-id", type=whole, metavar="ID")
+digituki.command("cancel", APPOINTMENT, JSON)(_appointment_command("cancel_appointment"))
+digituki.command("no-show", APPOINTMENT, JSON)(_appointment_command("no_show"))
+digituki.command("arrived", APPOINTMENT, JSON)(_appointment_command("appointment_arrived"))
 
 
 def callback_json(c) -> dict:
@@ -232,29 +193,21 @@ def callback_json(c) -> dict:
             "attempts": c.attempts, "overdue": c.overdue, "channel": "phone"}
 
 
-@callback_app.command("add")
-def callback_add(
-    ctx: typer.Context,
-    name: str = typer.Option(..., "--name"),
-    phone: str = typer.Option(..., "--phone"),
-    topic: str = typer.Option(..., "--topic"),
-    wish_from: str = typer.Option(None, "--from", help="Wished time window start (YYYY-MM-DDTHH:MM)."),
-    wish_to: str = typer.Option(None, "--to"),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@callback.command("add", option("--name", required=True), option("--phone", required=True),
+                  option("--topic", required=True),
+                  option("--from", "Wished time window start.", dest="wish_from", metavar="YYYY-MM-DDTHH:MM"),
+                  option("--to", "Wished time window end.", dest="wish_to", metavar="YYYY-MM-DDTHH:MM"), BRANCH, JSON)
+def callback_add(st: State, name: str, phone: str, topic: str, wish_from: str | None, wish_to: str | None,
+                 branch: str | None, as_json: bool) -> None:
     """A patron asks to be called back (support by phone only)."""
-    st = state(ctx)
     c = st.desk(branch).bookings.add_callback(name, phone, topic, wish_from=wish_from, wish_to=wish_to)
     emit(as_json, {"callback": callback_json(c)},
          [st.t("cli.dt_callback", id=c.id, due=format_day(c.due_by), time=f"{c.due_by:%H:%M}")])
 
 
-@callback_app.command("import")
-def callback_import(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@callback.command("import", arg("file", type=Path), BRANCH, JSON)
+def callback_import(st: State, file: Path, branch: str | None, as_json: bool) -> int | None:
     """Requests from the web form (CSV); all rows or none."""
-
-    st = state(ctx)
     t = st.t
     if not file.is_file():
         raise invalid("file", path=str(file))
@@ -268,109 +221,81 @@ def callback_import(ctx: typer.Context, file: Path, branch: str = BRANCH_OPTION,
             sys.stderr.write(f"tiski: {t('cli.csv_rejected', count=len(errors))}\n")
             for line, refusal in errors:
                 sys.stderr.write(f"  {t('cli.csv_line', line=line)}: {refusal.code}: {t.refusal(refusal)}\n")
-        raise typer.Exit(2)
+        return 2
     emit(as_json, {"imported": count}, [t("cli.dt_imported", count=count)])
+    return None
 
 
-@digituki_app.command("callbacks")
-def callbacks(ctx: typer.Context, all_: bool = typer.Option(False, "--all"), branch: str = BRANCH_OPTION,
-              as_json: bool = JSON_OPTION) -> None:
+@digituki.command("callbacks", flag("--all", "Closed ones too.", dest="all_"), BRANCH, JSON)
+def callbacks(st: State, all_: bool, branch: str | None, as_json: bool) -> None:
     """Open call-back requests, the one due first on top (overdue marked !)."""
-    st = state(ctx)
     rows = st.desk(branch).bookings.callbacks(include_closed=all_)
     emit(as_json, {"callbacks": [callback_json(c) for c in rows]},
          [f"{'!' if c.overdue else ' '} {c.id:>4}  {format_day(c.due_by)} {c.due_by:%H:%M}  {c.name or '-':<12} "
           f"{c.phone or '-':<14} {c.topic}  ({c.attempts})" for c in rows] or [st.t("cli.none_found")])
 
 
-@callback_app.command("log")
-def callback_log(
-    ctx: typer.Context,
-    callback_id: int,
-    result: str = typer.Option(..., "--result", help="answered|no_answer|busy|wrong_number"),
-    note: str = typer.Option(None, "--note"),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@callback.command("log", arg("callback-id", type=whole, metavar="ID"),
+                  option("--result", "answered|no_answer|busy|wrong_number", required=True),
+                  option("--note", metavar="TEXT"), JSON)
+def callback_log(st: State, callback_id: int, result: str, note: str | None, as_json: bool) -> None:
     """Log a call attempt."""
-    st = state(ctx)
     c, removed = st.desk().bookings.log_call(callback_id, result, note)
     emit(as_json, {"callback": callback_json(c), "redacted": list(removed)}, [f"{c.id}: {result} ({c.attempts})"])
 
 
-@callback_app.command("close")
-def callback_close(
-    ctx: typer.Context,
-    callback_id: int,
-    outcome: str = typer.Option(..., "--outcome"),
-    referral: str = typer.Option(None, "--referral"),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@callback.command("close", arg("callback-id", type=whole, metavar="ID"), option("--outcome", required=True),
+                  option("--referral", metavar="SERVICE"), JSON)
+def callback_close(st: State, callback_id: int, outcome: str, referral: str | None, as_json: bool) -> None:
     """Close a request with its outcome (and where the patron was referred)."""
-    st = state(ctx)
     c = st.desk().bookings.close_callback(callback_id, outcome, referral)
     emit(as_json, {"callback": callback_json(c)}, [f"{c.id}: {c.status}"])
 
 
-@service_app.command("list")
-def service_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+@service.command("list", JSON)
+def service_list(st: State, as_json: bool) -> None:
     """Where to refer people."""
-    rows = state(ctx).desk().digituki.referral_services()
+    rows = st.desk().digituki.referral_services()
     emit(as_json, {"services": [vars(s) for s in rows]},
          [f"{s.name}  [{s.kind}]  {s.phone or ''}  {s.url or ''}" for s in rows])
 
 
-@service_app.command("add")
-def service_add(
-    ctx: typer.Context,
-    name: str,
-    kind: str = typer.Option("other", "--kind"),
-    phone: str = typer.Option(None, "--phone"),
-    address: str = typer.Option(None, "--address"),
-    url: str = typer.Option(None, "--url"),
-    note: str = typer.Option(None, "--note"),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@service.command("add", arg("name"), option("--kind", default="other"), option("--phone"), option("--address"),
+                 option("--url"), option("--note", metavar="TEXT"), JSON)
+def service_add(st: State, name: str, kind: str, phone: str | None, address: str | None, url: str | None,
+                note: str | None, as_json: bool) -> None:
     """Add a service (or update the one with that name)."""
-    st = state(ctx)
     s = st.desk().digituki.save_referral_service(name, kind, phone, address, url, note)
     emit(as_json, {"service": vars(s)}, [s.name])
 
 
-@service_app.command("remove")
-def service_remove(ctx: typer.Context, name: str, as_json: bool = JSON_OPTION) -> None:
-    st = state(ctx)
+@service.command("remove", arg("name"), JSON)
+def service_remove(st: State, name: str, as_json: bool) -> None:
+    """Remove a service from the directory."""
     st.desk().digituki.remove_referral_service(name)
     emit(as_json, {"removed": name}, [st.t("cli.dt_removed")])
 
 
-@service_app.command("seed")
-def service_seed(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+@service.command("seed", JSON)
+def service_seed(st: State, as_json: bool) -> None:
     """Fill an empty directory with the shipped starting list."""
-    st = state(ctx)
     count = st.desk().digituki.seed_referral_services()
     emit(as_json, {"added": count}, [str(count)])
 
 
-@digituki_app.command("close-day")
-def close_day(ctx: typer.Context, today: bool = typer.Option(False, "--today", help="Also today's finished visits."),
-              as_json: bool = JSON_OPTION) -> None:
+@digituki.command("close-day", flag("--today", "Also today's finished visits."), JSON)
+def close_day(st: State, today: bool, as_json: bool) -> None:
     """Daily: erase the queue's personal details of past days; keep the anonymous figures."""
-    st = state(ctx)
     counts = st.desk().digituki.close_days(include_today=today)
     emit(as_json, {"closed": counts}, [st.t("cli.dt_closed", **counts)])
 
 
-@digituki_app.command("stats")
-def stats(
-    ctx: typer.Context,
-    start: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
-    end: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
-    by: str = typer.Option("topic", "--by", help="week|month|topic|branch|outcome|device|channel|referral"),
-    as_csv: bool = typer.Option(False, "--csv", help="Every kept row as CSV, for the network's report."),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@digituki.command("stats", option("--from", dest="start", required=True, metavar="YYYY-MM-DD"),
+                  option("--to", dest="end", required=True, metavar="YYYY-MM-DD"),
+                  option("--by", "week|month|topic|branch|outcome|device|channel|referral", default="topic"),
+                  flag("--csv", "Every kept row as CSV, for the network's report.", dest="as_csv"), JSON)
+def stats(st: State, start: str, end: str, by: str, as_csv: bool, as_json: bool) -> None:
     """The figures that are kept: by topic, month, outcome…; or all rows as CSV."""
-    st = state(ctx)
     desk = st.desk()
     first, last = day(start, "from_day"), day(end, "to_day")
     if first is None or last is None:

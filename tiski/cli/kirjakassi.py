@@ -8,17 +8,12 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
-import typer
-
 from ..core.errors import invalid
 from ..i18n import format_day
-from .common import BRANCH_OPTION, JSON_OPTION, day, emit, read_small_file, state
+from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, option, read_small_file, switch, whole
 
-kirjakassi_app = typer.Typer(help="The book bag (kirjakassi): home delivery.", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(kirjakassi_app, name="kirjakassi")
+cli = Group("tiski")
+kirjakassi = cli.group("kirjakassi", "The book bag (kirjakassi): home delivery.")
 
 
 def client_json(c) -> dict:
@@ -30,26 +25,26 @@ def client_json(c) -> dict:
             "next_delivery": c.next_delivery}
 
 
-@kirjakassi_app.command("enrol")
-def enrol(
-    ctx: typer.Context,
-    card: str,
-    eligibility: str = typer.Option(..., "--eligibility", help="age | illness | disability (the category only)"),
-    address: str = typer.Option(..., "--address", help="Where the bag is delivered."),
-    contact: str = typer.Option(..., "--contact", help="Who carries the bag: a person or a partner organisation."),
-    contact_phone: str = typer.Option(None, "--contact-phone"),
-    relation: str = typer.Option(None, "--relation"),
-    every: int = typer.Option(4, "--every", help="Weeks between deliveries."),
-    weekday: str = typer.Option("tue", "--weekday"),
-    bag: int = typer.Option(8, "--bag", help="Items in a bag."),
-    start: str = typer.Option(None, "--start", help="YYYY-MM-DD (default: today)."),
-    history_consent: bool = typer.Option(False, "--history-consent/--no-history-consent",
-                                         help="The client agrees that what they received is remembered."),
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@kirjakassi.command(
+    "enrol",
+    arg("card"),
+    option("--eligibility", "age | illness | disability (the category only)", required=True),
+    option("--address", "Where the bag is delivered.", required=True),
+    option("--contact", "Who carries the bag: a person or a partner organisation.", required=True, metavar="NAME"),
+    option("--contact-phone", metavar="PHONE"),
+    option("--relation"),
+    option("--every", "Weeks between deliveries.", default=4, type=whole, metavar="WEEKS"),
+    option("--weekday", default="tue"),
+    option("--bag", "Items in a bag.", default=8, type=whole, metavar="ITEMS"),
+    option("--start", "The first delivery's week (default: today).", metavar="YYYY-MM-DD"),
+    switch("--history-consent", "The client agrees that what they received is remembered.", default=False),
+    BRANCH,
+    JSON,
+)
+def enrol(st: State, card: str, eligibility: str, address: str, contact: str, contact_phone: str | None,
+          relation: str | None, every: int, weekday: str, bag: int, start: str | None, history_consent: bool,
+          branch: str | None, as_json: bool) -> None:
     """Enrol a registered patron for the book bag (or change their details)."""
-    st = state(ctx)
     c = st.desk(branch).kirjakassi.enrol(card, eligibility=eligibility, delivery_address=address, contact_name=contact,
                                      contact_phone=contact_phone, contact_relation=relation, rhythm_weeks=every,
                                      weekday=weekday, bag_size=bag, starts_on=start, history_consent=history_consent)
@@ -57,10 +52,9 @@ def enrol(
          [st.t("cli.kk_enrolled", name=c.name, day=format_day(c.next_delivery) if c.next_delivery else "-")])
 
 
-@kirjakassi_app.command("show")
-def show(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
+@kirjakassi.command("show", arg("card"), JSON)
+def show(st: State, card: str, as_json: bool) -> None:
     """A client, their next delivery and their latest interview."""
-    st = state(ctx)
     desk = st.desk()
     c = desk.kirjakassi.client(card)
     versions = desk.kirjakassi.interviews(card)
@@ -72,16 +66,11 @@ def show(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
         + [f"  v{i.version} {i.status} {i.interviewer or ''} {format_day(i.interviewed_on)}" for i in versions])
 
 
-@kirjakassi_app.command("interview")
-def interview(
-    ctx: typer.Context,
-    card: str,
-    file: Path = typer.Option(..., "--file", help="The answers as JSON or TOML."),
-    complete: bool = typer.Option(False, "--complete", help="Date and sign it (else it stays a draft)."),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@kirjakassi.command("interview", arg("card"),
+                    option("--file", "The answers as JSON or TOML.", required=True, type=Path),
+                    flag("--complete", "Date and sign it (else it stays a draft)."), JSON)
+def interview(st: State, card: str, file: Path, complete: bool, as_json: bool) -> None:
     """Record the interview of wishes (from a file; the desk's F6 has the form)."""
-    st = state(ctx)
     try:
         text = read_small_file(file)
         answers = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
@@ -94,10 +83,9 @@ def interview(
                                  "interviewed_on": i.interviewed_on}}, [f"v{i.version}: {i.status}"])
 
 
-@kirjakassi_app.command("pick")
-def pick(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
+@kirjakassi.command("pick", arg("card"), JSON)
+def pick(st: State, card: str, as_json: bool) -> None:
     """The pick list for the client's next bag, with the reasons."""
-    st = state(ctx)
     picks = st.desk().kirjakassi.pick_list(card)
     emit(as_json, {"picks": [{"barcode": p.candidate.barcode, "title": p.candidate.title, "author": p.candidate.author,
                               "format": p.candidate.format, "score": round(p.score, 2), "reasons": list(p.reasons)}
@@ -106,25 +94,22 @@ def pick(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
          or [st.t("cli.none_found")])
 
 
-@kirjakassi_app.command("pack")
-def pack(ctx: typer.Context, card: str, barcode: str, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
+@kirjakassi.command("pack", arg("card"), arg("barcode"), BRANCH, JSON)
+def pack(st: State, card: str, barcode: str, branch: str | None, as_json: bool) -> None:
     """Scan an item into the bag: lent until the next delivery plus a margin, no late fees."""
-    st = state(ctx)
     loan = st.desk(branch).kirjakassi.pack(card, barcode)
     emit(as_json, {"loan": {"barcode": loan.barcode, "due": loan.due, "title": loan.title}},
          [st.t("cli.checked_out", title=loan.title, due=loan.due)])
 
 
-@kirjakassi_app.command("slip")
-def slip(ctx: typer.Context, card: str) -> None:
+@kirjakassi.command("slip", arg("card"))
+def slip(st: State, card: str) -> None:
     """The packing slip (plain text, for the printer)."""
-    st = state(ctx)
     sys.stdout.write(st.desk().kirjakassi.packing_slip(card, st.lang))
 
 
 def _status_command(action: str, doc: str):
-    def command(ctx: typer.Context, card: str, branch: str = BRANCH_OPTION, as_json: bool = JSON_OPTION) -> None:
-        st = state(ctx)
+    def command(st: State, card: str, branch: str | None, as_json: bool) -> None:
         result = getattr(st.desk(branch).kirjakassi, action)(card)
         delivery, checked_in = result if isinstance(result, tuple) else (result, [])
         emit(as_json, {"delivery": {"due_on": delivery.due_on, "status": delivery.status, "items": delivery.items},
@@ -135,20 +120,17 @@ def _status_command(action: str, doc: str):
     return command
 
 
-kirjakassi_app.command("packed")(_status_command("bag_packed", "The bag is packed."))
-kirjakassi_app.command("sent")(_status_command("bag_sent", "The bag left with the contact person."))
-kirjakassi_app.command("returned")(_status_command("bag_returned", "The previous bag came back: its items are checked in."))
+BAG = (arg("card"), BRANCH, JSON)
+kirjakassi.command("packed", *BAG)(_status_command("bag_packed", "The bag is packed."))
+kirjakassi.command("sent", *BAG)(_status_command("bag_sent", "The bag left with the contact person."))
+kirjakassi.command("returned", *BAG)(_status_command("bag_returned",
+                                                     "The previous bag came back: its items are checked in."))
 
 
-@kirjakassi_app.command("deliveries")
-def deliveries(
-    ctx: typer.Context,
-    start: str = typer.Option(None, "--from", help="YYYY-MM-DD (default: today)"),
-    end: str = typer.Option(None, "--to", help="YYYY-MM-DD (default: a week on)"),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@kirjakassi.command("deliveries", option("--from", "Default: today.", dest="start", metavar="YYYY-MM-DD"),
+                    option("--to", "Default: a week on.", dest="end", metavar="YYYY-MM-DD"), JSON)
+def deliveries(st: State, start: str | None, end: str | None, as_json: bool) -> None:
     """Bags due: planned, packing, packed, sent, returned."""
-    st = state(ctx)
     desk = st.desk()
     first = day(start, "from_day") or desk.today()
     last = day(end, "to_day") or first + timedelta(days=6)
@@ -159,25 +141,23 @@ def deliveries(
          or [st.t("cli.none_found")])
 
 
-@kirjakassi_app.command("pause")
-def pause(ctx: typer.Context, card: str, start: str = typer.Option(..., "--from"),
-          until: str = typer.Option(None, "--until"), as_json: bool = JSON_OPTION) -> None:
+@kirjakassi.command("pause", arg("card"), option("--from", dest="start", required=True, metavar="YYYY-MM-DD"),
+                    option("--until", metavar="YYYY-MM-DD"), JSON)
+def pause(st: State, card: str, start: str, until: str | None, as_json: bool) -> None:
     """No bags for a while (hospital, travel)."""
-    st = state(ctx)
     c = st.desk().kirjakassi.pause(card, start, until)
     emit(as_json, {"client": client_json(c)}, [st.t("cli.kk_next", day=format_day(c.next_delivery))])
 
 
-@kirjakassi_app.command("resume")
-def resume(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
-    st = state(ctx)
+@kirjakassi.command("resume", arg("card"), JSON)
+def resume(st: State, card: str, as_json: bool) -> None:
+    """Bags again after a pause."""
     c = st.desk().kirjakassi.resume(card)
     emit(as_json, {"client": client_json(c)}, [st.t("cli.kk_next", day=format_day(c.next_delivery))])
 
 
-@kirjakassi_app.command("end")
-def end(ctx: typer.Context, card: str, on: str = typer.Option(None, "--on"), as_json: bool = JSON_OPTION) -> None:
+@kirjakassi.command("end", arg("card"), option("--on", "Default: today.", metavar="YYYY-MM-DD"), JSON)
+def end(st: State, card: str, on: str | None, as_json: bool) -> None:
     """The service ends (from a day)."""
-    st = state(ctx)
     c = st.desk().kirjakassi.end(card, on)
     emit(as_json, {"client": client_json(c)}, [f"{c.name}: {format_day(c.ends_on)}"])

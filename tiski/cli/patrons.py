@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import sys
 
-import typer
-
 from ..core.errors import invalid
-from .common import BRANCH_OPTION, JSON_OPTION, day, emit, json_text, jsonable, state
+from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, int_between, json_text, jsonable, option, switch, whole
 
-patron_app = typer.Typer(help="Patrons (asiakkaat).", no_args_is_help=True)
+cli = Group("tiski")
+patron = cli.group("patron", "Patrons (asiakkaat).")
+notes = patron.group("note", "Circulation notes: shown at the desk whenever the card is read, until done.")
 
 # Not --lang: that is the language of Tiski's own output.
-LANGUAGE_OPTION = typer.Option(None, "--language", help="The patron's language (notices, machines): fi, sv or en.")
-
-
-note_app = typer.Typer(help="Circulation notes: shown at the desk whenever the card is read, until done.",
-                       no_args_is_help=True)
-patron_app.add_typer(note_app, name="note")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(patron_app, name="patron")
+LANGUAGE = option("--language", "The patron's language (notices, machines): fi, sv or en.")
 
 
 def patron_json(view) -> dict:
@@ -93,33 +84,34 @@ def patron_lines(view, t) -> list[str]:
     return lines
 
 
-@patron_app.command("add")
-def patron_add(
-    ctx: typer.Context,
-    card: str = typer.Option(..., "--card"),
-    first: str = typer.Option(..., "--first"),
-    last: str = typer.Option(..., "--last"),
-    hetu: str = typer.Option(None, "--hetu", help="Personal identity code (validated, never shown in full)."),
-    birth_date: str = typer.Option(None, "--birth-date", help="YYYY-MM-DD, for patrons without a Finnish HETU."),
-    guardian: str = typer.Option(None, "--guardian", help="Under 15: the guardian who consented."),
-    consent_date: str = typer.Option(None, "--consent-date", help="Under 15: the date of the written consent."),
-    organisation: bool = typer.Option(False, "--organisation", help="An organisation card (yhteisökortti)."),
-    responsible: str = typer.Option(None, "--responsible", help="Organisation: the responsible person."),
-    email: str = typer.Option(None, "--email"),
-    phone: str = typer.Option(None, "--phone"),
-    address: str = typer.Option(None, "--address"),
-    verify_id: bool = typer.Option(False, "--verify-id", help="Check the patron's ID at every loan."),
-    pin: str = typer.Option(None, "--pin", hidden=True, help="Refused: a PIN on the command line shows in `ps`."),
-    pin_stdin: bool = typer.Option(False, "--pin-stdin",
-                                   help="A PIN for self-service: read from stdin, or asked for on a terminal."),
-    language: str = LANGUAGE_OPTION,
-    branch: str = BRANCH_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@patron.command(
+    "add",
+    option("--card", required=True),
+    option("--first", required=True),
+    option("--last", required=True),
+    option("--hetu", "Personal identity code (validated, never shown in full)."),
+    option("--birth-date", "For patrons without a Finnish HETU.", metavar="YYYY-MM-DD"),
+    option("--guardian", "Under 15: the guardian who consented.", metavar="NAME"),
+    option("--consent-date", "Under 15: the date of the written consent.", metavar="YYYY-MM-DD"),
+    flag("--organisation", "An organisation card (yhteisökortti)."),
+    option("--responsible", "Organisation: the responsible person.", metavar="NAME"),
+    option("--email"),
+    option("--phone"),
+    option("--address"),
+    flag("--verify-id", "Check the patron's ID at every loan."),
+    option("--pin", "Refused: a PIN on the command line shows in `ps`.", hidden=True),
+    flag("--pin-stdin", "A PIN for self-service: read from stdin, or asked for on a terminal."),
+    LANGUAGE,
+    BRANCH,
+    JSON,
+)
+def patron_add(st: State, card: str, first: str, last: str, hetu: str | None, birth_date: str | None,
+               guardian: str | None, consent_date: str | None, organisation: bool, responsible: str | None,
+               email: str | None, phone: str | None, address: str | None, verify_id: bool, pin: str | None,
+               pin_stdin: bool, language: str | None, branch: str | None, as_json: bool) -> None:
     """Register a patron."""
     from ..desk.patrons import NewPatron
 
-    st = state(ctx)
     if pin is not None:  # every user of the machine can read a process's arguments
         raise invalid("pin_on_command_line")
     desk = st.desk(branch)
@@ -137,61 +129,40 @@ def patron_add(
          [st.t("cli.patron_added", name=view.name, card=view.card)])
 
 
-@patron_app.command("show")
-def patron_show(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
+@patron.command("show", arg("card"), JSON)
+def patron_show(st: State, card: str, as_json: bool) -> None:
     """A patron's standing, loans and holds (the HETU never in full)."""
-    st = state(ctx)
     view = st.desk().patrons.view(card)
     emit(as_json, {"patron": patron_json(view)}, patron_lines(view, st.t))
 
 
-@patron_app.command("find")
-def patron_find(
-    ctx: typer.Context,
-    query: str,
-    limit: int = typer.Option(20, "--limit", min=1, max=200),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@patron.command("find", arg("query"),
+                 option("--limit", "How many at most, 1–200.", default=20, type=int_between(1, 200)), JSON)
+def patron_find(st: State, query: str, limit: int, as_json: bool) -> None:
     """Find patrons by card, name, e-mail or phone."""
-    st = state(ctx)
     hits = st.desk().patrons.find(query, limit)
     emit(as_json,
          {"patrons": [{"card": h["card"], "name": h["name"], "birth_year": h["birth_year"]} for h in hits]},
          [f"{h['card'] or '-':<16} {h['name']}  {h['birth_year'] or ''}" for h in hits] or [st.t("cli.none_found")])
 
 
-@patron_app.command("card-lost")
-def patron_card_lost(
-    ctx: typer.Context,
-    card: str,
-    new_card: str = typer.Option(..., "--new-card"),
-    reported_at: str = typer.Option(None, "--reported-at", help="When the patron reported it (default: now)."),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@patron.command("card-lost", arg("card"), option("--new-card", required=True, metavar="CARD"),
+                 option("--reported-at", "When the patron reported it (default: now).", metavar="TIME"), JSON)
+def patron_card_lost(st: State, card: str, new_card: str, reported_at: str | None, as_json: bool) -> None:
     """A lost card: closed from the report, a new card issued."""
-    st = state(ctx)
     view = st.desk().patrons.report_lost_card(card, new_card, reported_at)
     emit(as_json, {"patron": {"card": view.card, "name": view.name, "old_card": card}},
          [st.t("cli.card_replaced", old=card, new=view.card)])
 
 
-@patron_app.command("edit")
-def patron_edit(
-    ctx: typer.Context,
-    card: str,
-    first: str = typer.Option(None, "--first"),
-    last: str = typer.Option(None, "--last"),
-    email: str = typer.Option(None, "--email"),
-    phone: str = typer.Option(None, "--phone"),
-    address: str = typer.Option(None, "--address"),
-    verify_id: bool = typer.Option(None, "--verify-id/--no-verify-id"),
-    language: str = LANGUAGE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@patron.command("edit", arg("card"), option("--first"), option("--last"), option("--email"), option("--phone"),
+                 option("--address"), switch("--verify-id", "Check the patron's ID at every loan (or no more)."),
+                 LANGUAGE, JSON)
+def patron_edit(st: State, card: str, first: str | None, last: str | None, email: str | None, phone: str | None,
+                address: str | None, verify_id: bool | None, language: str | None, as_json: bool) -> None:
     """Change a patron's name, contact details or language."""
     from ..desk.patrons import ContactChange
 
-    st = state(ctx)
     view = st.desk().patrons.update(
         card, ContactChange(email=email, phone=phone, address=address, verify_id=verify_id, first=first, last=last,
                             language=language)
@@ -199,15 +170,9 @@ def patron_edit(
     emit(as_json, {"patron": patron_json(view)}, [st.t("cli.patron_updated", name=view.name)])
 
 
-@patron_app.command("pin")
-def patron_pin(
-    ctx: typer.Context,
-    card: str,
-    pin_stdin: bool = typer.Option(False, "--pin-stdin", help="Read the PIN from stdin."),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@patron.command("pin", arg("card"), flag("--pin-stdin", "Read the PIN from stdin."), JSON)
+def patron_pin(st: State, card: str, pin_stdin: bool, as_json: bool) -> None:
     """Set a new PIN after checking the patron's ID."""
-    st = state(ctx)
     desk = st.desk()
     if not pin_stdin and not sys.stdin.isatty():
         raise invalid("pin_tty")  # getpass would echo the PIN
@@ -215,33 +180,30 @@ def patron_pin(
     emit(as_json, {"patron": {"card": card, "pin": "set"}}, [st.t("cli.pin_set")])
 
 
-def _read_pin(st) -> str:
+def _read_pin(st: State) -> str:
     """A PIN never from argv: asked for without echo on a terminal, else one line of stdin."""
     import getpass
 
     return getpass.getpass(st.t("cli.pin_prompt")) if sys.stdin.isatty() else sys.stdin.readline().strip()
 
 
-@patron_app.command("export")
-def patron_export(ctx: typer.Context, card: str, as_json: bool = JSON_OPTION) -> None:
+@patron.command("export", arg("card"), JSON)
+def patron_export(st: State, card: str, as_json: bool) -> None:
     """Everything stored about the patron, as JSON (the right to see one's data).
     The output is JSON with or without --json."""
-    data = state(ctx).desk().patrons.export(card)
+    data = st.desk().patrons.export(card)
     sys.stdout.write(json_text(jsonable({"ok": True, **data}), indent=2) + "\n")
 
 
-@note_app.command("add")
-def note_add(ctx: typer.Context, card: str, text: str, as_json: bool = JSON_OPTION) -> None:
+@notes.command("add", arg("card"), arg("text"), JSON)
+def note_add(st: State, card: str, text: str, as_json: bool) -> None:
     """Attach a short note to the patron ("kortti tuli postissa")."""
-    st = state(ctx)
     note = st.desk().patrons.add_note(card, text)
     emit(as_json, {"note": note_json(note)}, [st.t("cli.note_added", id=note.id)])
 
 
-@note_app.command("done")
-def note_done(ctx: typer.Context, card: str, note_id: int = typer.Argument(..., metavar="ID"),
-              as_json: bool = JSON_OPTION) -> None:
+@notes.command("done", arg("card"), arg("note_id", type=whole, metavar="ID"), JSON)
+def note_done(st: State, card: str, note_id: int, as_json: bool) -> None:
     """Mark a note done: it is no longer shown at the desk."""
-    st = state(ctx)
     note = st.desk().patrons.note_done(card, note_id)
     emit(as_json, {"note": note_json(note)}, [st.t("cli.note_done", id=note.id)])

@@ -7,18 +7,12 @@ import ipaddress
 import sys
 from pathlib import Path
 
-import typer
-
 from ..core.errors import invalid
-from .common import JSON_OPTION, emit, state
+from .common import JSON, Group, State, arg, emit, flag, int_between, option
 
-sip2_app = typer.Typer(help="Self-service machines (SIP2).", no_args_is_help=True)
-account_app = typer.Typer(help="The machines' accounts.", no_args_is_help=True)
-sip2_app.add_typer(account_app, name="account")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(sip2_app, name="sip2")
+cli = Group("tiski")
+sip2 = cli.group("sip2", "Self-service machines (SIP2).")
+account = sip2.group("account", "The machines' accounts.")
 
 
 def _on(text: str, what: str) -> bool:
@@ -44,23 +38,23 @@ def _machine_json(machine, disabled: bool = False) -> dict:
             "fees_at_machine": machine.fees_at_machine, "language": machine.language, "disabled": disabled}
 
 
-@account_app.command("add")
-def account_add(
-    ctx: typer.Context,
-    name: str,
-    branch: str = typer.Option(..., "--branch", help="The branch the machine stands in."),
-    encoding: str = typer.Option("utf-8", "--encoding", help="utf-8 | cp850 | latin-1"),
-    terminator: str = typer.Option("cr", "--terminator", help="cr | crlf (after each reply)"),
-    error_detect: str = typer.Option("off", "--error-detect", help="on: every request must carry AY/AZ."),
-    fees_at_machine: bool = typer.Option(False, "--fees-at-machine", help="The machine may take payments (37)."),
-    language: str = typer.Option("fi", "--language", help="fi | sv | en: screen messages, until the patron's own."),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
-    as_json: bool = JSON_OPTION,
-) -> None:
+@account.command(
+    "add",
+    arg("name"),
+    option("--branch", "The branch the machine stands in.", required=True, metavar="CODE"),
+    option("--encoding", "utf-8 | cp850 | latin-1", default="utf-8"),
+    option("--terminator", "cr | crlf (after each reply)", default="cr"),
+    option("--error-detect", "on: every request must carry AY/AZ.", default="off", metavar="ON|OFF"),
+    flag("--fees-at-machine", "The machine may take payments (37)."),
+    option("--language", "fi | sv | en: screen messages, until the patron's own.", default="fi"),
+    flag("--password-stdin", "Read the password from stdin."),
+    JSON,
+)
+def account_add(st: State, name: str, branch: str, encoding: str, terminator: str, error_detect: str,
+                fees_at_machine: bool, language: str, password_stdin: bool, as_json: bool) -> None:
     """Add a machine: it logs in (SIP2 93) with NAME and the password (prompted twice)."""
     from ..desk.automat import NewMachine
 
-    st = state(ctx)
     desk = st.desk()
     desk.require("add_machine")
     detect = _on(error_detect, "error_detect")
@@ -70,26 +64,22 @@ def account_add(
          [st.t("sip2.account_added", name=machine.name, branch=machine.branch)])
 
 
-@account_app.command("list")
-def account_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+@account.command("list", JSON)
+def account_list(st: State, as_json: bool) -> None:
     """The machines, their branches and settings (`tiski staff disable NAME` stops one)."""
-    machines = state(ctx).desk().automat.machine_list()
+    machines = st.desk().automat.machine_list()
     emit(as_json, {"machines": [_machine_json(machine, disabled) for machine, disabled in machines]},
          [f"{machine.name:<16} {machine.branch:<8} {machine.encoding:<7} {machine.terminator:<4} "
           f"error-detect {'on' if machine.error_detect else 'off'}  fees {'on' if machine.fees_at_machine else 'off'}"
           f"  {machine.language}{'  disabled' if disabled else ''}" for machine, disabled in machines])
 
 
-@sip2_app.command("serve")
-def serve(
-    ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", "--host", help="Loopback by default; a network address needs TLS."),
-    port: int = typer.Option(6001, "--port"),
-    cert: Path = typer.Option(None, "--cert", help="TLS certificate (PEM), with --key."),
-    key: Path = typer.Option(None, "--key", help="The certificate's private key (PEM)."),
-    plain_on_network: bool = typer.Option(False, "--plain-on-network",
-                                          help="Plain TCP on a network address (only behind a firewall)."),
-) -> None:
+@sip2.command("serve", option("--host", "Loopback by default; a network address needs TLS.", default="127.0.0.1"),
+              option("--port", default=6001, type=int_between(0, 65535)),
+              option("--cert", "TLS certificate (PEM), with --key.", type=Path, metavar="FILE"),
+              option("--key", "The certificate's private key (PEM).", type=Path, metavar="FILE"),
+              flag("--plain-on-network", "Plain TCP on a network address (only behind a firewall)."))
+def serve(st: State, host: str, port: int, cert: Path | None, key: Path | None, plain_on_network: bool) -> None:
     """Serve the self-service machines until SIGTERM or Ctrl+C."""
     import asyncio
     import logging
@@ -97,7 +87,6 @@ def serve(
     from ..sip2.server import Sip2Server, tls_context
     from ..sip2.server import serve as run
 
-    st = state(ctx)
     st.desk()  # the register exists and is up to date before any machine connects
     if (cert is None) != (key is None):
         raise invalid("cert_pair")
