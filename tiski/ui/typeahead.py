@@ -81,6 +81,9 @@ class Typeahead:
                     self._released.add(id(key))
                     self.app.post_message(key)
                     await asyncio.sleep(0)
+            # The screen skipped its repaints while the batch lasted, and nothing else
+            # would wake it: in a terminal the scan would stay off screen until the next key.
+            self.app.screen.refresh()
         except ScreenStackError:  # the desk is closing
             pass
         finally:
