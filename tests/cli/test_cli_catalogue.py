@@ -166,6 +166,6 @@ def test_bad_methods_and_days_are_bad_input(world, db_path):
     world.fees.charge("A1000", 300, "Muovitasku", "manual")
     before = counts(db_path)
     refused(db_path, "fee", "pay", "A1000", "1", "--method", "shells", code="INVALID_INPUT", exit=2)
-    refused(db_path, "fee", "report", "--day", "2.12.2026", code="INVALID_INPUT", exit=2)
+    refused(db_path, "fee", "report", "--day", "31.2.2026", code="INVALID_INPUT", exit=2)  # 2.12.2026 is a day
     refused(db_path, "fee", "report", "--day", "2026-12-02", "--branch", "NOPE", code="INVALID_INPUT", exit=2)
     assert counts(db_path) == before

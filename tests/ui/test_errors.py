@@ -13,6 +13,8 @@ from tiski.core.errors import Unavailable
 from tiski.ui.desk_log import log_path
 from tiski.ui.screens.login import LoginScreen
 
+from tiski.ui.screens.patron import SEARCH_DELAY
+
 from .conftest import book_bag_client, burst, make_app, screen_text
 from .test_login import with_accounts
 
@@ -136,6 +138,8 @@ async def test_a_screen_whose_call_fails_stays_up(full_desk, monkeypatch, what, 
             await pilot.pause()
         else:
             await burst(pilot, what_to, enter=how == "scan")
+            if how == "type":
+                await pilot.pause(SEARCH_DELAY + 0.2)  # the search starts when the typing pauses
         assert app.is_running
         assert BUSY in flat(screen_text(app))
     assert "caught Unavailable(busy) at tiski/ui/" in the_log()

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Mapping
 
 from ..core.errors import invalid
-from ..core.fees import CHARGE_TYPES, PAYMENT_METHODS, allocate
+from ..core.fees import CHARGE_TYPES, allocate
 from ..core.fees import takings as sum_takings
+from ..core.money import PAYMENT_METHODS
 from ..core.text import clean_text
 from ..store import fees as fee_store
 from ..store import patrons as patron_store

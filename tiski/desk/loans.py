@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..clock import HELSINKI
-from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents
+from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents, override_reason
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.text import clean_text
 from ..store import circulation as circ_store
@@ -99,9 +99,9 @@ def check_checkout(desk: DeskContext, card: str, barcode: str) -> Decision:
 
 def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = None, *,
              kind: str = "normal", due: date | None = None) -> Loan:
-    """Lend an item. Confirmable blockers need `override` (a reason), which is recorded.
+    """Lend an item. Confirmable blockers need `override` (a reason in words), which is recorded.
     A book-bag loan (kind 'kirjakassi') has its own due date and no late fees."""
-    reason = clean_text(override, "override", max_length=200) if override is not None else None
+    reason = override_reason(clean_text(override, "override", max_length=200)) if override is not None else None
     with desk.write():
         patron = desk.find_card(card)
         item = find_item(desk, barcode)

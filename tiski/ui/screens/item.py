@@ -19,7 +19,8 @@ from ...core.money import parse_positive_euros
 from ...i18n import format_day, safe
 from ..boundary import Guarded
 from .base import translated
-from .forms import SCAN_TAIL, ConfirmModal, Field, FormModal
+from .forms import ConfirmModal, Field, FormModal
+from .question import SCAN_TAIL
 
 
 class ItemModal(Guarded, ModalScreen[bool]):

@@ -5,17 +5,16 @@ settled, the balance after."""
 from __future__ import annotations
 
 from ...core.errors import Refused
-from ...core.fees import PAYMENT_METHODS
-from ...core.money import parse_positive_euros
+from ...core.money import PAYMENT_METHODS, parse_positive_euros
 from ...i18n import safe
 from ..receipt import PrinterFailed, deliver_receipt, payment_receipt
 from .forms import Field, FormModal
 
 
-def payment_dialog(screen) -> None:
+def payment_dialog(screen, card: str) -> None:
     """The payment form over `screen` (which shows the patron: `show_patron`, `focus_scan`)."""
     app = screen.app
-    t, desk, card = app.t, app.desk, app.patron_card
+    t, desk = app.t, app.desk
     balance = desk.fees.balance(card)
     if balance <= 0:
         app.notify(t("ui.nothing_to_pay"), severity="warning")
