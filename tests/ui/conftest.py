@@ -54,9 +54,11 @@ def build_desk(db_path, clock) -> Desk:
 
 @pytest.fixture(autouse=True)
 def desk_log_and_defects(tmp_path, monkeypatch):
-    """The desk's log goes to the test's own folder (XDG_STATE_HOME); a defect in the
+    """The desk's log goes to the test's own folder (XDG_STATE_HOME), and so do the papers
+    saved without a printer (XDG_DATA_HOME); a defect in the
     desk's code fails the test (TISKI_DEBUG) instead of becoming a message on screen."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # slips and receipts saved at returns, payments
     monkeypatch.setenv("TISKI_DEBUG", "1")
 
 

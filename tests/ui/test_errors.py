@@ -25,7 +25,7 @@ BUSY = "Rekisteri on juuri nyt varattu"  # unavailable.busy, in Finnish
 FORMS = [
     ("register", "patrons.add", ["f2", "ctrl+n"],
      {"r-card": "2028999000001", "r-first": "Aino", "r-last": "Virtanen", "r-hetu": "131052-308T", "r-pin": "8642"}),
-    ("pay", "fees.pay", ["f2", "card", "ctrl+f"], {"f-amount": "2,50"}),
+    ("pay", "fees.take_payment", ["f2", "card", "ctrl+f"], {"f-amount": "2,50"}),
     ("waive", "fees.waive", ["f2", "card", "ctrl+b"], {"f-amount": "1,00", "f-reason": "Aino Virtanen pyysi"}),
     ("hold", "holds.place", ["f2", "card", "ctrl+o"], {"f-barcode": "1000000007"}),
     ("lost card", "patrons.report_lost_card", ["f2", "card", "ctrl+l"], {"f-new_card": "2028000000099"}),

@@ -118,3 +118,9 @@ def consent_missing(reg: Registration, day: date, policy: Policy) -> Refusal | N
         if not (reg.guardian or "").strip() or reg.consent_date is None:
             return Refusal("CONSENT_MISSING", {"who": "child", "age": policy.consent_under_age})
     return None
+
+
+def initials(first_name: str, last_name: str) -> str:
+    """What a hold slip carries of the patron ("A. V."): enough to check the right book
+    is handed over, too little to tell a stranger whose it is."""
+    return " ".join(f"{name.strip()[0].upper()}." for name in (first_name, last_name) if name and name.strip())

@@ -63,6 +63,11 @@ class Policy:
     privacy_audit_days: int
     automat_pin_tries: int
     automat_pin_lock_minutes: int
+    lost_price_cents: int
+    lost_price_cents_by_format: Mapping[str, int]
+    lost_processing_fee_cents: int
+    lost_refund_processing_fee: bool
+    lost_refund_late_fee: bool
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -70,6 +75,12 @@ class Policy:
 
     def format_limit(self, fmt: str) -> int | None:
         return self.format_limits.get(fmt)
+
+    def replacement_price(self, fmt: str, item_price_cents: int | None) -> int:
+        """What a lost copy costs: its own price, else the policy's for its format, else the general one."""
+        if item_price_cents is not None and item_price_cents > 0:
+            return item_price_cents
+        return self.lost_price_cents_by_format.get(fmt, self.lost_price_cents)
 
 
 # --- validation -------------------------------------------------------------------------
@@ -152,6 +163,11 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("privacy", "audit_days"): ("privacy_audit_days", _whole(30)),
     ("automat", "pin_tries"): ("automat_pin_tries", _whole(1)),
     ("automat", "pin_lock_minutes"): ("automat_pin_lock_minutes", _whole(1)),
+    ("lost", "price_cents"): ("lost_price_cents", _whole(0)),
+    ("lost", "price_cents_by_format"): ("lost_price_cents_by_format", _per_format),
+    ("lost", "processing_fee_cents"): ("lost_processing_fee_cents", _whole(0)),
+    ("lost", "refund_processing_fee"): ("lost_refund_processing_fee", _flag),
+    ("lost", "refund_late_fee"): ("lost_refund_late_fee", _flag),
 }
 
 # Keys added after databases began carrying their own policy: a copy made before
@@ -171,6 +187,11 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("privacy", "audit_days"): 730,
     ("automat", "pin_tries"): 5,
     ("automat", "pin_lock_minutes"): 15,
+    ("lost", "price_cents"): 2500,
+    ("lost", "price_cents_by_format"): MappingProxyType({}),
+    ("lost", "processing_fee_cents"): 500,
+    ("lost", "refund_processing_fee"): False,
+    ("lost", "refund_late_fee"): False,
 }
 
 

@@ -36,7 +36,8 @@ from ..store.patrons import Patron as Patron  # the facade's patron, built by th
 # PINs or free text (a reason may name someone).
 _AUDITED = ("barcode", "amount_cents", "charge_type", "ban_type", "outcome", "pickup", "dropbox_date",
             "new_card", "ill_id", "visit_id", "appointment_id", "callback_id", "written", "hearing_date", "until",
-            "username", "terminal", "file", "note_id", "confirmed")
+            "username", "terminal", "file", "status", "record_id", "method", "charge_cents", "note_id",
+            "confirmed")
 
 
 P = ParamSpec("P")

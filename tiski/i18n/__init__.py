@@ -93,7 +93,7 @@ class Translator:
             return self.money(value)
         if isinstance(value, (date, datetime)):
             return format_day(value)
-        if name in ("format", "status", "category", "type") and isinstance(value, str):
+        if name in ("format", "status", "category", "type", "method") and isinstance(value, str):
             key = f"{name}.{value}"
             if key in self._messages:
                 return self._messages[key]

@@ -76,6 +76,30 @@ def _kirjakassi_screen() -> Screen:
     return KirjakassiScreen()
 
 
+def _catalogue_screen() -> Screen:
+    from .screens.catalogue import CatalogueScreen
+
+    return CatalogueScreen()
+
+
+def _pull_list_screen() -> Screen:
+    from .screens.worklists import PullListScreen
+
+    return PullListScreen()
+
+
+def _in_transit_screen() -> Screen:
+    from .screens.worklists import InTransitScreen
+
+    return InTransitScreen()
+
+
+def _hold_shelf_screen() -> Screen:
+    from .screens.worklists import HoldShelfScreen
+
+    return HoldShelfScreen()
+
+
 # Calm blue for the desk, the warm colours kept for what staff must not miss.
 TISKI_THEME = Theme(
     name="tiski",
@@ -98,7 +122,9 @@ class TiskiApp(Guarded, App):
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
     MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen,
-             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen}
+             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen,
+             "catalogue": _catalogue_screen, "pull_list": _pull_list_screen, "in_transit": _in_transit_screen,
+             "hold_shelf": _hold_shelf_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
@@ -107,6 +133,10 @@ class TiskiApp(Guarded, App):
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
+        Binding("f7", "area('catalogue')", "key.catalogue", group=AREAS),
+        Binding("f8", "area('pull_list')", "key.pull_list", group=AREAS),
+        Binding("f9", "area('in_transit')", "key.in_transit", group=AREAS),
+        Binding("f10", "area('hold_shelf')", "key.hold_shelf", group=AREAS),
         Binding("f12", "lock", "key.lock", show=False, priority=True),  # over a dialog too
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
@@ -127,6 +157,7 @@ class TiskiApp(Guarded, App):
         self.clock_is_fixed = clock_is_fixed
         self.branch_name = desk.branch_name()
         self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
+        self.visit_loans: list = []  # the checkout session's loans, for the receipt
         self.identity_checked: str | None = None  # the current patron's card, once their ID was checked
         self.held_scans: deque[str] = deque()  # scans that came while a question was open
         self.typeahead = Typeahead(self)
@@ -369,7 +400,7 @@ class TiskiApp(Guarded, App):
             yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
             return
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        for mode in ("patron", "checkout", "returns", "digituki", "kirjakassi"):
+        for mode in self.MODES:
             yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()
@@ -390,6 +421,7 @@ class TiskiApp(Guarded, App):
         before: their checkout lines, their ID check and any toast about them go."""
         if card != self.patron_card:
             self.session_lines = []
+            self.visit_loans = []
             self.identity_checked = None
             self.clear_notifications()
         self.patron_card = card

@@ -40,6 +40,7 @@ class CheckoutScreen(DeskScreen):
     BINDINGS = [
         Binding("escape", "done", "key.done"),
         Binding("ctrl+t", "receipt", "key.receipt"),
+        Binding("ctrl+g", "receipt(True)", "key.receipt_all", show=False),  # Ctrl+U clears the field
     ]
 
     def __init__(self, *args, **kwargs):
@@ -222,6 +223,7 @@ class CheckoutScreen(DeskScreen):
         else:
             detail = t("ui.due", due=format_day(loan.due))
             self.loans += 1
+        self.app.visit_loans.append(loan)  # for the receipt
         notes = [t.refusal(a) for a in loan.alerts if a.code in ("HOLD_FILLED", "TRANSIT_CANCELLED")]
         if loan.overridden:
             notes.append(t("ui.overridden"))
@@ -259,15 +261,17 @@ class CheckoutScreen(DeskScreen):
         """Esc: this patron is done; the desk is ready for the next one."""
         self.app.clear_patron()
 
-    def action_receipt(self) -> None:
+    def action_receipt(self, with_all_loans: bool = False) -> None:
+        """Ctrl+T: this visit's loans on paper; Ctrl+G: and all the patron's loans now."""
         card = self.app.patron_card
         if card is None:
             return
-        loans = [(title, detail) for mark, title, detail in self.app.session_lines if mark == OK]
+        loans = [(loan.title, f"{loan.barcode} · {self.t('ui.due', due=format_day(loan.due))}")
+                 for loan in self.app.visit_loans]
         if not loans:
             self.app.notify(self.t("ui.receipt_empty"), severity="warning")
             return
-        text = receipt_text(self.app, card, loans)
+        text = receipt_text(self.app, card, loans, with_all_loans)
         try:
             where = deliver_receipt(self.app.settings, text, self.desk.now())
         except OSError as exc:
@@ -277,7 +281,7 @@ class CheckoutScreen(DeskScreen):
         self.app.notify(self.t("ui.receipt_done", where=where), timeout=5)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "receipt":
+        if action in ("receipt", "receipt_all"):
             return self.app.patron_card is not None
         return True
 
@@ -286,4 +290,6 @@ class CheckoutScreen(DeskScreen):
 
         if self.app.patron_card is not None:
             yield SystemCommand(self.t("key.receipt"), self.t("palette.receipt"), self.action_receipt)
+            yield SystemCommand(self.t("key.receipt_all"), self.t("palette.receipt_all"),
+                                lambda: self.action_receipt(True))
             yield SystemCommand(self.t("key.done"), self.t("palette.done"), self.action_done)

@@ -168,7 +168,7 @@ class PackScreen(DeskScreen):
     def action_slip(self) -> None:
         try:
             text = self.desk.kirjakassi.packing_slip(self.card, self.t.lang)
-            where = deliver_receipt(self.app.settings, text, self.desk.now())
+            where = deliver_receipt(self.app.settings, text, self.desk.now(), "pakkauslista")
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="warning")
             return

@@ -353,22 +353,9 @@ class PatronScreen(DeskScreen):
                              lambda _: self.focus_scan())
 
     def action_pay(self) -> None:
-        card = self.card()
-        balance = self.desk.fees.balance(card)
-        if balance <= 0:
-            self.app.notify(self.t("ui.nothing_to_pay"), severity="warning")
-            return
+        from .payment import payment_dialog  # the method and the payment receipt
 
-        def submit(values: dict) -> str | None:
-            try:
-                cents = parse_positive_euros(values["amount"])
-            except Refused as refused:
-                return self.refusal_text(refused)
-            return self._try(lambda: self.desk.fees.pay(card, cents))
-
-        self._form(self.t("ui.pay_title", balance_cents=balance),
-                   [Field("amount", self.t("ui.amount"), self.t.money(balance).removesuffix(" €"))],
-                   submit, self.t("ui.paid"))
+        payment_dialog(self, self.card())
 
     def action_waive(self) -> None:
         card = self.card()

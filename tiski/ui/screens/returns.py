@@ -13,6 +13,7 @@ from textual.widgets import Label, RichLog, Static
 
 from ...core.errors import Refused
 from ...i18n import format_day, safe
+from ..receipt import deliver_slips
 from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
@@ -23,6 +24,7 @@ class ReturnsScreen(DeskScreen):
     HELP_KEYS = (("Enter", "help.scan_return"),)
     BINDINGS = [
         Binding("ctrl+b", "dropbox", "key.dropbox"),
+        Binding("ctrl+r", "damaged", "key.item_damaged"),  # Ctrl+D deletes in the field
         Binding("escape", "clear", "key.clear_list"),
     ]
 
@@ -30,8 +32,8 @@ class ReturnsScreen(DeskScreen):
         super().__init__(*args, **kwargs)
         self.dropbox_date = None
         # What was returned, kept as facts (not words) so a change of language shows
-        # the whole list in the new one: (style, title, [(message key, figures)…], alert).
-        self.lines: list[tuple[str, str, list[tuple[str, dict]], tuple[str, dict] | None]] = []
+        # the whole list in the new one: (style, title, [(message key, figures)…], [alerts, the same]).
+        self.lines: list[tuple[str, str, list[tuple[str, dict]], list[tuple[str, dict]]]] = []
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -62,7 +64,7 @@ class ReturnsScreen(DeskScreen):
     @on(ScanInput.Scanned, "#scan")
     def scanned(self, event: ScanInput.Scanned) -> None:
         if event.duplicate:
-            self.line("dim", event.code, [("ui.duplicate_scan", {})], None)
+            self.line("dim", event.code, [("ui.duplicate_scan", {})], [])
             return
         self.handle_scan(event.code)
 
@@ -77,42 +79,67 @@ class ReturnsScreen(DeskScreen):
                 except Refused:
                     pass
             self.line("bold red" if refused.code == "ITEM_UNKNOWN" else "", title,
-                      [("refusal", {"refusal": r}) for r in refused.refusals], None)
+                      [("refusal", {"refusal": r}) for r in refused.refusals], [])
             return
         details: list[tuple[str, dict]] = [("ui.returned", {})]
         if result.late_fee_cents:
             details.append(("cli.late_fee", {"fee_cents": result.late_fee_cents}))
-        alert = None
+        alerts: list[tuple[str, dict]] = []
         if result.hold is not None and not result.hold.in_transit:
-            alert = ("ui.alert_hold_shelf", {"code": result.hold.pickup_code or "",
-                                             "day": format_day(result.hold.pickup_by)})
+            alerts.append(("ui.alert_hold_shelf", {"code": result.hold.pickup_code or "",
+                                                   "day": format_day(result.hold.pickup_by)}))
         elif result.route_to is not None:
             key = "ui.alert_send_for_hold" if result.hold is not None else "ui.alert_send_home"
-            alert = (key, {"branch": result.route_to})
-        self.line("", result.title, details, alert)
-        if alert:
+            alerts.append((key, {"branch": result.route_to}))
+        alerts += self.life_notes(result)
+        self.line("", result.title, details, alerts)
+        if alerts:
             self.app.bell()
+        deliver_slips(self.app, result.title, result.barcode, result.hold, result.route_to)
 
-    def line(self, style: str, title: str, details: list[tuple[str, dict]], alert: tuple[str, dict] | None) -> None:
+    # --- the item's life and its slips (issue 12) ----------------------------------------
+
+    def life_notes(self, result) -> list[tuple[str, dict]]:
+        """A lost or missing copy is back: say so, and what the patron gets back."""
+        if not result.found:
+            return []
+        notes = [("catalogue.found", {"status": result.found})]
+        if result.paid_back_cents:
+            notes.append(("catalogue.paid_back", {"paid_back_cents": result.paid_back_cents,
+                                                  "method": result.paid_back_method}))
+        elif result.refund_cents:
+            notes.append(("catalogue.refunded", {"refund_cents": result.refund_cents}))
+        return notes
+
+    def action_damaged(self) -> None:
+        """Ctrl+R: damaged at the return — scan it, a note, an optional charge: to repair."""
+        from .item import damaged_form
+
+        def done(damage) -> None:
+            self.line("", damage.title, [("catalogue.damaged_done", {"title": damage.title})], [])
+
+        damaged_form(self.app, done, closed=self.focus_scan)
+
+    def line(self, style: str, title: str, details: list[tuple[str, dict]], alerts: list[tuple[str, dict]]) -> None:
         """One return: `details` are message keys and their figures (or ("refusal", {"refusal": r}))."""
-        self.lines.append((style, title, details, alert))
-        self._row(style, title, details, alert)
+        self.lines.append((style, title, details, alerts))
+        self._row(style, title, details, alerts)
         banner = self.query_one("#return-alert", Static)
-        banner.update(f"{safe(title)}\n{self.t(alert[0], **alert[1])}" if alert else "")
-        banner.display = bool(alert)
+        banner.update(f"{safe(title)}\n{self._words(alerts)}" if alerts else "")
+        banner.display = bool(alerts)
 
     def _words(self, details: list[tuple[str, dict]]) -> str:
         t = self.t
         return " · ".join(t.refusal(params["refusal"]) if key == "refusal" else t(key, **params)
                           for key, params in details)
 
-    def _row(self, style: str, title: str, details: list[tuple[str, dict]], alert: tuple[str, dict] | None) -> None:
+    def _row(self, style: str, title: str, details: list[tuple[str, dict]], alerts: list[tuple[str, dict]]) -> None:
         log = self.query_one("#return-lines", RichLog)
         line = Text(safe(title), style=style or "bold")
         line.append(f" — {safe(self._words(details))}", style=style)
         log.write(line)
-        if alert:
-            log.write(Text(f"  ▶ {self.t(alert[0], **alert[1])}", style="bold reverse"))
+        if alerts:
+            log.write(Text(f"  ▶ {self._words(alerts)}", style="bold reverse"))
 
     # --- the drop box ----------------------------------------------------------------
 
@@ -167,3 +194,4 @@ class ReturnsScreen(DeskScreen):
         from textual.app import SystemCommand
 
         yield SystemCommand(self.t("key.dropbox"), self.t("palette.dropbox"), self.action_dropbox)
+        yield SystemCommand(self.t("key.item_damaged"), self.t("palette.item_damaged"), self.action_damaged)
