@@ -1,6 +1,8 @@
-"""The desk in a real terminal (tmux): start-up, scan latency, idle CPU, memory.
+"""The desk in a real terminal (tmux): start-up, scan latency, idle CPU, memory; and
+in process (Textual's pilot): a patron opened by a card scan, the areas F2–F6.
 
     python benchmarks/desk_tui.py [--db PATH] [--runs 10] [--idle 30]
+    python benchmarks/desk_tui.py --pilot [--rounds 30]      # the pilot figures alone (no tmux)
 
 - start-up: from launching the process to the first usable screen on the terminal,
   against a bare Textual "hello" app measured the same way in the same run;
@@ -9,6 +11,15 @@
 - idle CPU: CPU ticks the process uses while nobody touches it (patron screen,
   checkout screen with a patron, real clock);
 - memory: resident set size after a patron was opened and items lent.
+
+Pilot (`--pilot`): the real `TiskiApp` at 80×24 on the demo library, headless. A card
+is scanned (its digits and Enter arriving at once, as a scanner's do) and timed until
+the patron's details are on the screen's widgets; F2, F3, F4, F5, F6 are pressed in turn
+and each timed until its area is the current one, mounted and idle — a first visit
+builds the area, a second one ("again") switches to it. The same is done
+to a bare Textual app in the same run — one `Input` that shows what is scanned, five
+modes of one `Static` each — the floor of Textual's own work for the same keys.
+Median and 95th percentile of `--rounds` rounds, each from a new app.
 
 Uses the demo library (built at --db if missing, with TISKI_NOW fixed).
 """
@@ -189,6 +200,135 @@ def idle(db: Path, seconds: float) -> None:
         print(f"idle CPU, {label}: {used} ticks in {seconds:.0f} s ({used / hz * 1000:.0f} ms of CPU)")
 
 
+BARE = """
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+
+class Area(Screen):
+    def compose(self):
+        yield Input(id="scan")
+        yield Static("", id="shown")
+
+    def on_input_submitted(self, event):
+        self.query_one("#shown", Static).update(event.value)
+        event.input.value = ""
+
+
+class Bare(App):
+    MODES = {name: Area for name in ("f2", "f3", "f4", "f5", "f6")}
+    DEFAULT_MODE = "f2"
+    BINDINGS = [(key, f"switch_mode('{key}')", key) for key in MODES]
+"""
+
+
+def _stats(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"median {statistics.median(ordered) * 1000:5.1f} ms, p95 {p95 * 1000:5.1f} ms"
+
+
+async def _until(condition, what: str = "", timeout: float = 10.0) -> float:
+    """Seconds until `condition()` holds, checked at every turn of the event loop."""
+    import asyncio
+
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > timeout:
+            raise SystemExit(f"timed out: {what}")
+        await asyncio.sleep(0)
+    return time.perf_counter() - started
+
+
+def _scan(app, code: str) -> None:
+    from textual import events
+
+    for char in code:
+        app.post_message(events.Key(char, char))
+    app.post_message(events.Key("enter", "\r"))
+
+
+def _idle(app) -> bool:
+    screen = app.screen
+    return all(node._message_queue.empty() for node in (app, *screen.walk_children(with_self=True)))
+
+
+async def _round_tiski(db: Path, card: str) -> dict[str, float]:
+    from datetime import datetime
+
+    from tiski.clock import HELSINKI, fixed_clock
+    from tiski.desk import Desk
+    from tiski.settings import Settings
+    from tiski.ui.app import TiskiApp
+
+    desk = Desk.open(db, clock=fixed_clock(datetime.fromisoformat(NOW).replace(tzinfo=HELSINKI)), branch="PORI")
+    app = TiskiApp(desk, settings=Settings(), clock_is_fixed=True)
+    out: dict[str, float] = {}
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await _until(lambda: getattr(app.screen, "view_ready", False) and _idle(app))
+            _scan(app, card)
+            out["card scan to patron"] = await _until(
+                lambda: getattr(app.screen, "view", None) is not None and app.screen.view.presented_card == card
+                and _idle(app), "card")
+            for visit in ("first", "again"):
+                for key, mode in (("f3", "checkout"), ("f4", "returns"), ("f5", "digituki"),
+                                  ("f6", "kirjakassi"), ("f2", "patron")):
+                    app.post_message(__import__("textual").events.Key(key, None))
+                    out[f"{key.upper()} {visit}"] = await _until(
+                        lambda m=mode: app.current_mode == m and app.screen.is_mounted and _idle(app), key)
+    finally:
+        desk.close()
+    return out
+
+
+async def _round_bare(card: str) -> dict[str, float]:
+    from textual.widgets import Static
+
+    namespace: dict = {}
+    exec(BARE, namespace)
+    app = namespace["Bare"]()
+    out: dict[str, float] = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        _scan(app, card)
+        out["card scan to patron"] = await _until(
+            lambda: str(app.screen.query_one("#shown", Static).render()) == card and _idle(app))
+        for visit in ("first", "again"):
+            for key in ("f3", "f4", "f5", "f6", "f2"):
+                app.post_message(__import__("textual").events.Key(key, None))
+                out[f"{key.upper()} {visit}"] = await _until(
+                    lambda k=key: app.current_mode == k and app.screen.is_mounted and _idle(app), key)
+    return out
+
+
+def pilot(db: Path, rounds: int) -> None:
+    """The pilot figures: Tiski and the bare app alternately, `rounds` times."""
+    import asyncio
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    cards = [r[0] for r in conn.execute(
+        "SELECT c.card FROM cards c JOIN patrons p ON p.id = c.patron_id WHERE c.status = 'active'"
+        " AND p.verify_id = 0 AND EXISTS (SELECT 1 FROM loans l WHERE l.patron_id = p.id AND l.returned_at IS NULL)"
+        " ORDER BY c.card LIMIT ?", (rounds,))]
+    conn.close()
+    tiski: dict[str, list[float]] = {}
+    bare: dict[str, list[float]] = {}
+    for n in range(rounds):
+        for label, figures in (("tiski", tiski), ("bare", bare)):
+            result = asyncio.run(_round_tiski(db, cards[n % len(cards)]) if label == "tiski"
+                                 else _round_bare(cards[n % len(cards)]))
+            for name, seconds in result.items():
+                figures.setdefault(name, []).append(seconds)
+    print(f"pilot at 80x24, {rounds} rounds (a new app each), the demo library, load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (F2 first: back to the patron screen built at start):")
+    for name in tiski:
+        print(f"  {name:<20} tiski {_stats(tiski[name])}   bare Textual {_stats(bare[name])}")
+
+
 def idle_only() -> None:
     """python -c 'import benchmarks.desk_tui as b; b.idle_only()'"""
     idle(Path("/tmp/tiski-demo-bench.sqlite"), 30.0)
@@ -200,8 +340,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--scans", type=int, default=50)
     parser.add_argument("--idle", type=float, default=30.0)
+    parser.add_argument("--pilot", action="store_true", help="only the in-process pilot figures (no tmux)")
+    parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
-    if shutil.which("tmux") is None:
+    if not args.pilot and shutil.which("tmux") is None:
         raise SystemExit("tmux is needed")
     # As installed: `pip install` byte-compiles the package, as it did Textual. An
     # editable checkout (and PYTHONDONTWRITEBYTECODE) would otherwise compile every
@@ -214,9 +356,13 @@ def main() -> None:
     if not args.db.exists():
         subprocess.run([sys.executable, "-m", "tiski", "--db", str(args.db), "init", "--demo"],
                        env={**os.environ, "TISKI_NOW": NOW}, check=True, stdout=subprocess.DEVNULL)
+    if args.pilot:
+        pilot(args.db, args.rounds)
+        return
     startup(args.db, args.runs)
     scans(args.db, args.scans)
     idle(args.db, args.idle)
+    pilot(args.db, args.rounds)
 
 
 if __name__ == "__main__":

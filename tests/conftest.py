@@ -27,6 +27,8 @@ from tiski.store.db import connect, create
 os.environ["TISKI_KEYS_DIR"] = tempfile.mkdtemp(prefix="tiski-test-keys-")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="tiski-test-config-")
 os.chmod(os.environ["XDG_CONFIG_HOME"], 0o755)  # other Unix users of a test find no file there, not a wall
+# TISKI_NOW stands still in the tests (a drill's clock runs on from it: see tiski/clock.py).
+os.environ["TISKI_CLOCK"] = "frozen"
 
 # Wednesday 2 December 2026, 14:05 — a normal open day at every branch.
 START = datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI)

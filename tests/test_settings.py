@@ -54,7 +54,7 @@ def test_the_file_then_the_environment_which_wins(tmp_path):
 
 
 def test_a_fixed_clock():
-    settings = load_settings({"TISKI_NOW": "2026-12-02T14:05"}, NO_FILE)
+    settings = load_settings({"TISKI_NOW": "2026-12-02T14:05", "TISKI_CLOCK": "frozen"}, NO_FILE)
     assert settings.clock()() == datetime(2026, 12, 2, 14, 5, tzinfo=HELSINKI)
 
 
@@ -70,6 +70,7 @@ def test_a_fixed_clock():
     ("TISKI_THEME", "dark", "ansi | tiski"),
     ("TISKI_PRINTER", "lp -d 'desk", "command line"),
     ("TISKI_NOW", "2201-01-01", "ISO 8601"),
+    ("TISKI_CLOCK", "frozn", "running | frozen"),
 ])
 def test_a_bad_value_is_one_message_naming_the_setting(name, value, words):
     """Mutation caught: a bad value silently replaced by the default (a desk that never

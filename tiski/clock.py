@@ -1,5 +1,10 @@
-"""The one clock. `TISKI_NOW` (ISO 8601, local Helsinki time; read by tiski.settings) fixes it
-for tests and drills."""
+"""The one clock.
+
+`TISKI_NOW` (ISO 8601, local Helsinki time; read by tiski.settings) sets the moment the
+desk starts at; from there time runs as on the wall (an offset clock), so a drill's
+digi-support timers tick and idle times pass as on a working day. `TISKI_CLOCK=frozen`
+stands the clock still at that moment instead, for tests that need every reading the same.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,12 @@ def system_clock() -> datetime:
 
 def fixed_clock(moment: datetime) -> Clock:
     return lambda: moment
+
+
+def offset_clock(start: datetime) -> Clock:
+    """A clock that reads `start` now and runs on from there at the wall's pace."""
+    offset = start - system_clock()
+    return lambda: system_clock() + offset
 
 
 class ManualClock:

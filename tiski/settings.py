@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .clock import Clock, fixed_clock, parse_moment, system_clock
+from .clock import Clock, fixed_clock, offset_clock, parse_moment, system_clock
 from .core.errors import invalid
 from .i18n import LANGUAGES
 
@@ -104,6 +104,13 @@ def _theme(value: Any, name: str) -> str:
     return theme
 
 
+def _clock_mode(value: Any, name: str) -> str:
+    mode = _text(value, name).lower()
+    if mode not in ("running", "frozen"):
+        raise invalid("setting.choice", name=name, value=value, choices="running | frozen")
+    return mode
+
+
 def _moment(value: Any, name: str) -> datetime:
     try:
         return parse_moment(_text(value, name))
@@ -139,6 +146,7 @@ class Settings:
     # which register, when, where, who, in which language
     db: Path = _setting("TISKI_DB", _path, factory=default_db)
     now: datetime | None = _setting("TISKI_NOW", _moment, in_file=False)  # None: the system clock
+    clock_mode: str = _setting("TISKI_CLOCK", _clock_mode, "running", in_file=False)  # frozen: TISKI_NOW stands still
     branch: str | None = _setting("TISKI_BRANCH", _text)  # None: the first branch created
     staff: str | None = _setting("TISKI_STAFF", _text, in_file=False)  # None: the Unix user's account
     lang: str = _setting("TISKI_LANG", _language, "fi")
@@ -160,8 +168,15 @@ class Settings:
     letters: Path | None = _setting("TISKI_LETTERS", _path)
 
     def clock(self) -> Clock:
-        """The system clock, or the moment TISKI_NOW fixes."""
-        return system_clock if self.now is None else fixed_clock(self.now)
+        """The system clock; with TISKI_NOW, a clock starting at that moment that runs on
+        as the wall's does (a drill), or stands still there with TISKI_CLOCK=frozen (tests)."""
+        if self.now is None:
+            return system_clock
+        return fixed_clock(self.now) if self.clock_frozen else offset_clock(self.now)
+
+    @property
+    def clock_frozen(self) -> bool:
+        return self.now is not None and self.clock_mode == "frozen"
 
 
 def settings_file() -> Path:

@@ -683,6 +683,17 @@ class TestConfirmable:
         patron(world, "B1000")
         refused(db_path, "checkout", "B1000", "I1000", "--override", "  ", code="INVALID_INPUT", exit=2)
 
+    @pytest.mark.parametrize("reason", ["1234", "2028000000099"])
+    def test_a_code_is_not_an_override_reason(self, world, db_path, reason):
+        """Issue 10: the core's rule, the same refusal as the TUI's; nothing lent.
+        Mutation caught: the rule checked only in the TUI (`--override 1234` lends)."""
+        world.loans.checkout("A1000", "I1000")
+        patron(world, "B1000")
+        before = counts(db_path)
+        error = refused(db_path, "checkout", "B1000", "I1000", "--override", reason, code="INVALID_INPUT", exit=2)
+        assert "sanoin" in error["message"]
+        assert counts(db_path) == before
+
 
 BAD_INPUT = [
     # (code, command)
@@ -697,7 +708,7 @@ BAD_INPUT = [
     ("INVALID_INPUT", ["ban", "add", "A1000", "--type", "use", "--reason", "x", "--until", "2026-13-01"]),
     ("INVALID_INPUT", ["ban", "add", "A1000", "--type", "gag", "--reason", "x"]),
     ("INVALID_INPUT", ["return", "I1000", "--dropbox-date", "2026-02-30"]),
-    ("INVALID_INPUT", ["branch", "close-day", "PORI", "24.12.2026"]),
+    ("INVALID_INPUT", ["branch", "close-day", "PORI", "24/12/2026"]),
     ("INVALID_INPUT", ["branch", "add", "HEL", "--name", "Helsinki", "--closes", "25:99"]),
     ("INVALID_INPUT", ["branch", "add", "HEL", "--name", "Helsinki", "--closed-weekdays", "caturday"]),
     ("INVALID_INPUT", ["patron", "add", "--card", "P9000", "--first", "A", "--last", "B",
@@ -945,7 +956,7 @@ def test_swedish_rule_refusal(world, db_path):
     _banned(world)
     result = run(db_path, "--lang", "sv", "checkout", "A1000", "I1000")
     assert result.exit_code == 1
-    assert "Kunden har en gällande lånespärr, ett användningsförbud eller ett besöksförbud." in result.stderr
+    assert "Användningsförbud från 2.12.2026, tills vidare – givet av tester." in result.stderr  # which ban (issue 10)
 
 
 def test_english_missing_database(tmp_path):

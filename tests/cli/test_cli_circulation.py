@@ -61,6 +61,17 @@ def test_a_dropbox_date_outside_the_loan_is_refused(world, db_path, day):
         assert "2.12.2026" in error["message"]
 
 
+@pytest.mark.parametrize("day", ["3.12.2026", "3.12.", "2026-12-03"])
+def test_a_dropbox_date_is_typed_as_the_desk_shows_it(world, db_path, day):
+    """Issue 10 #10: every date option takes `3.12.2026`, `3.12.` (this year, by the
+    desk's clock) and ISO. Mutation caught: the CLI's own ISO-only parsing, or `3.12.`
+    read by the machine's year instead of TISKI_NOW's."""
+    world.loans.checkout("A1000", "I1000")  # 2.12.2026, due 30.12.
+    back = ok(db_path, "return", "I1000", "--dropbox-date", day, now="2027-01-04T10:00" if "2026" in day else
+              "2026-12-04T10:00")["return"]
+    assert back["late_fee_cents"] == 0
+
+
 # --- renewals ----------------------------------------------------------------------------------
 
 def test_a_renewal_that_changes_nothing_says_so(world, db_path):

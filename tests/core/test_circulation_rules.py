@@ -2,7 +2,11 @@
 
 from datetime import date
 
-from tiski.core.circulation import ItemState, PatronStanding, decide_checkout, late_fee_cents
+import pytest
+
+from tiski.core.bans import ActiveBan
+from tiski.core.circulation import ItemState, PatronStanding, decide_checkout, late_fee_cents, override_reason
+from tiski.core.errors import Refused
 from tiski.desk.context import default_policy
 
 POLICY = default_policy()
@@ -36,7 +40,7 @@ def test_childrens_material_has_no_late_fees():
 
 def _standing(**changes) -> PatronStanding:
     values = dict(patron_id=1, is_organisation=False, birth_date=date(1980, 1, 1), card_lost=False,
-                  consent_missing=False, banned=False, clearance_debt=False, balance_cents=0,
+                  consent_missing=False, clearance_debt=False, balance_cents=0,
                   most_days_overdue=0, active_loans=0, loans_by_format={})
     values.update(changes)
     return PatronStanding(**values)
@@ -50,7 +54,7 @@ def _item(**changes) -> ItemState:
 
 
 def test_hard_and_confirmable_blockers_are_told_apart():
-    decision = decide_checkout(_standing(active_loans=150, banned=True), _item(on_loan_to=2), POLICY, DUE)
+    decision = decide_checkout(_standing(active_loans=150, bans=(ActiveBan("use", DUE, None, "kaisa"),)), _item(on_loan_to=2), POLICY, DUE)
     assert [r.code for r in decision.blockers] == ["BANNED"]
     assert {r.code for r in decision.confirmations} == {"ON_LOAN_TO_OTHER", "LIMIT_TOTAL"}
     assert all(r.confirmable for r in decision.confirmations)
@@ -66,3 +70,18 @@ def test_alerts_for_the_desk():
     decision = decide_checkout(_standing(verify_id=True, balance_cents=500, holds_waiting=2), _item(), POLICY, DUE)
     assert decision.allowed
     assert [a.code for a in decision.alerts] == ["VERIFY_ID", "HOLDS_WAITING", "FEES_DUE"]
+
+
+@pytest.mark.parametrize("text", ["Koulun elokuvaviikko", "isä mukana", " Äiti mukana ", "Lainattu 12.12. asti"])
+def test_an_override_reason_is_words(text):
+    assert override_reason(text) == text.strip()
+
+
+@pytest.mark.parametrize("text", ["1234", "1000000012", "2028000000001", "ab", "  ", "12.12.", "Koulu1000000012",
+                                  "syy 2028000000001"])
+def test_a_scanned_code_is_never_an_override_reason(text):
+    """Issue 10: words, not a barcode — the rule the CLI and the TUI share. Mutation
+    caught: a code accepted (alone, or glued to a word by a scan that arrived mid-reason)."""
+    with pytest.raises(Refused) as caught:
+        override_reason(text)
+    assert caught.value.first.params == {"what": "override_reason"}

@@ -105,8 +105,9 @@ def test_a_policy_may_charge_children_too():
 
 
 def test_an_item_without_a_price_is_invoiced_at_the_policys():
-    assert replacement_cents(1990, POLICY) == 1990
-    assert replacement_cents(None, POLICY) == 2500
+    assert replacement_cents(1990, "book", POLICY) == 1990
+    assert replacement_cents(None, "book", POLICY) == 2500  # [lost.price_cents_by_format]
+    assert replacement_cents(None, "console-game", POLICY) == 6000
 
 
 def test_the_channel_is_the_patrons_choice_when_it_reaches_them_else_the_default_order():

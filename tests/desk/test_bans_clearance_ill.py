@@ -73,3 +73,24 @@ def test_a_cancelled_ill_costs_nothing(desk):
     assert desk.fees.balance(card) == 0
     with pytest.raises(Refused):
         desk.ill.arrived(request.id)
+
+
+def test_a_ban_says_which_since_when_until_when_and_who_gave_it(desk, clock):
+    """Issue 10 #7: not "a borrowing, use or visit ban" but the ban itself. A machine
+    (the patron's audience) is not told who gave it. Mutation caught: BANNED without
+    its details, or the staff name given to a self-service machine."""
+    from tiski.i18n import Translator
+
+    card = patron(desk, "P0001")
+    desk.admin.add_ban(card, "use", "Melu lukusalissa", until=date(2026, 12, 9))
+    clock.advance(days=1)
+    with pytest.raises(Refused) as refused:
+        desk.loans.checkout(card, item(desk, "B0001"))
+    said = Translator("fi").refusal(refused.value.first)
+    assert said == "Käyttökielto 2.12.2026 alkaen, voimassa 9.12.2026 asti – antanut tester."
+    assert Translator("fi", audience="patron").refusal(refused.value.first) == \
+        "Käyttökielto 2.12.2026 alkaen, voimassa 9.12.2026 asti."
+    desk.admin.add_ban(card, "visit", "Uhkaava käytös")
+    said = [Translator("en").refusal(r) for r in desk.patrons.view(card).blocks]
+    assert said == ["Use ban since 2.12.2026, until 9.12.2026 – given by tester.",
+                    "Visit ban since 3.12.2026, until lifted – given by tester."]

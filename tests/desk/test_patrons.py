@@ -63,6 +63,22 @@ def test_duplicates_are_refused(desk):
     assert code_of(lambda: register(desk, card="P0002", hetu="131052-308T")) == "DUPLICATE_PATRON"
 
 
+def test_a_duplicate_identity_code_names_the_card_holding_it(desk):
+    """Issue 10 #7: staff learn which card already holds the HETU (the current one,
+    after a lost-card report), the name masked. Mutation caught: the refusal without
+    the holder, the old card named, or the name in clear."""
+    from tiski.i18n import Translator
+
+    register(desk, hetu="131052-308T")
+    desk.patrons.report_lost_card("P0001", "P0011")
+    with pytest.raises(Refused) as refused:
+        register(desk, card="P0002", first="Eino", hetu="131052-308T")
+    assert refused.value.first.params == {"card": "P0011", "name": "A*** V*******"}
+    said = Translator("fi").refusal(refused.value.first)
+    assert said == "Henkilötunnus on jo rekisterissä: kortti P0011 (A*** V*******)."
+    assert "Virtanen" not in said and "131052" not in said
+
+
 def test_the_pin_is_stored_only_as_a_slow_hash(desk):
     register(desk, birth_date=date(1990, 1, 1), pin="4321")
     stored = desk.conn.execute("SELECT pin_hash FROM patrons").fetchone()[0]

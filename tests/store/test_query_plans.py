@@ -56,7 +56,7 @@ HOT: dict[str, Callable[[sqlite3.Connection, dict], object]] = {
     "patron by id": lambda c, i: patron_store.by_id(c, i["patron"]),
     "the patron's active card": lambda c, i: patron_store.active_card(c, i["patron"]),
     "card taken?": lambda c, i: patron_store.card_exists(c, "P0009"),
-    "identity code taken?": lambda c, i: patron_store.hetu_exists(c, "digest"),
+    "who holds an identity code": lambda c, i: patron_store.hetu_holder(c, "digest"),
     "name search": lambda c, i: patron_store.search(c, "testi asiakas"),
     "phone search": lambda c, i: patron_store.search(c, "040 123"),
     "balance": lambda c, i: patron_store.balance_cents(c, i["patron"]),

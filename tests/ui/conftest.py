@@ -54,9 +54,11 @@ def build_desk(db_path, clock) -> Desk:
 
 @pytest.fixture(autouse=True)
 def desk_log_and_defects(tmp_path, monkeypatch):
-    """The desk's log goes to the test's own folder (XDG_STATE_HOME); a defect in the
+    """The desk's log goes to the test's own folder (XDG_STATE_HOME), and so do the papers
+    saved without a printer (XDG_DATA_HOME); a defect in the
     desk's code fails the test (TISKI_DEBUG) instead of becoming a message on screen."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # slips and receipts saved at returns, payments
     monkeypatch.setenv("TISKI_DEBUG", "1")
 
 
@@ -107,18 +109,70 @@ def screen_text(app: TiskiApp) -> str:
     return html.unescape("".join(texts)).replace("\xa0", " ")
 
 
+_SVG_TEXT = r'<text class="terminal-[^"]*" x="([0-9.]+)" y="[0-9.]+" textLength="[0-9.]+" ' \
+            r'clip-path="url\(#terminal-(?:[0-9]+-)?line-([0-9]+)\)">([^<]*)</text>'
+
+
+def screen_lines(app: TiskiApp) -> list[str]:
+    """The screen as a person sees it: one string per terminal row, every character in
+    its column (for "is it on screen, and whole?")."""
+    import html
+    import re
+
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    for x, line, text in re.findall(_SVG_TEXT, app.export_screenshot(simplify=True)):
+        row, column = rows[int(line)], round(float(x) / 12.2)
+        for n, char in enumerate(html.unescape(text).replace("\xa0", " ")):
+            if column + n < width:
+                row[column + n] = char
+    return ["".join(row).rstrip() for row in rows]
+
+
 _KEY_NAMES = {" ": "space", ",": "comma", ".": "full_stop", "-": "minus", "@": "at", "+": "plus", ":": "colon"}
 
 
 async def burst(pilot, text: str, enter: bool = True) -> None:
     """Type like a barcode scanner: every key at once, no pause between, then Enter."""
+    await scan(pilot, text, enter=enter, gap=0.0)
+
+
+def key_event(char: str, at: float):
     from textual import events
 
+    if char == "\n":
+        key = events.Key("enter", "\r")
+    elif char == "\t":
+        key = events.Key("tab", "\t")
+    else:
+        key = events.Key(_KEY_NAMES.get(char, char), char)
+    key.time = at
+    return key
+
+
+async def scan(pilot, text: str, enter: bool = True, gap: float = 0.005) -> None:
+    """Keys as a scanner types them: `gap` seconds apart (5 ms), then Enter — or as a
+    person types ahead, with a larger gap. "\n" in `text` is an Enter, "\t" a Tab. Each
+    key carries the moment it was typed; they all reach the desk at once, as keys typed
+    faster than the desk answers do. Returns when the desk has taken every one."""
+    import time
+
     app = pilot.app
-    for char in text:
-        app.post_message(events.Key(_KEY_NAMES.get(char, char), char))
-    if enter:
-        app.post_message(events.Key("enter", "\r"))
+    keys = list(text) + (["\n"] if enter else [])
+    start = time.monotonic() - gap * len(keys)  # typed over the moments just past, arriving now
+    for n, char in enumerate(keys):
+        app.post_message(key_event(char, start + n * gap))
+    await settled(pilot)
+
+
+async def settled(pilot) -> None:
+    """Every key typed so far handled, and the desk quiet."""
+    import asyncio
+
+    app = pilot.app
+    await pilot.pause()
+    while not app.typeahead.idle:
+        await asyncio.sleep(0.01)
     await pilot.pause()
 
 

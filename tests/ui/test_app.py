@@ -16,7 +16,7 @@ async def test_f1_lists_every_key_of_the_desk_and_the_screen(ui_desk):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        help_text = str(app.screen.query_one("#help-keys").render())
+        help_text = str(app.screen.query_one("#help-keys").render()) + str(app.screen.query_one("#help-desk-keys").render())
         patron_screen = app.screen_stack[-2]
         for binding in list(app.BINDINGS) + list(type(patron_screen).BINDINGS):
             if binding.description:

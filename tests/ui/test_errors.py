@@ -13,6 +13,8 @@ from tiski.core.errors import Unavailable
 from tiski.ui.desk_log import log_path
 from tiski.ui.screens.login import LoginScreen
 
+from tiski.ui.screens.patron import SEARCH_DELAY
+
 from .conftest import book_bag_client, burst, make_app, screen_text
 from .test_login import with_accounts
 
@@ -23,7 +25,7 @@ BUSY = "Rekisteri on juuri nyt varattu"  # unavailable.busy, in Finnish
 FORMS = [
     ("register", "patrons.add", ["f2", "ctrl+n"],
      {"r-card": "2028999000001", "r-first": "Aino", "r-last": "Virtanen", "r-hetu": "131052-308T", "r-pin": "8642"}),
-    ("pay", "fees.pay", ["f2", "card", "ctrl+f"], {"f-amount": "2,50"}),
+    ("pay", "fees.take_payment", ["f2", "card", "ctrl+f"], {"f-amount": "2,50"}),
     ("waive", "fees.waive", ["f2", "card", "ctrl+b"], {"f-amount": "1,00", "f-reason": "Aino Virtanen pyysi"}),
     ("hold", "holds.place", ["f2", "card", "ctrl+o"], {"f-barcode": "1000000007"}),
     ("lost card", "patrons.report_lost_card", ["f2", "card", "ctrl+l"], {"f-new_card": "2028000000099"}),
@@ -136,6 +138,8 @@ async def test_a_screen_whose_call_fails_stays_up(full_desk, monkeypatch, what, 
             await pilot.pause()
         else:
             await burst(pilot, what_to, enter=how == "scan")
+            if how == "type":
+                await pilot.pause(SEARCH_DELAY + 0.2)  # the search starts when the typing pauses
         assert app.is_running
         assert BUSY in flat(screen_text(app))
     assert "caught Unavailable(busy) at tiski/ui/" in the_log()

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Input, TextArea
 
-from tiski.ui.screens.forms import SCAN_TAIL, ConfirmModal
+from tiski.ui.screens.forms import ConfirmModal
+from tiski.ui.screens.question import SCAN_TAIL
 from tiski.ui.screens.login import LoginScreen
 
 from ..hostile import CONTROL, NASTY, hostile

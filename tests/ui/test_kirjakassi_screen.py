@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from textual import events
 
-from tiski.ui.screens.forms import SCAN_TAIL, ConfirmModal
+from tiski.ui.screens.forms import ConfirmModal
+from tiski.ui.screens.question import SCAN_TAIL
 from tiski.ui.screens.kirjakassi_interview import InterviewScreen
 from tiski.ui.screens.kirjakassi_pack import PackScreen
 

@@ -248,7 +248,7 @@ async def test_each_gate_holds_on_its_own(ui_desk):
         assert app.check_action("area", ("checkout",)) is False and app.check_action("help", ()) is False
         assert await app.run_action("area('checkout')") is False
         app.switch_mode("checkout")
-        app.push_screen(HelpScreen())
+        app.push_screen(HelpScreen(app.screen))
         await pilot.pause()
         assert_locked(app, "gates")
         with pytest.raises(Refused):

@@ -1,5 +1,5 @@
 """F11 — notices at 80×24: what failed and why, the calls to make, what waits, what went
-today; resend, switch channel, mark a call made. Ctrl+T on the patron screen: the
+today; resend, switch channel, mark a call made. Ctrl+S on the patron screen: the
 patron's channel per kind."""
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ async def test_the_patron_chooses_how_each_kind_of_notice_reaches_them(ui_desk):
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, AINO)
         await shows(pilot, "Aino Virtanen")
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, FormModal) and "Ilmoitustavat" in screen_text(app)
         app.screen.query_one("#f-hold_arrived").value = "sms"

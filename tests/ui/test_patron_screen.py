@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tiski.ui.screens.forms import FormModal
+from tiski.ui.screens.patron import SEARCH_DELAY
 from tiski.ui.screens.register import RegisterScreen
 
 from .conftest import burst, make_app, screen_text
@@ -30,6 +31,7 @@ async def test_typed_names_list_namesakes_with_birth_years(ui_desk):
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, "aino vir", enter=False)
+        await pilot.pause(SEARCH_DELAY + 0.2)  # the search starts when the typing pauses
         results = app.screen.query_one("#results")
         prompts = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
         assert len(prompts) == 2

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import book_bag_client, burst, make_app
+from tiski.ui.screens.question import SCAN_TAIL
+
+from .conftest import book_bag_client, burst, make_app, scan, settled
 
 SIZE = (80, 24)
 
@@ -17,16 +19,25 @@ def fixed_theme(monkeypatch):
 
 
 def typed(*steps):
-    """run_before: each step is text to scan (ending in Enter) or a key name in <>."""
+    """run_before: each step is text to scan (ending in Enter), a key name in <>,
+    "~text" typed by a person (no Enter), "…" a person's pause (past a question's
+    guard against the scanner), or "⚙" waiting for the workers (the pick list)."""
 
     async def run(pilot):
         for step in steps:
             if step.startswith("<"):
                 await pilot.press(step.strip("<>"))
-                await pilot.pause()
+                await settled(pilot)
+            elif step.startswith("~"):
+                await scan(pilot, step[1:], enter=False, gap=0.1)
+            elif step == "…":
+                await pilot.pause(SCAN_TAIL + 0.1)
+            elif step == "⚙":
+                await pilot.app.workers.wait_for_complete()
+                await settled(pilot)
             else:
                 await burst(pilot, step)
-        await pilot.pause()
+        await settled(pilot)
 
     return run
 
@@ -38,6 +49,8 @@ def test_patron_screen_empty(snap_compare, ui_desk):
 def test_patron_search_results(snap_compare, ui_desk):
     async def run(pilot):
         await burst(pilot, "virt", enter=False)
+        await pilot.pause(0.4)  # the search starts when the typing pauses
+        await settled(pilot)
 
     assert snap_compare(make_app(ui_desk), terminal_size=SIZE, run_before=run)
 
@@ -137,14 +150,110 @@ def test_kirjakassi_deliveries_and_clients(snap_compare, kk_desk):
 
 
 def test_kirjakassi_pick_and_pack(snap_compare, kk_desk):
-    async def run(pilot):
-        await typed("<f6>", "<enter>")(pilot)
-        await pilot.app.workers.wait_for_complete()  # the pick list is made in a worker
-        await pilot.pause()
-
-    assert snap_compare(make_app(kk_desk), terminal_size=SIZE, run_before=run)
+    assert snap_compare(make_app(kk_desk), terminal_size=SIZE, run_before=typed("<f6>", "<enter>", "⚙"))
 
 
 def test_kirjakassi_interview(snap_compare, kk_desk):
     assert snap_compare(make_app(kk_desk), terminal_size=SIZE, run_before=typed("<f6>", "<ctrl+w>", "<pagedown>",
                                                                                  "<pagedown>"))
+
+
+# --- every other screen and dialog at 80×24, in Finnish (issue 10 #12) -------------------
+
+LAINE = "2028000000005"
+
+
+@pytest.fixture
+def alert_desk(ui_desk):
+    """Liisa Laine with a circulation note and her hold on the shelf; Aino Virtala with
+    two loans (one lent today) and a fee below the limit."""
+    ui_desk.patrons.add_note(LAINE, "Soita ennen kuin varaus raukeaa")
+    ui_desk.loans.return_item("1000000003")
+    ui_desk.loans.checkout("2028000000002", "1000000010")
+    ui_desk.fees.charge("2028000000002", 250, "Palautuskehotus", "reminder")
+    return ui_desk
+
+
+PATRON_AREA = {
+    "patron_alerts_at_the_card": (LAINE,),
+    "patron_fees_tab": ("2028000000001", "<pagedown>", "<pagedown>"),
+    "pay_form": ("2028000000002", "<ctrl+f>"),
+    "waive_form": ("2028000000002", "<ctrl+b>"),
+    "hold_form": ("2028000000002", "<ctrl+o>"),
+    "lost_card_form": ("2028000000002", "<ctrl+l>"),
+    "contact_form": ("2028000000001", "<ctrl+y>"),
+    "notes_dialog": (LAINE, "<ctrl+t>"),
+    "renewals_dialog": ("2028000000002", "<ctrl+g>"),
+    "help_on_the_patron_screen": ("<f1>",),
+    "command_palette": ("<ctrl+p>",),
+    "checkout_alerts_at_the_card": ("<f3>", LAINE),
+    "verify_id_question_holding_a_scan": ("<f3>", "2028000000004", "1000000010"),
+    "returns_dropbox_form": ("<f4>", "<ctrl+b>"),
+    "f12_without_accounts": ("<f12>",),
+}
+
+
+@pytest.mark.parametrize("steps", PATRON_AREA.values(), ids=PATRON_AREA.keys())
+def test_desk_screen(snap_compare, alert_desk, steps):
+    assert snap_compare(make_app(alert_desk), terminal_size=SIZE, run_before=typed(*steps))
+
+
+DIGITUKI = {
+    "dt_add_form": ("<f5>", "<ctrl+a>"),
+    "dt_guidelines_question": ("<f5>", "<ctrl+n>"),
+    "dt_finish_form": ("<f5>", "<ctrl+e>"),
+    "dt_book_form": ("<f5>", "<ctrl+o>", "<ctrl+a>"),
+    "dt_callback_form": ("<f5>", "<ctrl+k>", "<ctrl+a>"),
+    "dt_call_log_form": ("<f5>", "<ctrl+k>", "<ctrl+l>"),
+    "dt_help": ("<f5>", "<f1>"),
+}
+
+
+@pytest.mark.parametrize("steps", DIGITUKI.values(), ids=DIGITUKI.keys())
+def test_digituki_dialog(snap_compare, dt_desk, steps):
+    assert snap_compare(make_app(dt_desk), terminal_size=SIZE, run_before=typed(*steps))
+
+
+def test_dt_referral_details(snap_compare, dt_desk):
+    """The service referred to, to hand to the patron, after finishing a session."""
+
+    async def run(pilot):
+        await typed("<f5>", "<ctrl+e>")(pilot)
+        pilot.app.screen.query_one("#f-outcome").value = "referred"
+        pilot.app.screen.query_one("#f-referral").value = "Kela"
+        await typed("<ctrl+s>")(pilot)
+
+    assert snap_compare(make_app(dt_desk), terminal_size=SIZE, run_before=run)
+
+
+def test_kk_enrol_form(snap_compare, kk_desk):
+    assert snap_compare(make_app(kk_desk), terminal_size=SIZE, run_before=typed("<f6>", "<ctrl+a>"))
+
+
+def test_kk_unsaved_question(snap_compare, kk_desk):
+    """Leaving an interview the rules refuse to keep: the question before anything is lost."""
+
+    async def run(pilot):
+        await typed("<f6>", "<ctrl+w>")(pilot)
+        pilot.app.screen.query_one("#k-amount").value = "kaikki"
+        await typed("<escape>")(pilot)
+
+    assert snap_compare(make_app(kk_desk), terminal_size=SIZE, run_before=run)
+
+
+def test_login(snap_compare, ui_desk):
+    from .test_login import with_accounts
+
+    assert snap_compare(make_app(with_accounts(ui_desk)), terminal_size=SIZE, run_before=typed())
+
+
+def test_the_lock(snap_compare, ui_desk):
+    from .test_login import PASSWORD, with_accounts
+
+    async def run(pilot):
+        pilot.app.screen.query_one("#login-user").value = "pekka"
+        pilot.app.screen.query_one("#login-password").focus()
+        await scan(pilot, PASSWORD, gap=0.1)
+        await typed("2028000000001", "<f12>")(pilot)
+
+    assert snap_compare(make_app(with_accounts(ui_desk)), terminal_size=SIZE, run_before=run)

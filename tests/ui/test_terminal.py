@@ -121,3 +121,16 @@ def test_a_crash_prints_no_identity_code_or_pin(ui_desk, db_path, tmp_path):
         assert "8642" not in log and "131052" not in log
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_card_scanned_as_the_desk_starts_is_not_lost(ui_desk, db_path, tmp_path):
+    """The scanner does not wait for the desk: a card and Enter sent the moment the
+    program starts, before any screen exists, still open the patron. Mutation caught:
+    keys read before the scan field existed dropped (found by this very test)."""
+    session = start(ui_desk, db_path, tmp_path, f"{sys.executable} -m tiski")
+    try:
+        keys(session, "2028000000002", "Enter")
+        screen = wait_for(session, "Virtala, Aino")
+        assert "Lainat (1)" in screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

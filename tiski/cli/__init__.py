@@ -37,6 +37,7 @@ MODULES = {
     "init": "admin",
     "branch": "admin",
     "patron": "patrons",
+    "catalogue": "catalogue",
     "item": "catalogue",
     "import": "catalogue",
     "checkout": "circulation",

@@ -1,4 +1,5 @@
-"""Collection commands: item add/show, MARC and patron imports."""
+"""Collection commands: the catalogue search, item add/show and the item's life (lost,
+claims returned, damaged, status), MARC and patron imports."""
 
 from __future__ import annotations
 
@@ -9,11 +10,62 @@ from typing import Callable, Iterator
 
 from ..core.errors import invalid
 from ..imports import ImportStopped
-from .common import BRANCH, JSON, Group, State, arg, emit, euros, flag, json_text, option, report_usage, whole
+from .common import (BRANCH, JSON, Group, State, arg, emit, euros, flag, int_between, json_text, option,
+                     report_usage, whole)
 
 cli = Group("tiski")
+catalogue = cli.group("catalogue", "The catalogue (luettelo).")
 item = cli.group("item", "Items (niteet).")
 imports = cli.group("import", "Imports: MARC records, patrons.")
+
+
+def copy_json(copy) -> dict:
+    return {"barcode": copy.barcode, "branch": copy.branch, "status": copy.status, "due": copy.due,
+            "location": copy.location, "transit_to": copy.transit_to, "shelf": copy.shelf,
+            "call_number": copy.call_number, "format": copy.format, "since": copy.since, "by": copy.changed_by}
+
+
+def title_json(result) -> dict:
+    return {"record_id": result.record_id, "title": result.title, "author": result.author, "isbn": result.isbn,
+            "year": result.year, "format": result.format, "holds_queued": result.holds_queued,
+            "copies": [copy_json(c) for c in result.copies]}
+
+
+def copy_state(t, status: str, due, transit_to: str | None) -> str:
+    """A copy's status in words: the due date of a loan, where a copy travels."""
+    if status == "on_loan" and due is not None:
+        return t("catalogue.on_loan_until", due=due)
+    if status == "in_transit" and transit_to:
+        return t("catalogue.in_transit_to", branch=transit_to)
+    return t.value("status", status)
+
+
+@catalogue.command(
+    "search",
+    arg("query", "Words of the title or the author, an ISBN or a barcode."),
+    option("--branch", "Only copies that belong to this branch.", metavar="CODE"),
+    flag("--available", "Only copies on the shelf now."),
+    option("--limit", "At most this many titles.", type=int_between(1, 200), default=30),
+    JSON,
+)
+def catalogue_search(st: State, query: str, branch: str | None, available: bool, limit: int, as_json: bool) -> None:
+    """Find titles by words of the title or author, an ISBN or a barcode; every copy and its status."""
+    t = st.t
+    results = st.desk().catalogue.search(query, branch=branch, available=available, limit=limit)
+    lines = []
+    for r in results:
+        head = r.title + (f" / {r.author}" if r.author else "") + (f" ({r.year})" if r.year else "")
+        facts = [t.value("format", r.format) if r.format else "", t("catalogue.queued", count=r.holds_queued),
+                 f"id {r.record_id}"]
+        lines.append(head + "  · " + " · ".join(f for f in facts if f))
+        for c in r.copies:
+            state = copy_state(t, c.status, c.due, c.transit_to)
+            if c.since is not None:
+                state += f" {t.value('since', c.since)} ({c.changed_by or '-'})"
+            lines.append(f"  {c.barcode:<14} {c.branch:<6} {state}" + (f"  {c.location}" if c.location else ""))
+        if not r.copies:
+            lines.append("  " + t("catalogue.no_copies"))
+    emit(as_json, {"records": [title_json(r) for r in results]}, lines or [t("cli.none_found")])
 
 
 def item_json(view) -> dict:
@@ -29,6 +81,12 @@ def item_json(view) -> dict:
         "loan": {"card": view.loan_card, "due": view.due} if view.status == "on_loan" else None,
         "transit_to": view.transit_to,
         "holds_queued": view.holds_queued,
+        "record_id": view.record_id,
+        "shelf": view.shelf,
+        "call_number": view.call_number,
+        "price_cents": view.price_cents,
+        "history": [{"at": e.at, "event": e.event, "staff": e.staff, "branch": e.branch, "note": e.note}
+                    for e in view.history],
     }
 
 
@@ -62,16 +120,87 @@ def item_add(st: State, barcode: str, title: str, author: str | None, isbn: str 
 
 @item.command("show", arg("barcode"), JSON)
 def item_show(st: State, barcode: str, as_json: bool) -> None:
-    """An item and where it is."""
+    """An item, where it is, and its life (every change: when, who, where)."""
     t = st.t
     view = st.desk().catalogue.item_view(barcode)
     lines = [f"{view.barcode}  {view.title}" + (f" / {view.author}" if view.author else ""),
              f"  {t.value('format', view.format)}, {view.home_branch}: {t.value('status', view.status)}"]
-    if view.status == "on_loan":
+    location = " ".join(part for part in (view.shelf, view.call_number) if part)
+    if location:
+        lines.append("  " + location)
+    if view.status in ("on_loan", "claims_returned"):
         lines.append("  " + t("cli.item_on_loan", card=view.loan_card or "-", due=view.due))
     if view.transit_to:
         lines.append("  " + t("cli.send_home", branch=view.transit_to))
+    lines += ["  " + history_line(t, e) for e in view.history]
     emit(as_json, {"item": item_json(view)}, lines)
+
+
+def history_line(t, event) -> str:
+    """One change in the copy's life: when, what, who, where."""
+    line = f"{t.value('at', event.at)} {event.at:%H:%M}  {t(f'catalogue.event_{event.event}')}"
+    line += f"  ({event.staff or '-'}, {event.branch or '-'})"
+    return line + (f"  {event.note}" if event.note else "")
+
+
+@item.command("lost", arg("barcode"), BRANCH, JSON)
+def item_lost(st: State, barcode: str, branch: str | None, as_json: bool) -> None:
+    """The copy is lost: the loan's patron is charged the replacement and the processing fee."""
+    t = st.t
+    loss = st.desk(branch).items.lost(barcode)
+    lines = [t("catalogue.lost_done", title=loss.title)]
+    if loss.card is not None:
+        lines.append("  " + t("catalogue.lost_charged", card=loss.card, replacement_cents=loss.replacement_cents,
+                              processing_cents=loss.processing_cents))
+        if loss.late_fee_cents:
+            lines.append("  " + t("cli.late_fee", fee_cents=loss.late_fee_cents))
+        lines.append("  " + t("cli.balance", balance_cents=loss.balance_cents))
+    emit(as_json, {"charged_cents": loss.charged_cents, "balance_cents": loss.balance_cents, "card": loss.card,
+                   "replacement_cents": loss.replacement_cents, "processing_cents": loss.processing_cents,
+                   "late_fee_cents": loss.late_fee_cents}, lines)
+
+
+@item.command("claims-returned", arg("barcode"), BRANCH, JSON)
+def item_claims_returned(st: State, barcode: str, branch: str | None, as_json: bool) -> None:
+    """The patron says it was returned: the loan is flagged, stops accruing and blocks nothing."""
+    claim = st.desk(branch).items.claims_returned(barcode)
+    emit(as_json, {"claim": {"barcode": claim.barcode, "title": claim.title, "card": claim.card,
+                             "since": claim.since}},
+         [st.t("catalogue.claim_done", title=claim.title, day=claim.since)])
+
+
+@item.command("damaged", arg("barcode"), option("--note", "What is wrong with it.", required=True, metavar="TEXT"),
+              option("--charge", "Charge the loan's patron this (euros).", metavar="EUROS"), BRANCH, JSON)
+def item_damaged(st: State, barcode: str, note: str, charge: str | None, branch: str | None, as_json: bool) -> None:
+    """Damaged (at the return): noted, optionally charged, and to repair until released."""
+    t = st.t
+    damage = st.desk(branch).items.damaged(barcode, note, euros(charge) if charge is not None else None)
+    lines = [t("catalogue.damaged_done", title=damage.title)]
+    if damage.late_fee_cents:
+        lines.append("  " + t("cli.late_fee", fee_cents=damage.late_fee_cents))
+    if damage.charged_cents:
+        lines.append("  " + t("catalogue.damage_charged", card=damage.card or "-", fee_cents=damage.charged_cents))
+    emit(as_json, {"damage": {"barcode": damage.barcode, "title": damage.title, "card": damage.card,
+                              "late_fee_cents": damage.late_fee_cents, "charged_cents": damage.charged_cents},
+                   "balance_cents": damage.balance_cents, "status": "repair"}, lines)
+
+
+@item.command("status", arg("barcode"), arg("status", "available | missing | withdrawn | repair"), BRANCH, JSON)
+def item_status(st: State, barcode: str, status: str, branch: str | None, as_json: bool) -> None:
+    """Missing, withdrawn, to repair, or available again (released, found: checked in here)."""
+    from .circulation import routing_lines, shelf_json
+
+    t = st.t
+    done = st.desk(branch).items.set_status(barcode, status)
+    lines = [t("catalogue.status_done", title=done.title, status=done.status)]
+    if done.refund_cents:
+        lines.append("  " + t("catalogue.refunded", refund_cents=done.refund_cents))
+    if done.routing is not None:
+        lines += ["  " + line for line in routing_lines(t, done.routing.hold, done.routing.route_to)]
+    emit(as_json, {"item": {"barcode": done.barcode, "title": done.title, "status": done.status},
+                   "hold": shelf_json(done.routing.hold) if done.routing else None,
+                   "route_to": done.routing.route_to if done.routing else None,
+                   "refund_cents": done.refund_cents}, lines)
 
 
 def _existing(path: Path) -> Path:

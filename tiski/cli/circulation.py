@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.errors import Refused, invalid
-from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, option
+from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, option, whole
 
 cli = Group("tiski")
 hold_group = cli.group("hold", "Holds (varaukset).")
@@ -54,12 +54,21 @@ def return_(st: State, barcode: str, dropbox_date: str | None, branch: str | Non
     lines = [t("cli.returned", title=result.title)]
     if result.late_fee_cents:
         lines.append(t("cli.late_fee", fee_cents=result.late_fee_cents))
+    if result.found:
+        lines.append(t("catalogue.found", status=result.found))
+    if result.refund_cents:
+        lines.append(t("catalogue.refunded", refund_cents=result.refund_cents))
+    if result.paid_back_cents:
+        lines.append(t("catalogue.paid_back", paid_back_cents=result.paid_back_cents,
+                       method=t(f"method.{result.paid_back_method}")))
     lines += routing_lines(t, result.hold, result.route_to)
     emit(
         as_json,
         {"return": {"barcode": result.barcode, "title": result.title, "late_fee_cents": result.late_fee_cents,
                     "hold": shelf_json(result.hold), "route_to": result.route_to,
-                    "was_on_loan": result.was_on_loan}},
+                    "was_on_loan": result.was_on_loan, "found": result.found,
+                    "refund_cents": result.refund_cents, "paid_back_cents": result.paid_back_cents,
+                    "paid_back_method": result.paid_back_method}},
         lines,
     )
 
@@ -101,11 +110,19 @@ def renew_all(st: State, card: str, branch: str | None, as_json: bool) -> None:
          [t("cli.renewed_count", renewed=len(renewed), total=len(results))] + ["  " + line for line in lines])
 
 
-@hold_group.command("place", arg("card"), arg("barcode"),
-              option("--pickup", "Pickup branch (default: this desk's).", metavar="CODE"), BRANCH, JSON)
-def hold_place(st: State, card: str, barcode: str, pickup: str | None, branch: str | None, as_json: bool) -> None:
-    """Place a hold on the item's title."""
-    hold = st.desk(branch).holds.place(card, barcode, pickup)
+@hold_group.command("place", arg("card"), arg("barcode", "A copy of the title (or --record).", optional=True),
+                    option("--record", "The title's id (from `catalogue search`).", type=whole, metavar="ID"),
+                    option("--pickup", "Pickup branch (default: this desk's).", metavar="CODE"), BRANCH, JSON)
+def hold_place(st: State, card: str, barcode: str | None, record: int | None, pickup: str | None,
+               branch: str | None, as_json: bool) -> None:
+    """Place a hold on a title: the scanned copy's, or one found in the catalogue (--record)."""
+    if (barcode is None) == (record is None):
+        raise invalid("hold_what")
+    desk = st.desk(branch)
+    if record is None:
+        hold = desk.holds.place(card, barcode, pickup)
+    else:
+        hold = desk.holds.place_on_title(card, record, pickup)
     emit(as_json,
          {"hold": {"card": hold.card, "title": hold.title, "position": hold.position, "status": hold.status,
                    "pickup_branch": hold.pickup_branch}},
@@ -145,6 +162,8 @@ def holds_expire(st: State, branch: str | None, as_json: bool) -> None:
 def holds_pull_list(st: State, branch: str | None, as_json: bool) -> None:
     """Copies on this branch's shelves that can fill a hold: fetch and scan them in."""
     rows = st.desk(branch).holds.pull_list()
-    emit(as_json, {"items": [{"barcode": r.barcode, "title": r.title, "author": r.author, "queued": r.queued}
-                             for r in rows]},
-         [f"{r.barcode:<14} {r.title}  ({r.queued})" for r in rows] or [st.t("cli.none_found")])
+    emit(as_json, {"items": [{"barcode": r.barcode, "title": r.title, "author": r.author, "queued": r.queued,
+                              "shelf": r.shelf, "call_number": r.call_number} for r in rows]},
+         [f"{r.barcode:<14} {r.title}  ({r.queued})"
+          + (f"  {' '.join(x for x in (r.shelf, r.call_number) if x)}" if r.shelf or r.call_number else "")
+          for r in rows] or [st.t("cli.none_found")])

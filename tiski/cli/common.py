@@ -23,7 +23,12 @@ def euros(text: str, *, positive: bool = True) -> int:
 
 
 def day(text: str | None, what: str) -> date | None:
-    return parse_day(text, what)
+    """`2.12.2026`, `2.12.` (this year by the desk's clock: TISKI_NOW in a drill) or `2026-12-02`."""
+    if text is None:
+        return None
+    from ..settings import load_settings  # only a command given a date reads the clock
+
+    return parse_day(text, what, load_settings().clock()().date())
 
 
 SMALL_FILE_LIMIT = 1_000_000  # bytes: a policy or an interview's answers are a few kilobytes

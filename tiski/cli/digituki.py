@@ -313,10 +313,8 @@ def stats(st: State, start: str, end: str, by: str, as_csv: bool, as_json: bool)
         return
     rows = desk.digituki.stats(first, last, by)
     emit(as_json, {"stats": [vars(r) for r in rows]},
-         [f"{r.group:<20} {r.count:>5}  {_avg(r.average_wait_minutes):>6}  {_avg(r.average_service_minutes):>6}  "
+         [f"{r.group:<20} {r.count:>5}  {st.t.decimal(r.average_wait_minutes):>6}  "
+          f"{st.t.decimal(r.average_service_minutes):>6}  "
           f"{r.cap_hits:>3}" for r in rows] or [st.t("cli.none_found")])
 
-
-def _avg(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
 

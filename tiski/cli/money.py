@@ -1,8 +1,10 @@
-"""Fees and interlibrary loans: charge, pay, waive; order, arrive, cancel."""
+"""Fees and interlibrary loans: charge, pay (with a method), waive, the day's takings;
+order, arrive, cancel."""
 
 from __future__ import annotations
 
-from .common import BRANCH, JSON, Group, State, arg, emit, euros, flag, option, whole
+from ..core.errors import invalid
+from .common import BRANCH, JSON, Group, State, arg, day, emit, euros, flag, option, whole
 
 cli = Group("tiski")
 fee = cli.group("fee", "Fees (maksut).")
@@ -19,11 +21,36 @@ def fee_charge(st: State, card: str, amount: str, reason: str, charge_type: str,
     emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
 
 
-@fee.command("pay", arg("card"), arg("amount"), BRANCH, JSON)
-def fee_pay(st: State, card: str, amount: str, branch: str | None, as_json: bool) -> None:
-    """Take a payment; the oldest charges are settled first."""
-    balance = st.desk(branch).fees.pay(card, euros(amount))
-    emit(as_json, {"balance_cents": balance}, [st.t("cli.balance", balance_cents=balance)])
+@fee.command("pay", arg("card"), arg("amount"), option("--method", "cash | card | other", default="cash"),
+             BRANCH, JSON)
+def fee_pay(st: State, card: str, amount: str, method: str, branch: str | None, as_json: bool) -> None:
+    """Take a payment; the oldest charges are settled first. Prints the payment receipt."""
+    from ..ui.receipt import payment_receipt
+
+    desk = st.desk(branch)
+    payment = desk.fees.take_payment(card, euros(amount), method)
+    emit(as_json, {"balance_cents": payment.balance_cents,
+                   "payment": {"amount_cents": payment.amount_cents, "method": payment.method, "at": payment.at,
+                               "settled": [{"charge_type": s.charge_type, "reason": s.reason, "barcode": s.barcode,
+                                            "title": s.title, "amount_cents": s.amount_cents}
+                                           for s in payment.settled]}},
+         payment_receipt(st.t, desk.branch_name(), payment).splitlines())
+
+
+@fee.command("report", option("--day", "The day.", dest="day_text", required=True, metavar="YYYY-MM-DD"),
+             option("--branch", "One branch's desk (default: every branch).", metavar="CODE"), JSON)
+def fee_report(st: State, day_text: str, branch: str | None, as_json: bool) -> None:
+    """The day's takings by method (payments in, refunds paid back out), for closing the till."""
+    t = st.t
+    when = day(day_text, "day")
+    if when is None:
+        raise invalid("date", field="day")
+    takings = st.desk().fees.takings(when, branch)
+    lines = [t("till.report_title", day=takings.day, branch=takings.branch or t("till.all_branches"))]
+    lines += [f"  {t(f'method.{method}'):<12} {t.money(cents):>12}" for method, cents in takings.by_method.items()]
+    lines.append(f"  {t('till.total'):<12} {t.money(takings.total_cents):>12}")
+    emit(as_json, {"day": takings.day, "branch": takings.branch, "by_method": dict(takings.by_method),
+                   "total_cents": takings.total_cents}, lines)
 
 
 @fee.command("waive", arg("card"), arg("amount"), option("--reason", required=True, metavar="TEXT"), BRANCH, JSON)

@@ -1,14 +1,15 @@
-"""Patron commands: add, show, find, card-lost, edit, pin, export."""
+"""Patron commands: add, show, find, card-lost, edit, pin, export, note."""
 
 from __future__ import annotations
 
 import sys
 
 from ..core.errors import invalid
-from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, int_between, json_text, jsonable, option, switch
+from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, int_between, json_text, jsonable, option, switch, whole
 
 cli = Group("tiski")
 patron = cli.group("patron", "Patrons (asiakkaat).")
+notes = patron.group("note", "Circulation notes: shown at the desk whenever the card is read, until done.")
 
 # Not --lang: that is the language of Tiski's own output.
 LANGUAGE = option("--language", "The patron's language (notices, machines): fi, sv or en.")
@@ -48,18 +49,26 @@ def patron_json(view) -> dict:
              "pickup_code": h.pickup_code}
             for h in view.holds
         ],
+        "alerts": [{"code": alert.code, **alert.params} for alert in view.alerts],
+        "notes": [note_json(note) for note in view.notes],
     }
+
+
+def note_json(note) -> dict:
+    return {"id": note.id, "text": note.text, "added_at": note.added_at, "added_by": note.added_by}
 
 
 def patron_lines(view, t) -> list[str]:
     lines = [f"{view.name}  ({view.card})  {t.value('category', view.category)}"
-             + (f", {view.age} v" if view.age is not None else "")]
+             + (f", {t('ui.age', age=view.age)}" if view.age is not None else "")]
     if view.card_status != "active":
         lines.append(t("cli.presented_card_lost", card=view.presented_card))
     for refusal in view.blocks:
         lines.append(f"  ! {t.refusal(refusal)}")
     if view.verify_id:
         lines.append(f"  ! {t('error.VERIFY_ID')}")
+    for alert in view.alerts:
+        lines.append(f"  » {t(f'alert.{alert.code}', **alert.params)}")
     lines.append(t("cli.balance", balance_cents=view.balance_cents))
     for loan in view.loans:
         mark = " !" if loan.overdue else ""
@@ -184,3 +193,17 @@ def patron_export(st: State, card: str, as_json: bool) -> None:
     The output is JSON with or without --json."""
     data = st.desk().patrons.export(card)
     sys.stdout.write(json_text(jsonable({"ok": True, **data}), indent=2) + "\n")
+
+
+@notes.command("add", arg("card"), arg("text"), JSON)
+def note_add(st: State, card: str, text: str, as_json: bool) -> None:
+    """Attach a short note to the patron ("kortti tuli postissa")."""
+    note = st.desk().patrons.add_note(card, text)
+    emit(as_json, {"note": note_json(note)}, [st.t("cli.note_added", id=note.id)])
+
+
+@notes.command("done", arg("card"), arg("note_id", type=whole, metavar="ID"), JSON)
+def note_done(st: State, card: str, note_id: int, as_json: bool) -> None:
+    """Mark a note done: it is no longer shown at the desk."""
+    note = st.desk().patrons.note_done(card, note_id)
+    emit(as_json, {"note": note_json(note)}, [st.t("cli.note_done", id=note.id)])

@@ -3,11 +3,26 @@ heard; a written ban must record when."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from .errors import Refusal
 
 BAN_TYPES = ("borrowing", "use", "visit")
+
+
+@dataclass(frozen=True)
+class ActiveBan:
+    """A ban in force, as the desk must tell it: which, since when, until when, by whom."""
+
+    type: str
+    since: date
+    until: date | None  # None: until lifted
+    given_by: str | None
+
+    def refusal(self) -> Refusal:
+        return Refusal("BANNED", {"ban_type": self.type, "since": self.since, "until": self.until,
+                                  "given_by": self.given_by})
 
 
 def ban_refusals(

@@ -6,11 +6,14 @@ Koha `CanBookBeIssued` idea) and a write second, done by the facade.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
-from .errors import Refusal
+from .alerts import fees_due
+from .bans import ActiveBan
+from .errors import Refusal, invalid
 from .patrons import age_on
 from .policy import Policy
 
@@ -24,7 +27,6 @@ class PatronStanding:
     birth_date: date | None
     card_lost: bool  # the card presented is reported lost
     consent_missing: bool
-    banned: bool  # an active borrowing, use or visit ban
     clearance_debt: bool  # blocked by the annual clearance until the balance is 0
     balance_cents: int
     most_days_overdue: int  # the latest of the patron's own active loans, in days (0 if none)
@@ -32,6 +34,11 @@ class PatronStanding:
     loans_by_format: Mapping[str, int] = field(default_factory=dict)
     verify_id: bool = False
     holds_waiting: int = 0
+    bans: tuple[ActiveBan, ...] = ()  # borrowing, use and visit bans in force (not the clearance's)
+
+    @property
+    def banned(self) -> bool:
+        return bool(self.bans)
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,7 @@ def standing_refusals(patron: PatronStanding, policy: Policy) -> list[Refusal]:
     found = []
     if patron.card_lost:
         found.append(Refusal("CARD_LOST"))
-    if patron.banned:
-        found.append(Refusal("BANNED"))
+    found += [ban.refusal() for ban in patron.bans]
     if patron.consent_missing:
         found.append(Refusal("CONSENT_MISSING", {"who": "child", "age": policy.consent_under_age}))
     if patron.clearance_debt:
@@ -80,6 +86,19 @@ def standing_refusals(patron: PatronStanding, policy: Policy) -> list[Refusal]:
     if patron.most_days_overdue > policy.overdue_block_after_days:
         found.append(Refusal("OVERDUE_LOANS", {"days": patron.most_days_overdue}))
     return found
+
+
+_SCANNED_CODE = re.compile(r"[0-9]{6,}")
+
+
+def override_reason(text: str) -> str:
+    """The reason an override is recorded with: words, never a scanned code. At least
+    three characters with a letter among them, and no run of six digits (a barcode or
+    a card a scanner typed into the field). INVALID_INPUT otherwise."""
+    reason = text.strip()
+    if len(reason) < 3 or not re.search(r"[^\W\d_]", reason) or _SCANNED_CODE.search(reason):
+        raise invalid("override_reason")
+    return reason
 
 
 def decide_checkout(patron: PatronStanding, item: ItemState, policy: Policy, today: date) -> Decision:
@@ -116,8 +135,9 @@ def decide_checkout(patron: PatronStanding, item: ItemState, policy: Policy, tod
     other_waiting = patron.holds_waiting - (1 if item.held_for == patron.patron_id and item.held_on_shelf else 0)
     if other_waiting > 0:
         alerts.append(Refusal("HOLDS_WAITING", {"count": other_waiting}))
-    if 0 < patron.balance_cents <= policy.fee_block_over_cents:
-        alerts.append(Refusal("FEES_DUE", {"balance_cents": patron.balance_cents}))
+    fees = fees_due(patron.balance_cents, policy)
+    if fees is not None:
+        alerts.append(fees)
     return Decision(blockers, confirmations, tuple(alerts))
 
 

@@ -54,7 +54,9 @@ RULE_CODES = frozenset(
 )
 
 # Alerts: not refusals, things the desk should say when a checkout goes through.
-ALERT_CODES = frozenset({"VERIFY_ID", "HOLD_FILLED", "TRANSIT_CANCELLED", "HOLDS_WAITING", "FEES_DUE"})
+ALERT_CODES = frozenset({"VERIFY_ID", "HOLD_FILLED", "TRANSIT_CANCELLED", "HOLDS_WAITING", "FEES_DUE",
+                         # at the card (core.alerts)
+                         "LOANS_OVERDUE", "PICKUP_ENDS_TODAY", "CIRCULATION_NOTE"})
 
 CODES = INPUT_CODES | RULE_CODES | ALERT_CODES
 

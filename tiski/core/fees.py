@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .money import PAYMENT_METHODS
+
 CHARGE_TYPES = ("late", "hold_uncollected", "lost", "damaged", "ill", "reminder", "invoice", "replacement",
-                "manual")
+                "manual", "processing")
+# Written by Tiski alone: money a refund hands back to the patron (a debit the refund
+# credit settles, so the balance stays what is owed and the till's takings show it).
+REFUND_PAID_BACK = "paid_back"
 
 
 @dataclass(frozen=True)
@@ -36,3 +41,12 @@ def allocate(amount_cents: int, open_charges: list[OpenCharge]) -> list[tuple[in
 
 def balance(charges: int, payments: int, waivers: int) -> int:
     return charges - payments - waivers
+
+
+def takings(entries: list[tuple[str, str, int]]) -> dict[str, int]:
+    """The desk's takings by method from (entry, method, cents) rows: payments in,
+    refunds paid back out."""
+    by_method = dict.fromkeys(PAYMENT_METHODS, 0)
+    for entry, method, cents in entries:
+        by_method[method] += cents if entry == "payment" else -cents
+    return by_method

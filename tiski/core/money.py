@@ -10,6 +10,7 @@ from .errors import invalid
 
 _EUROS = re.compile(r"^(?P<euros>[0-9]{1,7})(?:[.,](?P<cents>[0-9]{1,2}))?$")
 MAX_CENTS = 9_999_999_99
+PAYMENT_METHODS = ("cash", "card", "other")  # how a payment was made, in the ledger and the report
 
 
 def parse_euros(text: str) -> int:

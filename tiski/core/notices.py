@@ -170,9 +170,10 @@ def invoice_fee_cents(category: str, policy: Policy) -> int:
     return policy.invoice_fee_cents
 
 
-def replacement_cents(price_cents: int | None, policy: Policy) -> int:
-    """What an unreturned item is invoiced at: its own price, else the policy's."""
-    return price_cents if price_cents is not None else policy.notice_replacement_cents
+def replacement_cents(price_cents: int | None, fmt: str, policy: Policy) -> int:
+    """What an unreturned item is invoiced at: what a lost copy costs (its own price,
+    else the policy's for its format, else the general one)."""
+    return policy.replacement_price(fmt, price_cents)
 
 
 def retry_at(tries: int, now: datetime, policy: Policy) -> datetime | None:

@@ -47,6 +47,12 @@ def birth_date_from_hetu(valid_hetu: str) -> date:
     return date(_CENTURY[valid_hetu[6]] + year, month, day)
 
 
+def mask_name(first: str, last: str) -> str:
+    """'Aino', 'Virtanen' -> 'A*** V*******': enough for staff to tell a namesake from
+    the person, never the name itself in a message."""
+    return " ".join(part[:1] + "*" * (len(part) - 1) for part in f"{first} {last}".split())
+
+
 def mask_hetu(valid_hetu: str) -> str:
     """'131052-308T' -> '131052-****': the birth date part stays, the rest never shows."""
     return valid_hetu[:7] + "****"
@@ -95,6 +101,11 @@ def category(is_organisation: bool, birth: date | None, day: date, policy: Polic
     return "adult"
 
 
+def under_consent_age(birth: date, day: date, policy: Policy) -> bool:
+    """Too young to have a card without a guardian's written consent (under 15)."""
+    return age_on(birth, day) < policy.consent_under_age
+
+
 def consent_missing(reg: Registration, day: date, policy: Policy) -> Refusal | None:
     """Under 15 needs a guardian's written consent; an organisation a responsible person."""
     if reg.is_organisation:
@@ -103,7 +114,13 @@ def consent_missing(reg: Registration, day: date, policy: Policy) -> Refusal | N
         return None
     if reg.birth_date is None:
         return None
-    if age_on(reg.birth_date, day) < policy.consent_under_age:
+    if under_consent_age(reg.birth_date, day, policy):
         if not (reg.guardian or "").strip() or reg.consent_date is None:
             return Refusal("CONSENT_MISSING", {"who": "child", "age": policy.consent_under_age})
     return None
+
+
+def initials(first_name: str, last_name: str) -> str:
+    """What a hold slip carries of the patron ("A. V."): enough to check the right book
+    is handed over, too little to tell a stranger whose it is."""
+    return " ".join(f"{name.strip()[0].upper()}." for name in (first_name, last_name) if name and name.strip())

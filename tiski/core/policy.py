@@ -68,8 +68,12 @@ class Policy:
     notice_invoice_days: int
     notice_invoice_pay_days: int
     notice_fees_for_children: bool
-    notice_replacement_cents: int
     notice_retry_minutes: tuple[int, ...]
+    lost_price_cents: int
+    lost_price_cents_by_format: Mapping[str, int]
+    lost_processing_fee_cents: int
+    lost_refund_processing_fee: bool
+    lost_refund_late_fee: bool
     source: str  # the TOML text this came from, kept so a database can carry its copy
 
     def loan_period_for(self, fmt: str) -> int:
@@ -77,6 +81,12 @@ class Policy:
 
     def format_limit(self, fmt: str) -> int | None:
         return self.format_limits.get(fmt)
+
+    def replacement_price(self, fmt: str, item_price_cents: int | None) -> int:
+        """What a lost copy costs: its own price, else the policy's for its format, else the general one."""
+        if item_price_cents is not None and item_price_cents > 0:
+            return item_price_cents
+        return self.lost_price_cents_by_format.get(fmt, self.lost_price_cents)
 
 
 # --- validation -------------------------------------------------------------------------
@@ -171,8 +181,12 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("notices", "invoice_days"): ("notice_invoice_days", _whole(1)),
     ("notices", "invoice_pay_days"): ("notice_invoice_pay_days", _whole(0)),
     ("notices", "fees_for_children"): ("notice_fees_for_children", _flag),
-    ("notices", "replacement_cents"): ("notice_replacement_cents", _whole(0)),
     ("notices", "retry_minutes"): ("notice_retry_minutes", _whole_list),
+    ("lost", "price_cents"): ("lost_price_cents", _whole(0)),
+    ("lost", "price_cents_by_format"): ("lost_price_cents_by_format", _per_format),
+    ("lost", "processing_fee_cents"): ("lost_processing_fee_cents", _whole(0)),
+    ("lost", "refund_processing_fee"): ("lost_refund_processing_fee", _flag),
+    ("lost", "refund_late_fee"): ("lost_refund_late_fee", _flag),
 }
 
 # Keys added after databases began carrying their own policy: a copy made before
@@ -197,8 +211,12 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("notices", "invoice_days"): 35,
     ("notices", "invoice_pay_days"): 14,
     ("notices", "fees_for_children"): False,
-    ("notices", "replacement_cents"): 2500,
     ("notices", "retry_minutes"): [15, 60, 240],
+    ("lost", "price_cents"): 2500,
+    ("lost", "price_cents_by_format"): MappingProxyType({}),
+    ("lost", "processing_fee_cents"): 500,
+    ("lost", "refund_processing_fee"): False,
+    ("lost", "refund_late_fee"): False,
 }
 
 

@@ -107,16 +107,30 @@ def clean_phone(value: str | None) -> str | None:
     return text
 
 
-def parse_day(value: str | date | None, what: str) -> date | None:
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_FINNISH_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})(?:\.([0-9]{4})?)?")
+
+
+def parse_day(value: str | date | None, what: str, today: date | None = None) -> date | None:
+    """A day as staff type it — as the desk shows it, `2.12.2026`, or `2.12.` for this
+    year (the year of `today`), or ISO `2026-12-02`. None when empty; INVALID_INPUT
+    naming `what` for anything else (`2.12.` too, when `today` is not known)."""
     if value is None or isinstance(value, date):
         return value
     text = str(value).strip()
     if not text:
         return None
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+    iso, finnish = _ISO_DAY.fullmatch(text), _FINNISH_DAY.fullmatch(text)
+    if iso:
+        year, month, day_ = int(iso[1]), int(iso[2]), int(iso[3])
+    elif finnish and finnish[3]:
+        year, month, day_ = int(finnish[3]), int(finnish[2]), int(finnish[1])
+    elif finnish and today is not None:
+        year, month, day_ = today.year, int(finnish[2]), int(finnish[1])
+    else:
         raise invalid("date", field=what)
     try:
-        return date.fromisoformat(text)
+        return date(year, month, day_)
     except ValueError:
         raise invalid("date", field=what) from None
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .fees import Fees
     from .holds import Holds
     from .ill import InterlibraryLoans
+    from .items import Items
     from .kirjakassi import Kirjakassi
     from .loans import Loans
     from .notices import Notices
@@ -67,6 +68,12 @@ class Desk(DeskContext):
         from .catalogue import Catalogue
 
         return Catalogue(self)
+
+    @cached_property
+    def items(self) -> Items:
+        from .items import Items
+
+        return Items(self)
 
     @cached_property
     def ill(self) -> InterlibraryLoans:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable, Concatenate, Iterable, ParamSpec, TypeVar
 
 from ..clock import HELSINKI, Clock, stamp, system_clock
+from ..core.bans import ActiveBan
 from ..core.calendar import BranchCalendar
 from ..core.circulation import PatronStanding
 from ..core.errors import Refusal, Refused, invalid, refuse
@@ -35,7 +36,8 @@ from ..store.patrons import Patron as Patron  # the facade's patron, built by th
 # PINs or free text (a reason may name someone).
 _AUDITED = ("barcode", "amount_cents", "charge_type", "ban_type", "outcome", "pickup", "dropbox_date",
             "new_card", "ill_id", "visit_id", "appointment_id", "callback_id", "written", "hearing_date", "until",
-            "username", "terminal", "file")
+            "username", "terminal", "file", "status", "record_id", "method", "charge_cents", "note_id",
+            "confirmed")
 
 
 P = ParamSpec("P")
@@ -239,7 +241,8 @@ class DeskContext:
             birth_date=patron.birth_date,
             card_lost=patron.card_status != "active",
             consent_missing=consent_missing(registration, today, self.policy) is not None,
-            banned=any(not ban.clearance for ban in bans),
+            bans=tuple(ActiveBan(ban.type, ban.starts_on, ban.until, ban.given_by) for ban in bans
+                       if not ban.clearance),
             clearance_debt=balance > 0 and any(ban.clearance for ban in bans),
             balance_cents=balance,
             most_days_overdue=most_overdue,

@@ -103,7 +103,7 @@ def enrol_client(desk: DeskContext, card: str, *, eligibility: str, delivery_add
     contact = clean_text(contact_name, "contact", max_length=100)
     phone = clean_phone(contact_phone)
     relation = clean_text(contact_relation, "relation", required=False, max_length=60)
-    starts = parse_day(starts_on, "starts_on") or desk.today()
+    starts = parse_day(starts_on, "starts_on", desk.today()) or desk.today()
     with desk.write():
         patron = _patron(desk, card)
         existing = store.client(desk.conn, patron.id)
@@ -132,8 +132,8 @@ def _change_client(desk: DeskContext, card: str, **changes: Any) -> Client:
 
 def pause_client(desk: DeskContext, card: str, paused_from: str | date,
                  paused_until: str | date | None = None) -> Client:
-    start = parse_day(paused_from, "paused_from")
-    until = parse_day(paused_until, "paused_until")
+    start = parse_day(paused_from, "paused_from", desk.today())
+    until = parse_day(paused_until, "paused_until", desk.today())
     if start is None or (until is not None and until < start):
         raise invalid("date_order")
     return _change_client(desk, card, paused_from=start, paused_until=until)
@@ -144,7 +144,7 @@ def resume_client(desk: DeskContext, card: str) -> Client:
 
 
 def end_client(desk: DeskContext, card: str, ends_on: str | date | None = None) -> Client:
-    return _change_client(desk, card, ends_on=parse_day(ends_on, "ends_on") or desk.today())
+    return _change_client(desk, card, ends_on=parse_day(ends_on, "ends_on", desk.today()) or desk.today())
 
 
 def kirjakassi_clients(desk: DeskContext) -> list[Client]:

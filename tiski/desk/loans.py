@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..clock import HELSINKI
-from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents
+from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents, override_reason
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.text import clean_text
 from ..store import circulation as circ_store
@@ -19,6 +19,7 @@ from ..store.items import ItemRecord
 from .area import Area, call
 from .context import DeskContext, Patron, raise_first
 from .notice_fees import credit_replacement
+from .item_life import found
 from .routing import HoldShelf, arrive_for_hold, route_free_copy
 
 
@@ -43,6 +44,10 @@ class Return:
     hold: HoldShelf | None
     route_to: str | None
     was_on_loan: bool
+    found: str | None = None  # it had been lost or missing: it is back
+    refund_cents: int = 0  # a lost copy back: its replacement given back (credits in the ledger)
+    paid_back_cents: int = 0  # of that, money to hand back to the patron
+    paid_back_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def _item_state(desk: DeskContext, item: ItemRecord) -> tuple[ItemState, LoanRec
         format=item.format,
         rating=item.rating,
         children=item.children,
-        loanable=item.loanable,
+        loanable=item.loanable and item.status is None,
         on_loan_to=loan.patron_id if loan else None,
         held_for=trapped.patron_id if trapped else None,
         held_on_shelf=trapped is not None and trapped.status == "waiting",
@@ -95,9 +100,9 @@ def check_checkout(desk: DeskContext, card: str, barcode: str) -> Decision:
 
 def checkout(desk: DeskContext, card: str, barcode: str, override: str | None = None, *,
              kind: str = "normal", due: date | None = None) -> Loan:
-    """Lend an item. Confirmable blockers need `override` (a reason), which is recorded.
+    """Lend an item. Confirmable blockers need `override` (a reason in words), which is recorded.
     A book-bag loan (kind 'kirjakassi') has its own due date and no late fees."""
-    reason = clean_text(override, "override", max_length=200) if override is not None else None
+    reason = override_reason(clean_text(override, "override", max_length=200)) if override is not None else None
     with desk.write():
         patron = desk.find_card(card)
         item = find_item(desk, barcode)
@@ -160,7 +165,10 @@ def _fulfil_own_hold(desk: DeskContext, patron: Patron, item: ItemRecord) -> Non
 
 
 def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_on: date) -> int:
-    """End a loan; charge the late fee it has earned. Returns the fee in cents."""
+    """End a loan; charge the late fee it has earned — up to the day the patron said it
+    was returned, if they did. Returns the fee in cents."""
+    if loan.claims_returned_at is not None:
+        counted_on = min(counted_on, loan.claims_returned_at.astimezone(HELSINKI).date())
     fee = 0
     if loan.kind == "normal" and not loan.lost_card:
         fee = late_fee_cents(loan.due_date, counted_on, item.children, desk.policy,
@@ -181,6 +189,8 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
         today = desk.today()
         if dropbox_date is not None and dropbox_date > today:
             raise invalid("dropbox_in_future")
+        if item.status in ("repair", "withdrawn"):
+            raise refuse("WRONG_STATE", status=item.status)
         loan = circ_store.active_loan(desk.conn, item.id)
         fee = 0
         if loan is not None:
@@ -188,10 +198,11 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
             if dropbox_date is not None and dropbox_date < loaned_on:
                 raise invalid("dropbox_before_loan", loaned_on=loaned_on)
             fee = _close_loan(desk, loan, item, dropbox_date or today)
+        back = found(desk, item) if item.status is not None else None
         trapped = hold_store.trapped_for(desk.conn, item.id)
         if trapped is not None:
             routing = arrive_for_hold(desk, trapped, item.id)
-        elif loan is None and item.transit_to is None and item.home_branch == desk.branch:
+        elif loan is None and back is None and item.transit_to is None and item.home_branch == desk.branch:
             if hold_store.first_queued(desk.conn, item.record_id) is None or not item.loanable:
                 raise refuse("NOT_ON_LOAN")
             routing = route_free_copy(desk, item, desk.branch)
@@ -204,6 +215,10 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
             hold=routing.hold,
             route_to=routing.route_to,
             was_on_loan=loan is not None,
+            found=item.status,
+            refund_cents=back.refund_cents if back else 0,
+            paid_back_cents=back.paid_back_cents if back else 0,
+            paid_back_method=back.paid_back_method if back else None,
         )
 
 
@@ -221,6 +236,8 @@ def renew(desk: DeskContext, card: str, barcode: str) -> Loan:
 
 def _renew(desk: DeskContext, patron: Patron, item: ItemRecord, loan: LoanRecord) -> Loan:
     conn, today = desk.conn, desk.today()
+    if loan.claims_returned_at is not None:  # it is being searched for, not read
+        raise refuse("WRONG_STATE", status="claims_returned")
     due = loan.due_date
     calendar = desk.calendar(desk.branch)
     new_due = calendar.due_date(today, desk.policy.loan_period_for(item.format))

@@ -36,7 +36,7 @@ def charge_for(desk: DeskContext, notice: Notice) -> None:
                first.loan_id if first else None, first.item_id if first else None)
     elif loans:  # an invoice whose loans all came back while it went out bills nothing
         for loan in loans:
-            charge(replacement_cents(loan.price_cents, desk.policy), "replacement", loan.loan_id, loan.item_id)
+            charge(replacement_cents(loan.price_cents, loan.format, desk.policy), "replacement", loan.loan_id, loan.item_id)
             notice_facts.mark_billed(conn, loan.loan_id, now)
         charge(invoice_fee_cents(kind_of_patron, desk.policy), "invoice", None, None)
     notice_store.mark_charged(conn, notice.id)

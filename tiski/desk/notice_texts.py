@@ -92,7 +92,7 @@ def facts(desk: DeskContext, subject: About, patron: PatronRecord, day: date) ->
         items = tuple(ItemLine(loan.title, loan.barcode, due) for loan in loans)
         return _facts(desk, branch, kind=subject.kind, level=subject.level, due=due, items=items,
                            fee_cents=reminder_fee_cents(subject.level, kind_of_patron, desk.policy))
-    items = tuple(ItemLine(loan.title, loan.barcode, due, replacement_cents(loan.price_cents, desk.policy))
+    items = tuple(ItemLine(loan.title, loan.barcode, due, replacement_cents(loan.price_cents, loan.format, desk.policy))
                   for loan in loans)
     return _facts(desk, branch, kind=subject.kind, level=subject.level, due=due, items=items,
                        fee_cents=invoice_fee_cents(kind_of_patron, desk.policy),

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 from ..clock import parse_moment
+from ..core.alerts import LoanDue, Note, WaitingHold, card_alerts, clean_note
 from ..core.circulation import standing_refusals
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..core.passwords import hash_secret
@@ -19,13 +20,16 @@ from ..core.patrons import (
     category,
     consent_missing,
     mask_hetu,
+    mask_name,
     patron_language,
+    under_consent_age,
     validate_hetu,
 )
 from ..core.text import clean_email, clean_phone, clean_text
 from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import holds as hold_store
+from ..store import notes as note_store
 from ..store import patrons as patron_store
 from ..store.patrons import PatronFields
 from .area import Area, call, patron_read
@@ -111,6 +115,8 @@ class PatronView:
     holds: tuple[HoldLine, ...] = ()
     fees: tuple[FeeLine, ...] = field(default_factory=tuple)
     language: str = "fi"
+    alerts: tuple[Refusal, ...] = ()  # at the card: notes, holds waiting, overdue loans, fees due
+    notes: tuple[Note, ...] = ()  # the open circulation notes
 
     @property
     def name(self) -> str:
@@ -189,9 +195,17 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, PatronFields
     )
     if patron_store.card_exists(desk.conn, card):
         raise refuse("DUPLICATE_CARD")
-    if digest is not None and patron_store.hetu_exists(desk.conn, digest):
-        raise refuse("DUPLICATE_PATRON")
+    if digest is not None:
+        _refuse_a_second_holder(desk, digest)
     return card, fields
+
+
+def _refuse_a_second_holder(desk: DeskContext, digest: str) -> None:
+    """A HETU already registered: the refusal names the card holding it, and the name
+    masked — for the staff member at the desk, who can then find that patron."""
+    holder = patron_store.hetu_holder(desk.conn, digest)
+    if holder is not None:
+        raise refuse("DUPLICATE_PATRON", card=holder.card, name=mask_name(holder.first_name, holder.last_name))
 
 
 def add_patron(desk: DeskContext, new: NewPatron) -> PatronView:
@@ -209,7 +223,15 @@ def insert_patrons(desk: DeskContext, prepared: list[tuple[str, PatronFields]]) 
         try:
             patron_store.insert(desk.conn, card, fields, desk.now())
         except patron_store.AlreadyRegistered as taken:
+            if taken.what == "hetu" and fields.hetu_digest is not None:
+                _refuse_a_second_holder(desk, fields.hetu_digest)
             raise refuse("DUPLICATE_PATRON" if taken.what == "hetu" else "DUPLICATE_CARD") from None
+
+
+def needs_consent(desk: DeskContext, birth_date: date) -> bool:
+    """Whether someone born on `birth_date` needs a guardian's consent today: for a
+    registration form that asks for it as soon as the birth date is known."""
+    return under_consent_age(birth_date, desk.today(), desk.policy)
 
 
 def _default_branch(desk: DeskContext) -> str | None:
@@ -295,6 +317,7 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
             )
             for entry in fee_store.ledger(conn, patron.id)
         )
+    notes = note_store.open_notes(conn, patron.id)
     birth = patron.birth_date
     return PatronView(
         id=patron.id,
@@ -320,7 +343,51 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
         holds=holds,
         fees=fees,
         language=patron.language,
+        alerts=_alerts(desk, standing.balance_cents, loans, holds, notes),
+        notes=notes,
     )
+
+
+def _alerts(desk: DeskContext, balance_cents: int, loans: tuple[LoanLine, ...], holds: tuple[HoldLine, ...],
+            notes: tuple[Note, ...]) -> tuple[Refusal, ...]:
+    return card_alerts(
+        today=desk.today(),
+        policy=desk.policy,
+        balance_cents=balance_cents,
+        loans=tuple(LoanDue(loan.due, loan.overdue) for loan in loans),
+        waiting=tuple(WaitingHold(h.title, h.pickup_code, h.pickup_by) for h in holds if h.status == "waiting"),
+        notes=notes,
+    )
+
+
+def alerts_at_card(desk: DeskContext, card: str) -> tuple[Refusal, ...]:
+    """The alerts alone, for a screen that shows them after a loan changed them."""
+    return patron_view(desk, card).alerts
+
+
+def identity_checked(desk: DeskContext, card: str, confirmed: bool) -> None:
+    """The desk asked for the ID of a patron who wants it checked at every loan:
+    `confirmed` or not, it is in the audit trail (who, when, at which desk)."""
+    with desk.write():
+        desk.find_card(card, for_circulation=False)
+
+
+def add_note(desk: DeskContext, card: str, text: str) -> Note:
+    """A circulation note on the patron, shown whenever the card is read until done."""
+    note = clean_note(text)
+    with desk.write():
+        patron = desk.find_card(card, for_circulation=False)
+        return note_store.add(desk.conn, patron.id, note, now=desk.now(), staff=desk.staff, branch=desk.branch)
+
+
+def note_done(desk: DeskContext, card: str, note_id: int) -> Note:
+    """Mark a circulation note done: it is no longer shown (it stays in the export)."""
+    with desk.write():
+        patron = desk.find_card(card, for_circulation=False)
+        note = note_store.mark_done(desk.conn, patron.id, note_id, now=desk.now(), staff=desk.staff)
+        if note is None:
+            raise refuse("NOT_FOUND", what="note")
+        return note
 
 
 def report_lost_card(desk: DeskContext, card: str, new_card: str, reported_at: str | None = None) -> PatronView:
@@ -413,9 +480,14 @@ class Patrons(Area):
 
     name = "patrons"
     add = call(add_patron)
+    needs_consent = call(needs_consent)
     find = call(find_patrons)
     view = patron_read(patron_view)
     report_lost_card = call(report_lost_card)
     update = call(update_patron)
     set_pin = call(set_pin)
     export = patron_read(export_patron)
+    alerts = patron_read(alerts_at_card)
+    identity_checked = call(identity_checked)
+    add_note = call(add_note)
+    note_done = call(note_done)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..core.holds import pickup_by
+from ..core.patrons import initials
+from ..store import circulation as circ_store
 from ..store import holds as hold_store
 from ..store import items as item_store
 from ..store import patrons as patron_store
@@ -26,6 +28,7 @@ class HoldShelf:
     pickup_by: date | None
     pickup_code: str | None
     in_transit: bool
+    initials: str = ""  # the patron's, for the hold slip: never the name
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ def shelf_of(desk: DeskContext, hold_id: int) -> HoldShelf:
     hold = hold_store.by_id(desk.conn, hold_id)
     if hold is None:
         raise LookupError(hold_id)
+    patron = patron_store.by_id(desk.conn, hold.patron_id)
     return HoldShelf(
         hold_id=hold.id,
         card=patron_store.active_card(desk.conn, hold.patron_id),
@@ -54,6 +58,7 @@ def shelf_of(desk: DeskContext, hold_id: int) -> HoldShelf:
         pickup_by=hold.pickup_by,
         pickup_code=hold.pickup_code,
         in_transit=hold.status == "in_transit",
+        initials=initials(patron.first_name, patron.last_name) if patron else "",
     )
 
 

@@ -66,8 +66,12 @@ def format_day(day: date | datetime | None) -> str:
 
 
 class Translator:
-    def __init__(self, lang: str | None = None):
+    """Messages in one language. `audience` "patron" (a self-service machine) leaves out
+    what only staff may read: who gave a ban."""
+
+    def __init__(self, lang: str | None = None, audience: str = "staff"):
         self.lang = pick_language(lang)
+        self.audience = audience
         self._messages = catalogue(self.lang)
         self._fallback = catalogue(DEFAULT)
 
@@ -77,12 +81,19 @@ class Translator:
     def money(self, cents: int) -> str:
         return format_cents(cents, "." if self.lang == "en" else ",")
 
+    def decimal(self, value: float | None, digits: int = 1) -> str:
+        """'4,3' in Finnish and Swedish, '4.3' in English; '-' for no value."""
+        if value is None:
+            return "-"
+        text = f"{value:.{digits}f}"
+        return text if self.lang == "en" else text.replace(".", ",")
+
     def value(self, name: str, value: Any) -> str:
         if name.endswith("_cents") and isinstance(value, int):
             return self.money(value)
         if isinstance(value, (date, datetime)):
             return format_day(value)
-        if name in ("format", "status", "category", "type") and isinstance(value, str):
+        if name in ("format", "status", "category", "type", "method") and isinstance(value, str):
             key = f"{name}.{value}"
             if key in self._messages:
                 return self._messages[key]
@@ -95,6 +106,15 @@ class Translator:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
             return template
+
+    def _ban(self, params: dict[str, Any]) -> str:
+        """Which ban, since when, until when — and, to staff, who gave it."""
+        until = self("detail.ban_until", until=params["until"]) if params.get("until") else self("detail.ban_open")
+        ban = self(f"type.{params['ban_type']}")
+        values = {"ban": ban[:1].upper() + ban[1:], "since": params["since"], "until": until}
+        if params.get("given_by") and self.audience == "staff":
+            return self("detail.banned_by", given_by=params["given_by"], **values)
+        return self("detail.banned", **values)
 
     def refusal(self, refusal: Refusal) -> str:
         """One refusal in words."""
@@ -119,4 +139,8 @@ class Translator:
             return self("error.NOT_ALLOWED_ANONYMOUS")
         if refusal.code == "HELD_FOR_OTHER" and params.get("queued"):
             return self("error.HELD_FOR_OTHER_QUEUED")
+        if refusal.code == "BANNED" and "ban_type" in params:
+            return self._ban(params)
+        if refusal.code == "DUPLICATE_PATRON" and "card" in params:
+            return self("detail.duplicate_patron", card=params["card"], name=params.get("name", ""))
         return self(f"error.{refusal.code}", **params)

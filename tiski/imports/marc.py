@@ -1,7 +1,10 @@
 """MARC 21 import (ISO 2709 and MARCXML, read by pymarc) into records and items.
 
 Items come from Koha-style holdings fields 952 ($p barcode, $a home branch,
-$y item type, $g/$v price, $7 not for loan). A record without holdings is still
+$y item type, $g/$v price, $7 not for loan, $c shelving location, $o call number).
+Where a 952 does not say where the copy stands, the record's MARC holdings field 852
+does ($c shelving location, else $b; call number $k $h $i $m) — the one whose $p is
+the copy's barcode, else the record's first. A record without holdings is still
 imported — the report says so — and gets items later by hand (`tiski item add`
 with the record's ISBN). What is rejected is reported with the reason.
 
@@ -89,6 +92,16 @@ class _Holding:
     format: str | None  # from the item type; else the record's
     price_cents: int | None
     loanable: bool
+    shelf: str | None = None
+    call_number: str | None = None
+
+
+@dataclass(frozen=True)
+class _Location:
+    """Where a copy stands on the shelf, from a 952 or an 852."""
+
+    shelf: str | None
+    call_number: str | None
 
 
 @dataclass(frozen=True)
@@ -218,11 +231,32 @@ def _terms(record: pymarc.Record) -> list[tuple[str, str]]:
     return terms
 
 
-def _holding(f: pymarc.Field, default_branch: str, notes: list[tuple[str, str]]) -> _Holding | None:
+def _location_852(f: pymarc.Field) -> _Location:
+    call = " ".join(part for code in ("k", "h", "i", "m") for v in f.get_subfields(code) if (part := _clean(v, 60)))
+    return _Location(_clean(f.get("c") or f.get("b"), 100), call[:100] or None)
+
+
+def _locations(record: pymarc.Record) -> tuple[dict[str, _Location], _Location | None]:
+    """The 852s: by the barcode in $p, and the record's first for copies it does not name."""
+    by_barcode, first = {}, None
+    for f in record.get_fields("852"):
+        location = _location_852(f)
+        if first is None:
+            first = location
+        barcode = (f.get("p") or "").strip()
+        if barcode:
+            by_barcode[barcode] = location
+    return by_barcode, first
+
+
+def _holding(f: pymarc.Field, default_branch: str, notes: list[tuple[str, str]],
+             locations: tuple[dict[str, _Location], _Location | None] = ({}, None)) -> _Holding | None:
     barcode = (f.get("p") or "").strip()
     if not re.fullmatch(r"[0-9A-Za-z\-]{3,32}", barcode):
         notes.append(("rejected_items", "952 $p: no usable barcode"))
         return None
+    by_barcode, first = locations
+    elsewhere = by_barcode.get(barcode) or first or _Location(None, None)
     price = None
     price_text = f.get("g") or f.get("v")
     if price_text:
@@ -236,6 +270,8 @@ def _holding(f: pymarc.Field, default_branch: str, notes: list[tuple[str, str]])
         format=ITEM_TYPES.get((f.get("y") or "").strip().upper()),
         price_cents=price,
         loanable=(f.get("7") or "0").strip() in ("", "0"),
+        shelf=_clean(f.get("c"), 100) or elsewhere.shelf,
+        call_number=_clean(f.get("o"), 100) or elsewhere.call_number,
     )
 
 
@@ -255,7 +291,8 @@ def _prepare(entry: Entry, default_branch: str, ratings: frozenset[int]) -> _Pre
         rating = None
     terms = _terms(record)
     audience = AUDIENCES.get(fixed[22:23] if fixed else "")
-    holdings = [h for f in record.get_fields("952") if (h := _holding(f, default_branch, notes)) is not None]
+    locations = _locations(record)
+    holdings = [h for f in record.get_fields("952") if (h := _holding(f, default_branch, notes, locations)) is not None]
     return _Prepared(
         entry=entry,
         ident=control or title or "?",
@@ -320,6 +357,8 @@ def _write(conn: sqlite3.Connection, now: datetime, report: MarcReport, unit: _P
                 "price_cents": holding.price_cents,
                 "home_branch": holding.branch,
                 "loanable": int(holding.loanable),
+                "shelf": holding.shelf,
+                "call_number": holding.call_number,
             },
             now,
         )

@@ -118,7 +118,7 @@ class Session:
 
     def _t(self, patron_language: str | None = None) -> Translator:
         machine = self.machine.language if self.machine else "fi"
-        return Translator(m.screen_language(patron_language, self._requested_language, machine))
+        return Translator(m.screen_language(patron_language, self._requested_language, machine), audience="patron")
 
     def _answer(self, command: str, fields: Fields) -> m.Reply:
         now = self._now()

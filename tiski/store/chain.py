@@ -63,6 +63,11 @@ FEE_COLUMNS = ("id", "patron_id", "entry", "charge_type", "amount_cents", "reaso
                "ill_id", "branch", "staff", "at")
 SETTLEMENT_COLUMNS = ("credit_id", "charge_id", "amount_cents")
 
+# The ledger's versions: each chain entry records the one it was sealed with. Version 2
+# (schema 11) seals how a payment was made and which charge a refund gives back.
+FEE_COLUMNS_BY_VERSION = {1: FEE_COLUMNS, 2: FEE_COLUMNS + ("method", "refund_of")}
+LEDGER_VERSION = 2
+
 
 def utc_stamp(moment: datetime) -> str:
     """How the real time is stored: UTC, to the second, one width (so it sorts as text)."""
@@ -113,27 +118,43 @@ def seal_pending(conn: sqlite3.Connection) -> None:
     entries = [row[0] for row in conn.execute("SELECT entry FROM temp.pending_ledger ORDER BY n")]
     if not entries:
         return
-    append_ledger(conn, entries, written_now())
+    append_ledger(conn, entries, written_now(), LEDGER_VERSION)
     conn.execute("DELETE FROM temp.pending_ledger")
 
 
-def append_ledger(conn: sqlite3.Connection, entries: list[str], written_at: str | None) -> None:
+def append_ledger(conn: sqlite3.Connection, entries: list[str], written_at: str | None, version: int) -> None:
+    """Chain `entries`, each sealed with the columns of ledger `version` (version 1 is
+    the tamper-evidence migration's, before the chain recorded a version at all)."""
     secret = key(conn)
     last = conn.execute("SELECT seq, hash FROM ledger_chain ORDER BY seq DESC LIMIT 1").fetchone()
     seq, previous = (last[0], last[1]) if last else (0, "")
     for entry in entries:
         seq += 1
-        values = ledger_row(conn, entry)
-        digest = seal(secret, previous, [seq, entry, written_at, *(values or ())])
-        conn.execute("INSERT INTO ledger_chain (seq, entry, written_at, hash) VALUES (?, ?, ?, ?)",
-                     (seq, entry, written_at, digest))
+        digest = seal(secret, previous, ledger_content(seq, entry, written_at, version,
+                                                       ledger_row(conn, entry, version)))
+        if version == 1:
+            conn.execute("INSERT INTO ledger_chain (seq, entry, written_at, hash) VALUES (?, ?, ?, ?)",
+                         (seq, entry, written_at, digest))
+        else:
+            conn.execute("INSERT INTO ledger_chain (seq, entry, written_at, hash, version) VALUES (?, ?, ?, ?, ?)",
+                         (seq, entry, written_at, digest, version))
         previous = digest
 
 
-def ledger_row(conn: sqlite3.Connection, entry: str) -> tuple[object, ...] | None:
+def ledger_content(seq: int, entry: str, written_at: str | None, version: int,
+                   values: tuple[object, ...] | None) -> list[object]:
+    """What a chain entry's hash covers: from version 2 on, the version itself too."""
+    head: list[object] = [seq, entry, written_at] if version == 1 else [seq, entry, written_at, version]
+    return [*head, *(values or ())]
+
+
+def ledger_row(conn: sqlite3.Connection, entry: str, version: int) -> tuple[object, ...] | None:
     kind, _, ids = entry.partition(":")
     if kind == "fee":
-        row = conn.execute(f"SELECT {', '.join(FEE_COLUMNS)} FROM fees WHERE id = ?",  # noqa: S608
+        columns = FEE_COLUMNS_BY_VERSION.get(version)
+        if columns is None:
+            return None
+        row = conn.execute(f"SELECT {', '.join(columns)} FROM fees WHERE id = ?",  # noqa: S608
                            (int(ids),)).fetchone()
     else:
         credit, _, charge = ids.partition(":")
@@ -158,7 +179,7 @@ def seal_existing(conn: sqlite3.Connection) -> None:
         if entry != "charge":
             entries += [f"settlement:{fee_id}:{charge}" for (charge,) in conn.execute(
                 "SELECT charge_id FROM fee_settlements WHERE credit_id = ? ORDER BY charge_id", (fee_id,))]
-    append_ledger(conn, entries, None)
+    append_ledger(conn, entries, None, 1)
 
 
 # --- checking -------------------------------------------------------------------------------
@@ -243,14 +264,20 @@ def _verify_audit(conn: sqlite3.Connection, secret: bytes, findings: list[Findin
 
 def _verify_ledger(conn: sqlite3.Connection, secret: bytes, findings: list[Finding]) -> tuple[int, str]:
     previous, expected, head = "", 1, ""
-    for seq, entry, written_at, stored in _rows(conn, "SELECT seq, entry, written_at, hash FROM ledger_chain"
-                                                      " ORDER BY seq"):
+    # A register (or a backup being checked) from before schema 11 has no version column: all version 1.
+    versioned = any(row[1] == "version" for row in conn.execute("PRAGMA table_info(ledger_chain)"))
+    version_column = "version" if versioned else "1"
+    for seq, entry, written_at, stored, version in _rows(
+            conn, f"SELECT seq, entry, written_at, hash, {version_column} FROM ledger_chain ORDER BY seq"):  # noqa: S608
         if seq != expected:
             findings.append(Finding("ledger_gap", f"ledger_chain {expected}–{seq - 1}"))
-        values = ledger_row(conn, entry)
-        if values is None:
+        values = ledger_row(conn, entry, version)
+        if version not in FEE_COLUMNS_BY_VERSION:
+            findings.append(Finding("ledger_changed", entry))
+        elif values is None:
             findings.append(Finding("ledger_removed", entry))
-        elif not hmac.compare_digest(seal(secret, previous, [seq, entry, written_at, *values]), stored):
+        elif not hmac.compare_digest(seal(secret, previous, ledger_content(seq, entry, written_at, version, values)),
+                                     stored):
             findings.append(Finding("ledger_changed", entry))
         previous, expected = stored, seq + 1
         head = f"#{seq} {stored[:16]}"

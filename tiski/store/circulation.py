@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..clock import stamp
+from .values import moment
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class LoanRecord:
     due_at: datetime  # the due date at the branch's closing time
     renewals: int
     lost_card: bool  # made with a card after it was reported lost: no late fees
+    claims_returned_at: datetime | None = None  # the patron says it came back: accrues nothing from then
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class PatronLoan:
     due_at: datetime
     renewals: int
     lost_card: bool
+    claims_returned: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,15 +52,16 @@ class LoanFacts:
     lost_card: bool
 
 
-_LOAN = ("SELECT id, item_id, patron_id, card, kind, branch, loaned_at, due_date, due_at, renewals, lost_card"
-         " FROM loans ")
+_LOAN = ("SELECT id, item_id, patron_id, card, kind, branch, loaned_at, due_date, due_at, renewals, lost_card,"
+         " claims_returned_at FROM loans ")
 
 
 def _loan(row: sqlite3.Row | None) -> LoanRecord | None:
     if row is None:
         return None
     return LoanRecord(row[0], row[1], row[2], row[3], row[4], row[5], datetime.fromisoformat(row[6]),
-                      date.fromisoformat(row[7]), datetime.fromisoformat(row[8]), row[9], bool(row[10]))
+                      date.fromisoformat(row[7]), datetime.fromisoformat(row[8]), row[9], bool(row[10]),
+                      moment(row[11]))
 
 
 def active_loan(conn: sqlite3.Connection, item_id: int) -> LoanRecord | None:
@@ -99,6 +103,10 @@ def renew_loan(conn: sqlite3.Connection, loan_id: int, due_date: date, due_at: d
     )
 
 
+def flag_claims_returned(conn: sqlite3.Connection, loan_id: int, now: datetime) -> None:
+    conn.execute("UPDATE loans SET claims_returned_at = ? WHERE id = ?", (stamp(now), loan_id))
+
+
 def flag_lost_card_loans(conn: sqlite3.Connection, card: str, since: datetime) -> None:
     """Loans made with a card from the moment it was reported lost: the patron is not liable."""
     conn.execute(
@@ -117,7 +125,8 @@ def late_fees_charged(conn: sqlite3.Connection, loan_id: int) -> int:
 def patron_loans(conn: sqlite3.Connection, patron_id: int) -> list[PatronLoan]:
     rows = conn.execute(
         """
-        SELECT l.id, i.barcode, r.title, r.author, i.format, l.due_date, l.due_at, l.renewals, l.lost_card
+        SELECT l.id, i.barcode, r.title, r.author, i.format, l.due_date, l.due_at, l.renewals, l.lost_card,
+               l.claims_returned_at IS NOT NULL
         FROM loans l JOIN items i ON i.id = l.item_id JOIN records r ON r.id = i.record_id
         WHERE l.patron_id = ? AND l.returned_at IS NULL
         ORDER BY l.due_date, l.id
@@ -125,13 +134,15 @@ def patron_loans(conn: sqlite3.Connection, patron_id: int) -> list[PatronLoan]:
         (patron_id,),
     ).fetchall()
     return [PatronLoan(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]), datetime.fromisoformat(r[6]), r[7],
-                       bool(r[8])) for r in rows]
+                       bool(r[8]), bool(r[9])) for r in rows]
 
 
 def loan_facts(conn: sqlite3.Connection, patron_id: int) -> list[LoanFacts]:
+    """The loans that count for the limits and the overdue block: a loan the patron says
+    was returned blocks nothing while it is searched for."""
     rows = conn.execute(
         "SELECT i.format, l.due_date, l.due_at, l.lost_card FROM loans l JOIN items i ON i.id = l.item_id"
-        " WHERE l.patron_id = ? AND l.returned_at IS NULL",
+        " WHERE l.patron_id = ? AND l.returned_at IS NULL AND l.claims_returned_at IS NULL",
         (patron_id,),
     ).fetchall()
     return [LoanFacts(r[0], date.fromisoformat(r[1]), datetime.fromisoformat(r[2]), bool(r[3])) for r in rows]

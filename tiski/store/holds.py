@@ -43,6 +43,8 @@ class PullItem:
     title: str
     author: str | None
     queued: int  # holds queued for its title
+    shelf: str | None = None  # where to fetch it from
+    call_number: str | None = None
 
 
 _COLUMNS = ("h.id, h.patron_id, h.record_id, h.pickup_branch, h.placed_at, h.status, h.item_id, h.trapped_at,"
@@ -142,6 +144,29 @@ def expired_waiting(conn: sqlite3.Connection, today: date) -> list[HoldRecord]:
     return [HoldRecord(*_fields(r)) for r in rows]
 
 
+@dataclass(frozen=True)
+class ShelfHold:
+    """A copy on a branch's hold shelf whose last pickup day is today or past."""
+
+    hold: HoldRecord
+    barcode: str
+    title: str
+
+
+def shelf_ending(conn: sqlite3.Connection, branch: str, today: date) -> list[ShelfHold]:
+    """The branch's hold shelf, the copies whose pickup ends today or has ended, by shelf number."""
+    rows = conn.execute(
+        f"""
+        SELECT {_COLUMNS}, i.barcode, r.title
+        FROM holds h JOIN items i ON i.id = h.item_id JOIN records r ON r.id = i.record_id
+        WHERE h.status = 'waiting' AND h.pickup_by <= ? AND h.pickup_branch = ?
+        ORDER BY h.pickup_code, h.id
+        """,
+        (today.isoformat(), branch),
+    ).fetchall()
+    return [ShelfHold(HoldRecord(*_fields(r)), r[10], r[11]) for r in rows]
+
+
 def pull_list(conn: sqlite3.Connection, branch: str) -> list[PullItem]:
     """Copies at home on the branch's shelves — loanable, not on loan, not on their way,
     not trapped — whose title has a queued hold. Driven by the queued holds (a partial
@@ -149,18 +174,19 @@ def pull_list(conn: sqlite3.Connection, branch: str) -> list[PullItem]:
     (SQLite's way to fix it), whatever index on the branch's shelf may tempt the planner."""
     rows = conn.execute(
         """
-        SELECT i.barcode, r.title, r.author, wanted.queued
+        SELECT i.barcode, r.title, r.author, wanted.queued, i.shelf, i.call_number
         FROM (SELECT record_id, COUNT(*) AS queued FROM holds WHERE status = 'queued' GROUP BY record_id) AS wanted
         CROSS JOIN items i ON i.record_id = wanted.record_id
         JOIN records r ON r.id = i.record_id
         WHERE i.home_branch = ? AND i.loanable = 1 AND i.transit_to IS NULL
+          AND i.status IS NULL
           AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL)
           AND NOT EXISTS (SELECT 1 FROM holds t WHERE t.item_id = i.id AND t.status IN ('in_transit', 'waiting'))
-        ORDER BY r.title, i.barcode
+        ORDER BY i.shelf, i.call_number, r.title, i.barcode
         """,
         (branch,),
     ).fetchall()
-    return [PullItem(r[0], r[1], r[2], r[3]) for r in rows]
+    return [PullItem(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
 def insert(conn: sqlite3.Connection, patron_id: int, record_id: int, pickup_branch: str, now: datetime) -> int:

@@ -26,11 +26,25 @@ class ItemRecord:
     transit_to: str | None  # on its way to this branch
     title: str
     author: str | None
+    status: str | None = None  # lost | missing | repair | withdrawn; None: it circulates
+    shelf: str | None = None  # the shelving location
+    call_number: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    """A change in a copy's life: when, where, who — never which patron."""
+
+    at: datetime
+    event: str  # lost | found | claims_returned | damaged | repair | missing | withdrawn | available
+    staff: str | None
+    branch: str | None
+    note: str | None
 
 
 _ITEM = """
 SELECT i.id, i.barcode, i.record_id, i.format, i.rating, i.children, i.price_cents, i.home_branch, i.loanable,
-       i.transit_to, r.title, r.author
+       i.transit_to, r.title, r.author, i.status, i.shelf, i.call_number
 FROM items i JOIN records r ON r.id = i.record_id
 """
 
@@ -39,7 +53,7 @@ def _item(row: sqlite3.Row | None) -> ItemRecord | None:
     if row is None:
         return None
     return ItemRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], row[7], bool(row[8]), row[9],
-                      row[10], row[11])
+                      row[10], row[11], row[12], row[13], row[14])
 
 
 def by_barcode(conn: sqlite3.Connection, barcode: str) -> ItemRecord | None:
@@ -83,10 +97,40 @@ def barcode_exists(conn: sqlite3.Connection, barcode: str) -> bool:
 
 
 def loanable_copies(conn: sqlite3.Connection, record_id: int) -> int:
+    """Copies that may yet fill a hold on the title: loanable, not lost or withdrawn."""
     return int(conn.execute(
-        "SELECT COUNT(*) FROM items WHERE record_id = ? AND loanable = 1", (record_id,)
+        "SELECT COUNT(*) FROM items WHERE record_id = ? AND loanable = 1"
+        " AND (status IS NULL OR status IN ('repair', 'missing'))", (record_id,)
     ).fetchone()[0])
 
 
 def set_transit(conn: sqlite3.Connection, item_id: int, branch: str | None) -> None:
     conn.execute("UPDATE items SET transit_to = ? WHERE id = ?", (branch, item_id))
+
+
+def set_status(conn: sqlite3.Connection, item_id: int, status: str | None) -> None:
+    conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item_id))
+
+
+def add_event(conn: sqlite3.Connection, item_id: int, event: str, now: datetime, *, staff: str | None,
+              branch: str | None, note: str | None = None) -> None:
+    conn.execute("INSERT INTO item_events (item_id, at, staff, branch, event, note) VALUES (?, ?, ?, ?, ?, ?)",
+                 (item_id, stamp(now), staff, branch, event, note))
+
+
+def events(conn: sqlite3.Connection, item_id: int) -> list[ItemEvent]:
+    """The copy's life, oldest first."""
+    rows = conn.execute("SELECT at, event, staff, branch, note FROM item_events WHERE item_id = ? ORDER BY id",
+                        (item_id,)).fetchall()
+    return [ItemEvent(datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def in_transit_to(conn: sqlite3.Connection, branch: str) -> list[ItemRecord]:
+    """Copies on their way to the branch (a partial index: the ones travelling), by title."""
+    rows = conn.execute(_ITEM + "WHERE i.transit_to = ? ORDER BY r.title, i.barcode", (branch,)).fetchall()
+    return [item for item in map(_item, rows) if item is not None]
+
+
+def record_title(conn: sqlite3.Connection, record_id: int) -> str | None:
+    row = conn.execute("SELECT title FROM records WHERE id = ?", (record_id,)).fetchone()
+    return str(row[0]) if row else None

@@ -27,6 +27,7 @@ class GroupLoan:
     barcode: str
     title: str
     price_cents: int | None
+    format: str
     home_branch: str  # the owning library: it invoices (seed 004)
 
 
@@ -56,7 +57,7 @@ def patron_groups(conn: sqlite3.Connection, patron_id: int) -> list[DueGroup]:
 def group_loans(conn: sqlite3.Connection, patron_id: int, due: date, owner: str | None = None) -> list[GroupLoan]:
     """The patron's loans still out that fell due on `due` (those `owner` owns)."""
     rows = conn.execute(
-        f"SELECT l.id, i.id, i.barcode, r.title, i.price_cents, i.home_branch"
+        f"SELECT l.id, i.id, i.barcode, r.title, i.price_cents, i.format, i.home_branch"
         f" FROM loans l JOIN items i ON i.id = l.item_id JOIN records r ON r.id = i.record_id"
         f" WHERE l.patron_id = ? AND l.due_date = ? AND {_OWED} AND (? IS NULL OR i.home_branch = ?)"
         f" ORDER BY r.title, i.barcode",

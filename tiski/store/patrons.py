@@ -151,9 +151,21 @@ def card_exists(conn: sqlite3.Connection, card: str) -> bool:
     return conn.execute("SELECT 1 FROM cards WHERE card = ?", (card,)).fetchone() is not None
 
 
-def hetu_exists(conn: sqlite3.Connection, digest: str) -> bool:
-    """By the keyed digest: the code itself is never stored in clear."""
-    return conn.execute("SELECT 1 FROM patrons WHERE hetu_digest = ?", (digest,)).fetchone() is not None
+@dataclass(frozen=True)
+class HetuHolder:
+    card: str  # the patron's card in use (their newest, when every card is closed)
+    first_name: str
+    last_name: str
+
+
+def hetu_holder(conn: sqlite3.Connection, digest: str) -> HetuHolder | None:
+    """Who already holds an identity code, found by its keyed digest."""
+    row = conn.execute(
+        "SELECT c.card, p.first_name, p.last_name FROM patrons p JOIN cards c ON c.patron_id = p.id"
+        " WHERE p.hetu_digest = ? ORDER BY c.status = 'active' DESC, c.issued_at DESC LIMIT 1",
+        (digest,),
+    ).fetchone()
+    return HetuHolder(row[0], row[1], row[2]) if row else None
 
 
 def insert(conn: sqlite3.Connection, card: str, fields: PatronFields, now: datetime) -> int:
@@ -294,6 +306,8 @@ _EXPORT = {
                " WHERE patron_id = ? ORDER BY id",
     "notice_preferences": "SELECT kind, channel FROM notice_preferences WHERE patron_id = ? ORDER BY kind",
     "overrides": "SELECT at, branch, staff, code, reason FROM overrides WHERE patron_id = ? ORDER BY id",
+    "circulation_notes": "SELECT text, added_at, added_by, branch, done_at, done_by FROM circulation_notes"
+                         " WHERE patron_id = ? ORDER BY id",
     "access_log": "SELECT at, staff, branch, action, kind FROM audit_log WHERE patron_id = ? ORDER BY id",
 }
 

@@ -8,10 +8,15 @@ The login is a mode of its own too, and while it is up (at the start, after F12 
 idle time) the desk is locked: nobody acts (the facade has no staff), no area can be
 switched to, no key, palette entry or dialog reaches one, and no toast shows. The
 areas' stacks stay as they were for the same person; someone else gets fresh ones.
+
+Keys reach the desk one at a time, in order (`typeahead`); a scan that arrives while a
+question is open is held here and handed to the screen underneath once it is answered.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections import deque
 from typing import Iterable
 
 from textual import events
@@ -32,6 +37,8 @@ from . import boundary
 from .boundary import Guarded
 from .screens.base import AREAS, translated
 from .screens.login import LoginScreen
+from .screens.question import Question
+from .typeahead import Typeahead
 
 LOGIN = "login"  # the mode of the login and the lock
 # What the app itself may do while it is locked (Tab between the login's fields, quit).
@@ -69,6 +76,30 @@ def _kirjakassi_screen() -> Screen:
     return KirjakassiScreen()
 
 
+def _catalogue_screen() -> Screen:
+    from .screens.catalogue import CatalogueScreen
+
+    return CatalogueScreen()
+
+
+def _pull_list_screen() -> Screen:
+    from .screens.worklists import PullListScreen
+
+    return PullListScreen()
+
+
+def _in_transit_screen() -> Screen:
+    from .screens.worklists import InTransitScreen
+
+    return InTransitScreen()
+
+
+def _hold_shelf_screen() -> Screen:
+    from .screens.worklists import HoldShelfScreen
+
+    return HoldShelfScreen()
+
+
 def _notices_screen() -> Screen:
     from .screens.notices import NoticesScreen
 
@@ -97,7 +128,9 @@ class TiskiApp(Guarded, App):
     TITLE = "Tiski"
     ENABLE_COMMAND_PALETTE = True
     MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen,
-             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen, "notices": _notices_screen}
+             "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen,
+             "catalogue": _catalogue_screen, "pull_list": _pull_list_screen, "in_transit": _in_transit_screen,
+             "hold_shelf": _hold_shelf_screen, "notices": _notices_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
@@ -106,6 +139,10 @@ class TiskiApp(Guarded, App):
         Binding("f4", "area('returns')", "key.returns", group=AREAS),
         Binding("f5", "area('digituki')", "key.digituki", group=AREAS),
         Binding("f6", "area('kirjakassi')", "key.kirjakassi", group=AREAS),
+        Binding("f7", "area('catalogue')", "key.catalogue", group=AREAS),
+        Binding("f8", "area('pull_list')", "key.pull_list", group=AREAS),
+        Binding("f9", "area('in_transit')", "key.in_transit", group=AREAS),
+        Binding("f10", "area('hold_shelf')", "key.hold_shelf", group=AREAS),
         Binding("f11", "area('notices')", "key.notices", group=AREAS),
         Binding("f12", "lock", "key.lock", show=False, priority=True),  # over a dialog too
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
@@ -127,6 +164,10 @@ class TiskiApp(Guarded, App):
         self.clock_is_fixed = clock_is_fixed
         self.branch_name = desk.branch_name()
         self.session_lines: list[tuple[str, str, str]] = []  # the checkout session: (mark, title, detail)
+        self.visit_loans: list = []  # the checkout session's loans, for the receipt
+        self.identity_checked: str | None = None  # the current patron's card, once their ID was checked
+        self.held_scans: deque[str] = deque()  # scans that came while a question was open
+        self.typeahead = Typeahead(self)
         self._idle_timer = None
         self._lock_timer = None
         self.first_frame_shown = False
@@ -194,6 +235,7 @@ class TiskiApp(Guarded, App):
         if message.username != self._staff_before:
             self.clear_patron()
             self.clear_notifications()
+            self.held_scans.clear()  # the person before's scans are not the next one's work
             for mode, screen in self.MODES.items():
                 self.remove_mode(mode)
                 self.add_mode(mode, screen)
@@ -206,8 +248,11 @@ class TiskiApp(Guarded, App):
         self._restart_lock()
 
     def action_lock(self) -> None:
-        """F12 (or idle time): the lock covers everything; the same person or another logs in."""
-        if self.needs_login() and not self.locked:
+        """F12 (or idle time): the lock covers everything; the same person or another logs in.
+        With no staff accounts yet there is nobody to log in as: say so, and how to start."""
+        if not self.needs_login():
+            self.notify(self.t("ui.lock_no_accounts"), title=self.t("key.lock"), severity="warning", timeout=12)
+        elif not self.locked:
             self._lock(locked=True)
 
     def _restart_lock(self) -> None:
@@ -229,8 +274,50 @@ class TiskiApp(Guarded, App):
         While locked, only the command palette (languages, quit) opens over the login."""
         if self.locked and not isinstance(screen, CommandPalette):
             return AwaitMount(self.screen, [])
+        if isinstance(screen, Question):
+            callback = self._then_held_scans(callback)
         return super().push_screen(screen, self.guarded(callback) if callback else None, wait_for_dismiss,
                                    **kwargs)
+
+    # --- scans that came while a question was open ------------------------------------
+
+    def hold_scan(self, code: str) -> None:
+        self.held_scans.append(code)
+
+    def take_held_scans(self) -> list[str]:
+        codes = list(self.held_scans)
+        self.held_scans.clear()
+        return codes
+
+    def _then_held_scans(self, callback):
+        """After a question's answer is handled, the scans it held, in order."""
+
+        async def answered(result) -> None:
+            if callback is not None:
+                done = callback(result)
+                if inspect.isawaitable(done):
+                    await done
+            self.handle_held_scans()
+
+        return answered
+
+    def handle_held_scans(self) -> None:
+        """Each held scan to the screen on top, as if scanned now — until one opens a
+        question (the rest wait for that one). A screen that takes no scans refuses
+        them, with the bell and the code to scan again."""
+        screen = self.screen
+        while self.held_scans and self.screen is screen and not self.locked:
+            code = self.held_scans.popleft()
+            if hasattr(screen, "handle_scan"):
+                screen.handle_scan(code)
+            else:
+                self.bell()
+                self.notify(self.t("scan.again", code=code), severity="warning", timeout=10)
+
+    def action_command_palette(self) -> None:
+        """The palette, its search field in the desk's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.t("ui.palette_placeholder"), id="--command-palette"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.locked:
@@ -303,7 +390,7 @@ class TiskiApp(Guarded, App):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def set_language(self, lang: str) -> None:
         self.t = Translator(lang)
@@ -321,7 +408,7 @@ class TiskiApp(Guarded, App):
             yield SystemCommand(t("key.quit"), t("palette.quit"), self.action_quit)
             return
         yield SystemCommand(t("key.help"), t("palette.help"), self.action_help)
-        for mode in ("patron", "checkout", "returns", "digituki", "kirjakassi", "notices"):
+        for mode in self.MODES:
             yield SystemCommand(t(f"key.{mode}"), t(f"palette.{mode}"), lambda m=mode: self.action_area(m))
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()
@@ -338,8 +425,13 @@ class TiskiApp(Guarded, App):
     # --- the current patron, cleared when idle ------------------------------------------
 
     def set_patron(self, card: str | None) -> None:
+        """The patron at the desk. Another one (or none) leaves nothing of the one
+        before: their checkout lines, their ID check and any toast about them go."""
         if card != self.patron_card:
             self.session_lines = []
+            self.visit_loans = []
+            self.identity_checked = None
+            self.clear_notifications()
         self.patron_card = card
         self._restart_idle()
 
@@ -355,12 +447,24 @@ class TiskiApp(Guarded, App):
 
     def _idle_clear(self) -> None:
         self._idle_timer = None
+        if isinstance(self.screen, Question):  # a question is open for this patron: after it
+            self._restart_idle()
+            return
         if self.patron_card is not None:
             self.clear_patron()
             self.notify(self.t("ui.idle_cleared"), timeout=4)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if event.key == "ctrl+j":
+                # A line feed is an Enter: a scanner set to end its codes with LF, and
+                # keys typed before the desk took the terminal (whose Enter the
+                # terminal turned into a line feed) end a code as a scan's Enter does.
+                enter = events.Key("enter", "\r")
+                enter.time = event.time
+                event = enter
+            if not self.typeahead.passes(event):
+                return  # it waits for the keys before it
             for timer in (self._idle_timer, self._lock_timer):
                 if timer is not None:
                     timer.reset()

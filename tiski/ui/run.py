@@ -10,7 +10,7 @@ def open_desk_tui(state: State) -> None:
     desk = state.desk()  # refuses a missing database, an unknown branch
     from .app import TiskiApp  # its constructor refuses a register with no branch yet
 
-    app = TiskiApp(desk, settings=state.settings, clock_is_fixed=state.settings.now is not None)
+    app = TiskiApp(desk, settings=state.settings, clock_is_fixed=state.settings.clock_frozen)
     try:
         app.run()
     finally:

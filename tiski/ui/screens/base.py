@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 
+from textual import events
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ...core.errors import Refused
 from ..boundary import Guarded
 from ..widgets.desk_header import DeskHeader
+from ..widgets.key_bar import KeyBar
 from ..widgets.scan_input import ScanInput
 
 # The area keys (F2…) share one label in the footer, so 80 columns leave room for the
@@ -34,10 +35,16 @@ def translated(bindings: dict[str, ActiveBinding], t) -> dict[str, ActiveBinding
 
 class DeskScreen(Guarded, Screen):
     TITLE_KEY = ""
+    HELP_KEYS: tuple[tuple[str, str], ...] = ()  # keys the screen's widgets take, for F1: (key, message)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._lang = None
+        # A new area is styled as it mounts, with the stylesheet as it is then. Textual
+        # marks a new screen's styles as never refreshed (-1) and so parses the whole
+        # stylesheet again when it is first shown — and, since that refresh passes over
+        # a screen not yet mounted, at every later switch to it too (~100 ms each).
+        self._css_update_count = self.app._css_update_count
 
     @property
     def t(self):
@@ -54,11 +61,19 @@ class DeskScreen(Guarded, Screen):
     def header(self) -> DeskHeader:
         return DeskHeader(id="header")
 
-    def footer(self) -> Footer:
-        return Footer(compact=True, show_command_palette=False)
+    def footer(self) -> KeyBar:
+        return KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self._lang = self.app.t.lang
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Switching back to an area: its styles are as they were left unless the
+        stylesheet changed meanwhile (a theme), so Textual need not apply every rule to
+        every widget again (most of the cost of a switch), as it already skips doing
+        when an opaque dialog closes. Runs before Textual's own handler."""
+        if self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
 
     async def on_screen_resume(self) -> None:
         if self._lang is not None and self._lang != self.app.t.lang:

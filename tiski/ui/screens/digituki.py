@@ -32,6 +32,7 @@ def clock_text(seconds: int) -> str:
 
 class DigitukiScreen(DeskScreen):
     TITLE_KEY = "area.digituki"
+    HELP_KEYS = (("↑ ↓", "help.table_rows"), ("Tab", "help.tables"))
     BINDINGS = [
         Binding("ctrl+a", "add", "key.dt_add"),
         Binding("ctrl+n", "next", "key.dt_next"),
@@ -236,8 +237,8 @@ class DigitukiScreen(DeskScreen):
 
     def remind(self, label: str) -> None:
         """The national guidelines, briefly, whenever a session starts (Enter or Esc)."""
-        self.app.push_screen(ConfirmModal(self.t("ui.dt_ethics_title", label=label), self.t("ui.dt_ethics")),
-                             lambda _: self.focus_scan())
+        self.app.push_screen(ConfirmModal(self.t("ui.dt_ethics_title", label=label), self.t("ui.dt_ethics"),
+                                          self.t("ui.close_keys")), lambda _: self.focus_scan())
 
     def action_pause(self) -> None:
         visit = self.selected("serving")
@@ -285,8 +286,8 @@ class DigitukiScreen(DeskScreen):
             chosen = next((s for s in services if s.name == values["referral"]), None)
             if chosen is not None:
                 details = "\n".join(x for x in (chosen.phone, chosen.address, chosen.url, chosen.note) if x)
-                self.app.push_screen(ConfirmModal(t("ui.dt_refer_title", name=chosen.name), details or chosen.name),
-                                     lambda _: self.focus_scan())
+                self.app.push_screen(ConfirmModal(t("ui.dt_refer_title", name=chosen.name), details or chosen.name,
+                                                  t("ui.close_keys")), lambda _: self.focus_scan())
 
         self.app.push_screen(FormModal(t("ui.dt_finish_title", label=visit.label), [
             Field("outcome", t("ui.dt_outcome"), "solved", "select", self._choices("outcome", OUTCOMES)),

@@ -17,6 +17,7 @@ from ...i18n import format_day, safe
 from .base import DeskScreen
 from .forms import Field, FormModal
 
+TOPIC_WIDTH = 20
 DAYS_SHOWN = 7
 
 
@@ -43,7 +44,8 @@ class AppointmentsScreen(DeskScreen):
         t = self.t
         for key, label in (("when", "ui.dt_col_when"), ("who", "ui.dt_col_who"), ("topic", "ui.dt_col_topic"),
                            ("helper", "ui.dt_col_helper"), ("status", "ui.dt_col_status")):
-            table.add_column(t(label), key=key)
+            # A long topic gives way (…): every column in sight at 80 columns.
+            table.add_column(t(label), key=key, width=TOPIC_WIDTH if key == "topic" else None)
         self.fill()
         table.focus()
 
@@ -62,7 +64,8 @@ class AppointmentsScreen(DeskScreen):
                 style = "dim" if a.status in ("cancelled", "no_show") else ""
                 table.add_row(Text(f"{t(f'weekday.{day.weekday()}')} {format_day(a.starts_at)} {a.starts_at:%H:%M}",
                                    style=style),
-                              Text(safe(a.name or ""), style=style), t(f"topic.{a.topic}"), Text(safe(a.helper or "-")),
+                              Text(safe(a.name or ""), style=style),
+                              Text(t(f"topic.{a.topic}"), overflow="ellipsis", no_wrap=True), Text(safe(a.helper or "-")),
                               t(f"appointment.{a.status}"), key=str(a.id))
 
     def chosen(self):

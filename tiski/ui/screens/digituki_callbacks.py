@@ -17,6 +17,9 @@ from .base import DeskScreen
 from .forms import Field, FormModal
 
 
+TOPIC_WIDTH = 16
+
+
 class CallbacksScreen(DeskScreen):
     TITLE_KEY = "area.dt_callbacks"
     BINDINGS = [
@@ -39,7 +42,7 @@ class CallbacksScreen(DeskScreen):
         t = self.t
         for key, label in (("due", "ui.dt_col_due"), ("who", "ui.dt_col_who"), ("phone", "ui.phone"),
                            ("topic", "ui.dt_col_topic"), ("wish", "ui.dt_col_wish"), ("tries", "ui.dt_col_tries")):
-            table.add_column(t(label), key=key)
+            table.add_column(t(label), key=key, width=TOPIC_WIDTH if key == "topic" else None)
         self.fill()
         table.focus()
 
@@ -52,10 +55,13 @@ class CallbacksScreen(DeskScreen):
         table.clear()
         self.rows = self.desk.bookings.callbacks()
         for c in self.rows:
-            due = f"{'! ' if c.overdue else ''}{format_day(c.due_by)} {c.due_by:%H:%M}"
-            wish = f"{c.wish_from:%d.%m. %H:%M}–{c.wish_to:%H:%M}" if c.wish_from and c.wish_to else ""
+            # Days without the year, a long topic giving way (…): every column in sight at 80 columns.
+            due = f"{'! ' if c.overdue else ''}{c.due_by.day}.{c.due_by.month}. {c.due_by:%H:%M}"
+            wish = (f"{c.wish_from.day}.{c.wish_from.month}. {c.wish_from:%H:%M}–{c.wish_to:%H:%M}"
+                    if c.wish_from and c.wish_to else "")
             table.add_row(Text(due, style="bold red" if c.overdue else ""), Text(safe(c.name or "")),
-                          Text(safe(c.phone or "")), t(f"topic.{c.topic}"), wish, str(c.attempts), key=str(c.id))
+                          Text(safe(c.phone or "")), Text(t(f"topic.{c.topic}"), overflow="ellipsis", no_wrap=True),
+                          wish, str(c.attempts), key=str(c.id))
 
     def chosen(self):
         table = self.query_one("#callbacks", DataTable)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from rich.bar import Bar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +19,6 @@ from .base import DeskScreen
 
 PERIODS = {"week": 7, "month": 31, "quarter": 92, "year": 366}
 GROUPS = ("topic", "outcome", "month", "week", "branch", "device", "channel", "referral")
-BAR = 24
 
 
 class StatsScreen(DeskScreen):
@@ -64,17 +64,17 @@ class StatsScreen(DeskScreen):
         start = end - timedelta(days=PERIODS[self.period] - 1)
         rows = desk.digituki.stats(start, end, self.group)
         widest = max((r.count for r in rows), default=0)
-        table = Table(box=None, expand=False, pad_edge=False, show_edge=False)
+        # The bars take the width the figures leave: every column whole at 80 columns.
+        table = Table(box=None, expand=True, pad_edge=False, show_edge=False)
         table.add_column(t(f"ui.dt_group_{self.group}"), no_wrap=True, max_width=22)
-        table.add_column("", no_wrap=True)
+        table.add_column("", no_wrap=True, ratio=1, min_width=4)
         table.add_column(t("ui.dt_col_count"), justify="right")
         table.add_column(t("ui.dt_col_avg_wait"), justify="right")
         table.add_column(t("ui.dt_col_avg_service"), justify="right")
         table.add_column(t("ui.dt_col_caps"), justify="right")
         for r in rows:
-            bar = "█" * max(1, round(BAR * r.count / widest)) if widest else ""
-            table.add_row(Text(safe(self.label(r.group))), Text(bar, style="bold"), str(r.count), _minutes(r.average_wait_minutes),
-                          _minutes(r.average_service_minutes), str(r.cap_hits))
+            table.add_row(Text(safe(self.label(r.group))), Bar(widest, 0, r.count), str(r.count), t.decimal(r.average_wait_minutes),
+                          t.decimal(r.average_service_minutes), str(r.cap_hits))
         title = Text(t("ui.dt_stats_title", start=f"{start.day}.{start.month}.{start.year}",
                        end=f"{end.day}.{end.month}.{end.year}", total=sum(r.count for r in rows)), style="bold")
         body = table if rows else Text(t("cli.none_found"))
@@ -94,6 +94,3 @@ class StatsScreen(DeskScreen):
     def action_back(self) -> None:
         self.dismiss()
 
-
-def _minutes(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"

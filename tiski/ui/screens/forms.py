@@ -4,7 +4,6 @@ returns an error to show, so a refused form stays open with what was typed."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -19,6 +18,7 @@ from textual.widgets import Input, Label, Static
 from ..boundary import Guarded
 from ..widgets.text_input import TextInput
 from .base import translated
+from .question import Question
 
 
 @dataclass
@@ -61,6 +61,9 @@ class FormModal(Guarded, ModalScreen[dict | None]):
         t = self.app.t
         with Vertical(classes="form-box"):
             yield Label(self.form_title, classes="form-title", markup=False)
+            # The keys under the title: however long the form, and with a choice list
+            # open over the fields below, they stay in sight.
+            yield Static(t("ui.form_keys"), classes="form-hint form-hint-top", markup=False)
             if self.note:
                 yield Static(self.note, classes="form-note", markup=False)
             # Above the fields, which scroll: a refusal is seen however long the form.
@@ -76,11 +79,11 @@ class FormModal(Guarded, ModalScreen[dict | None]):
                             # Choices may be data (a referral service's name): text, never markup.
                             options = [(Text(prompt) if isinstance(prompt, str) else prompt, value)
                                        for prompt, value in spec.options]
-                            yield Select(options, value=spec.value or Select.NULL, allow_blank=not spec.value,
+                            yield Select(options, prompt=t("ui.select_prompt"), value=spec.value or Select.NULL,
+                                         allow_blank=not spec.value,
                                          id=f"f-{spec.name}", compact=True)
                         else:
                             yield field_input(spec.name, spec.value, spec.placeholder, spec.kind == "password")
-            yield Static(t("ui.form_keys"), classes="form-hint", markup=False)
 
     AUTO_FOCUS = "Input, Select, Checkbox"  # the first field
 
@@ -97,6 +100,11 @@ class FormModal(Guarded, ModalScreen[dict | None]):
             else:
                 out[spec.name] = widget.value
         return out
+
+    @on(Input.Changed)
+    def clear_refusal(self) -> None:
+        """A refusal is about what was typed: once that changes, it goes."""
+        self.query_one("#form-error", Static).update("")
 
     @on(Input.Submitted)
     def next_or_submit(self, event: Input.Submitted) -> None:
@@ -119,32 +127,30 @@ class FormModal(Guarded, ModalScreen[dict | None]):
         self.dismiss(None)
 
 
-class ConfirmModal(Guarded, ModalScreen[bool]):
-    """A question that needs an answer: Enter yes, Esc no."""
+class ConfirmModal(Question):
+    """A question that needs an answer: Enter yes, Esc no — a scanner's Enter is neither
+    (see `Question`)."""
 
     BINDINGS = [Binding("enter", "answer(True)", "key.yes"), Binding("escape", "answer(False)", "key.no")]
 
-    def __init__(self, title: str, text: str):
+    def __init__(self, title: str, text: str, keys: str | None = None):
+        """`keys`: the hint under the text (default: Enter yes, Esc no)."""
         super().__init__()
         self.question_title = title
         self.text = text
-        self.opened = time.monotonic()
-
-    @property
-    def active_bindings(self):
-        return translated(super().active_bindings, self.app.t)
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-box confirm-box"):
             yield Label(self.question_title, classes="form-title", markup=False)
             yield Static(self.text, classes="form-note", markup=False)
-            yield Static(self.app.t("ui.confirm_keys"), classes="form-hint", markup=False)
+            yield self.held_line()
+            yield Static(self.keys or self.app.t("ui.confirm_keys"), classes="form-hint", markup=False)
+
+    def answer_enter(self) -> None:
+        self.dismiss(True)
 
     def action_answer(self, yes: bool) -> None:
-        # The Enter of a scan still arriving after the question opened is not an answer.
-        if yes and time.monotonic() - self.opened < SCAN_TAIL:
-            return
-        self.dismiss(yes)
-
-
-SCAN_TAIL = 0.4  # seconds: keys this soon after a modal opens are the end of a scanner burst
+        """Esc (and the palette): Enter itself is read as a key, see `Question`."""
+        if not yes:
+            self.dismiss(False)

@@ -1,4 +1,6 @@
-"""F1: every key of the desk and of the screen underneath, in the desk's language."""
+"""F1: the keys of the screen it was opened on — its own bindings and the keys its
+widgets take (`DeskScreen.HELP_KEYS`) — and then the keys of the whole desk, in the
+desk's language."""
 
 from __future__ import annotations
 
@@ -11,36 +13,42 @@ from textual.widgets import Label, Static
 from ..boundary import Guarded
 from .base import translated
 
-# Keys handled by widgets rather than bindings, worth telling staff about.
-EXTRA_KEYS = (("↑ ↓", "help.rows"), ("PgUp PgDn", "help.tabs"), ("Enter", "help.enter"), ("Ctrl+P", "help.palette"))
-
 
 class HelpScreen(Guarded, ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "key.close"), Binding("f1", "close", "key.close", show=False)]
+
+    def __init__(self, screen) -> None:
+        """`screen`: the screen F1 was pressed on."""
+        super().__init__()
+        self.for_screen = screen
 
     @property
     def active_bindings(self):
         return translated(super().active_bindings, self.app.t)
 
+    def rows(self) -> list[tuple[str, str]]:
+        """The screen's own keys, one a line."""
+        t = self.app.t
+        rows = [(self.app.get_key_display(b), t(b.description)) for b in self.for_screen.BINDINGS
+                if isinstance(b, Binding) and b.description]
+        return rows + [(key, t(text)) for key, text in getattr(self.for_screen, "HELP_KEYS", ())]
+
+    def desk_keys(self) -> str:
+        """The keys of the whole desk, on a line or two (they are the same everywhere)."""
+        t = self.app.t
+        keys = [f"{self.app.get_key_display(b)} {t(b.description)}" for b in self.app.BINDINGS
+                if isinstance(b, Binding) and b.description]
+        return " · ".join(keys + [f"Ctrl+P {t('help.palette')}"])
+
     def compose(self) -> ComposeResult:
         t = self.app.t
-        stack = [screen for screen in self.app.screen_stack if screen is not self]
-        underneath = stack[-1] if stack else None
-        rows: list[tuple[str, str]] = []
-        seen = set()
-        for node in (self.app, underneath):
-            if node is None:
-                continue
-            for binding in node.BINDINGS:
-                if isinstance(binding, Binding) and binding.description and binding.key not in seen:
-                    seen.add(binding.key)
-                    rows.append((self.app.get_key_display(binding), t(binding.description)))
-        rows += [(key, t(text)) for key, text in EXTRA_KEYS]
+        rows = self.rows()
+        width = max((len(key) for key, _ in rows), default=0)
         with VerticalScroll(classes="form-box help-box"):
             yield Label(t("ui.help_title"), classes="form-title")
-            width = max(len(key) for key, _ in rows)
-            yield Static("\n".join(f"{key:<{width}}  {text}" for key, text in rows), id="help-keys", markup=False)
-            yield Static(t("ui.help_close"), classes="form-hint", markup=False)
+            yield Static("\n".join(f"{key:<{width}}  {words}" for key, words in rows), id="help-keys", markup=False)
+            yield Label(t("help.desk_keys"), classes="help-heading")
+            yield Static(self.desk_keys(), id="help-desk-keys", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

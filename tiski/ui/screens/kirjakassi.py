@@ -23,6 +23,7 @@ STATUS_STYLE = {"planned": "", "packing": "bold yellow", "packed": "bold", "sent
 
 class KirjakassiScreen(DeskScreen):
     TITLE_KEY = "area.kirjakassi"
+    HELP_KEYS = (("↑ ↓", "help.table_rows"), ("Tab", "help.tables"))
     BINDINGS = [
         Binding("enter", "open", "key.kk_open"),
         Binding("ctrl+w", "interview", "key.kk_interview"),  # not Ctrl+I: terminals send it as Tab
@@ -176,7 +177,7 @@ class KirjakassiScreen(DeskScreen):
             Field("weekday", t("ui.kk_weekday"), "tue", "select",
                   [(t(f"weekday.{i}"), name) for i, name in enumerate(WEEKDAYS)]),
             Field("bag", t("ui.kk_bag"), "8"),
-            Field("start", t("ui.kk_start"), placeholder="VVVV-KK-PP"),
+            Field("start", t("ui.kk_start"), placeholder=t("date.hint")),
             Field("consent", t("ui.kk_consent"), "", "checkbox"),
         ], submit, note=t("ui.kk_enrol_note")), closed)
 

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from ...desk import Desk
 
 
+TITLE_WIDTH = 26
+
+
 class PackScreen(DeskScreen):
     TITLE_KEY = "area.kk_pack"
     BINDINGS = [
@@ -70,8 +73,9 @@ class PackScreen(DeskScreen):
         table.can_focus = False
         t = self.t
         table.add_column(t("ui.col_barcode"), key="barcode")
-        table.add_column(t("ui.col_title"), key="title", width=30)  # the reasons need the room at 80 columns
-        table.add_column(t("ui.kk_col_why"), key="why")
+        # The reasons wrap in the width the barcode and the title leave (80 columns: every word seen).
+        table.add_column(t("ui.col_title"), key="title", width=TITLE_WIDTH)
+        table.add_column(t("ui.kk_col_why"), key="why", width=max(16, self.app.size.width - TITLE_WIDTH - 22))
         self.fill()
         self.focus_scan()
 
@@ -117,7 +121,7 @@ class PackScreen(DeskScreen):
             table.add_row(Text(c.barcode, style=style),
                           Text(safe(f"{c.title} / {c.author}" if c.author else c.title), style=style,
                                overflow="ellipsis", no_wrap=True),
-                          Text(self.reasons(pick.reasons), style=style), key=c.barcode)
+                          Text(self.reasons(pick.reasons), style=style), key=c.barcode, height=None)
 
     def reasons(self, reasons: tuple[str, ...]) -> str:
         t = self.t
@@ -164,7 +168,7 @@ class PackScreen(DeskScreen):
     def action_slip(self) -> None:
         try:
             text = self.desk.kirjakassi.packing_slip(self.card, self.t.lang)
-            where = deliver_receipt(self.app.settings, text, self.desk.now())
+            where = deliver_receipt(self.app.settings, text, self.desk.now(), "pakkauslista")
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="warning")
             return

@@ -5,11 +5,15 @@ locked desk; a different person taking over starts the areas afresh.
 A refused try shows the facade's answer as it is (`t.refusal`) — a wrong password, or how
 long this terminal must wait after several — and nothing of the screen's own about the
 name typed: a real account and a name nobody has look the same.
+
+A scan at the lock (a scanner typing a code and Enter into the name or the password) is
+no try at all: it is refused with the bell, nothing goes to the register's count of
+wrong passwords, and the code is not shown.
 """
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,7 +23,7 @@ from textual.widgets import Input, Label, Static
 
 from ...core.errors import Refused
 from ..boundary import Guarded
-from ..widgets.text_input import TextInput
+from ..widgets.timed_input import TimedInput
 from .base import translated
 
 
@@ -50,14 +54,10 @@ class LoginScreen(Guarded, Screen):
                         classes="form-title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label(t("ui.login_user"), classes="form-label", markup=False)
-                user = TextInput(self.username, id="login-user", compact=True, max_length=32)
-                user.cursor_blink = False
-                yield user
+                yield TimedInput(self.username, id="login-user", compact=True, max_length=32)
             with Horizontal(classes="form-row"):
                 yield Label(t("ui.login_password"), classes="form-label", markup=False)
-                password = TextInput(id="login-password", password=True, compact=True, max_length=200)
-                password.cursor_blink = False
-                yield password
+                yield TimedInput(id="login-password", password=True, compact=True, max_length=200)
             yield Static("", classes="form-error", id="form-error", markup=False)
             yield Static(t("ui.login_keys"), classes="form-hint", markup=False)
 
@@ -70,6 +70,19 @@ class LoginScreen(Guarded, Screen):
             self.username = self.query_one("#login-user", Input).value
             await self.recompose()
             self.on_mount()
+
+    async def _on_key(self, event: events.Key) -> None:
+        """An Enter ending a scan typed into a field — digits at a scanner's pace (what a
+        card or a barcode is; a password manager's typing is letters too): refused."""
+        field = self.focused
+        if event.key == "enter" and isinstance(field, TimedInput) and field.value.isascii() \
+                and field.value.isdigit() and field.scanned_tail(event.time) == field.value:
+            event.stop()
+            event.prevent_default()
+            field.value = ""
+            field.typed_at.clear()
+            self.app.bell()
+            self.query_one("#form-error", Static).update(self.app.t("ui.login_scan"))
 
     @on(Input.Submitted, "#login-user")
     def to_password(self) -> None:

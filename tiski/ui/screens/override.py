@@ -1,50 +1,38 @@
-"""A confirmable blocker: the reasons in words; Enter to override (then a short reason,
-which is recorded), Esc to skip the item.
+"""A confirmable blocker: the reasons in words, the field for the override's reason
+under them, in plain sight and with the focus. A reason and Enter lends by override
+(the reason is recorded); Esc does not lend.
 
-Guarded against the scanner: an Enter in the first moments after the modal opened is
-the tail of a scan, not a decision, and a reason must be words — a scanned code
-typed into the reason field is refused."""
+Whether a reason will do is the core's rule (words, never a scanned code), applied by
+the facade when it lends: the dialog shows the same refusal the command line gives.
+A scan that lands in the field while the question is open is not a reason: its code is
+taken out and held, to be handled once the question is answered (see `Question`).
+"""
 
 from __future__ import annotations
 
-import re
-import time
+from typing import Callable
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ..boundary import Guarded
-from ..widgets.text_input import TextInput
-from .base import translated
-from .forms import SCAN_TAIL
+from ..widgets.timed_input import TimedInput
+from .question import Question
 
-
-def is_a_reason(text: str) -> bool:
-    """At least three characters and a letter: not a barcode."""
-    text = text.strip()
-    return len(text) >= 3 and re.search(r"[^\W\d_]", text) is not None
-
-
-class OverrideModal(Guarded, ModalScreen[str | None]):
+class OverrideModal(Question):
     BINDINGS = [
-        Binding("enter", "override", "key.override"),
+        Binding("enter", "noop", "key.override"),
         Binding("escape", "skip", "key.skip"),
     ]
 
-    def __init__(self, title: str, reasons: list[str]):
+    def __init__(self, title: str, reasons: list[str], submit: Callable[[str], str | None]):
+        """`submit(reason)` lends by override and returns a refusal to show, or None."""
         super().__init__()
         self.item_title = title
         self.reasons = reasons
-        self.opened = time.monotonic()
-        self.asking = False
-
-    @property
-    def active_bindings(self):
-        return translated(super().active_bindings, self.app.t)
+        self.submit = submit
 
     def compose(self) -> ComposeResult:
         t = self.app.t
@@ -53,30 +41,36 @@ class OverrideModal(Guarded, ModalScreen[str | None]):
             yield Static(self.item_title, classes="form-note", markup=False)
             for reason in self.reasons:
                 yield Static(f"• {reason}", classes="override-reason", markup=False)
-            yield Static(t("ui.override_keys"), classes="form-hint", id="override-hint", markup=False)
-            reason = TextInput(placeholder=t("ui.override_reason"), id="override-reason", max_length=200)
-            reason.cursor_blink = False
-            reason.display = False
-            yield reason
+            yield Label(t("ui.override_reason"), classes="override-label", markup=False)
+            yield TimedInput(placeholder=t("ui.override_reason_hint"), id="override-reason", max_length=200)
             yield Static("", classes="form-error", id="override-error", markup=False)
+            yield self.held_line()
+            yield Static(t("ui.override_keys"), classes="form-hint", id="override-hint", markup=False)
 
-    def action_override(self) -> None:
-        if self.asking or time.monotonic() - self.opened < SCAN_TAIL:
-            return
-        self.asking = True
-        self.query_one("#override-hint", Static).update(self.app.t("ui.override_reason_keys"))
-        field = self.query_one("#override-reason", Input)
-        field.display = True
-        field.focus()
+    def on_mount(self) -> None:
+        self.query_one("#override-reason", Input).focus()
 
-    @on(Input.Submitted, "#override-reason")
-    def reason_given(self, event: Input.Submitted) -> None:
-        event.stop()
-        if not is_a_reason(event.value):
-            self.query_one("#override-error", Static).update(self.app.t("ui.override_reason_words"))
-            event.input.value = ""
+    def enter(self, event: events.Key) -> None:
+        field = self.query_one("#override-reason", TimedInput)
+        scan = field.take_scan(event.time)
+        if scan:
+            self.hold(scan)
             return
-        self.dismiss(event.value.strip())
+        reason = field.value.strip()
+        if not reason:
+            return  # nothing written yet: an Enter alone is no answer
+        error = self.submit(reason)
+        if error:
+            self.query_one("#override-error", Static).update(error)
+            return
+        self.dismiss(reason)
+
+    @staticmethod
+    def action_noop() -> None:
+        """Enter is read as a key (see `enter`); the binding names it in the footer."""
 
     def action_skip(self) -> None:
         self.dismiss(None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#override-error", Static).update("")  # the refusal was for the text before

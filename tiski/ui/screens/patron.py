@@ -1,5 +1,9 @@
-"""F2 — the patron: scan a card or type a name; the patron's standing, loans, holds
-and fees; the actions of the desk by key."""
+"""F2 — the patron: scan a card or type a name; the patron's standing, the alerts at
+the card, loans, holds and fees; the actions of the desk by key.
+
+A card scanned here replaces everything of the patron before. Once a patron is on
+screen, the desk acts with their valid card — also when the card scanned was one
+they have since reported lost (the screen says so)."""
 
 from __future__ import annotations
 
@@ -14,16 +18,19 @@ from textual.widgets.option_list import Option
 from ...core.errors import Refused
 from ...core.money import parse_positive_euros
 from ...i18n import format_day, safe
+from ..widgets.card_alerts import CardAlerts
 from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
 
-PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notice_channels"}
+PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "notice_channels"}
+SEARCH_DELAY = 0.15  # seconds of quiet typing before a name search: a scanned card needs none
 TABS = ("tab-loans", "tab-holds", "tab-fees")
 
 
 class PatronScreen(DeskScreen):
     TITLE_KEY = "area.patron"
+    HELP_KEYS = (("↑ ↓", "help.rows"), ("PgUp PgDn", "help.tabs"), ("Enter", "help.enter"))
     BINDINGS = [
         Binding("escape", "clear", "key.clear"),
         Binding("up", "move(-1)", show=False),
@@ -37,9 +44,17 @@ class PatronScreen(DeskScreen):
         Binding("ctrl+o", "hold", "key.hold", show=False),
         Binding("ctrl+l", "lost_card", "key.lost_card", show=False),
         Binding("ctrl+y", "edit", "key.edit", show=False),
-        Binding("ctrl+t", "notice_channels", "key.nt_channels", show=False),
+        Binding("ctrl+t", "notes", "key.notes", show=False),
+        Binding("ctrl+s", "notice_channels", "key.nt_channels", show=False),
         Binding("ctrl+n", "register", "key.register", show=False),
     ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.view = None  # the patron on screen, as last read
+        self.view_ready = False
+        self.stale = False
+        self._search_timer = None
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -55,7 +70,6 @@ class PatronScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.view_ready = False
         self.watch(self.app, "patron_card", self.show_patron)
         self.focus_scan()
         if self.app.first_frame_shown:
@@ -84,7 +98,7 @@ class PatronScreen(DeskScreen):
 
     async def on_screen_resume(self) -> None:
         await super().on_screen_resume()
-        if getattr(self, "stale", False):
+        if self.stale:
             self.show_patron()
 
     def setup_tables(self) -> None:
@@ -101,36 +115,62 @@ class PatronScreen(DeskScreen):
     # --- finding ---------------------------------------------------------------------
 
     @on(Input.Changed, "#scan")
-    def search(self, event: Input.Changed) -> None:
-        text = event.value.strip()
+    def typed(self, event: Input.Changed) -> None:
+        """A name search once the typing pauses (a scanner's digits never wait for one)."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        if len(event.value.strip()) >= 2:
+            self._search_timer = self.set_timer(SEARCH_DELAY, self.search)
+        else:
+            self.query_one("#results", OptionList).clear_options()
+            self.set_class(False, "-searching")
+
+    def search(self) -> list:
+        self._search_timer = None
+        text = self.query_one("#scan", ScanInput).value.strip()
         results = self.query_one("#results", OptionList)
         results.clear_options()
-        searching = len(text) >= 2
-        if searching:
-            for hit in self.desk.patrons.find(text, limit=30):
-                year = hit["birth_year"] or ""
-                results.add_option(Option(Text(f"{safe(hit['name'])}  {year}  {hit['card'] or ''}"), id=hit["card"]))
-            if results.option_count:
-                results.highlighted = 0
-        self.set_class(searching, "-searching")
+        hits = self.desk.patrons.find(text, limit=30) if len(text) >= 2 else []
+        for hit in hits:
+            year = hit["birth_year"] or ""
+            results.add_option(Option(Text(f"{safe(hit['name'])}  {year}  {hit['card'] or ''}"), id=hit["card"]))
+        if results.option_count:
+            results.highlighted = 0
+        self.set_class(bool(text), "-searching")
+        return hits
 
     @on(ScanInput.Scanned, "#scan")
     def scanned(self, event: ScanInput.Scanned) -> None:
-        desk = self.desk
+        results = self.query_one("#results", OptionList)
+        chosen = None
+        if results.option_count and results.highlighted is not None:
+            chosen = results.get_option_at_index(results.highlighted).id
+        if self._search_timer is not None:  # Enter before the search: the card, or the first name found
+            self._search_timer.stop()
+            self._search_timer = None
+        self.handle_scan(event.code, chosen)
+
+    def handle_scan(self, code: str, chosen: str | None = None) -> None:
+        """A card (or the name chosen from the results) opens that patron; a code that
+        is neither clears the patron before, so nobody sees someone else's data."""
         try:
-            desk.find_card(event.code, for_circulation=False)
-            card = event.code
+            self.desk.find_card(code, for_circulation=False)
+            card: str | None = code
         except Refused:
-            results = self.query_one("#results", OptionList)
-            option = results.get_option_at_index(results.highlighted) if results.highlighted is not None else None
-            card = option.id if option is not None else None
+            card = chosen
+            if card is None:
+                hits = self.desk.patrons.find(code, limit=1)
+                card = hits[0]["card"] if hits else None
         self.set_class(False, "-searching")
         self.query_one("#results", OptionList).clear_options()
         if card is None:
+            self.app.clear_patron()
             self.app.notify(self.t("ui.no_patron_found"), severity="warning")
             return
+        if card == self.app.patron_card:
+            self.show_patron()  # the same card again: read afresh (a new one is shown by the watch)
         self.app.set_patron(card)
-        self.show_patron(card)
 
     def action_move(self, step: int) -> None:
         if self.has_class("-searching"):
@@ -163,7 +203,7 @@ class PatronScreen(DeskScreen):
     # --- showing ---------------------------------------------------------------------
 
     def show_patron(self, card: str | None = None) -> None:
-        if not getattr(self, "view_ready", False):
+        if not self.view_ready:
             return  # build_view shows the patron when the tables are there
         if not self.is_current:
             self.stale = True  # another area is on screen: refresh when this one is shown again
@@ -176,13 +216,19 @@ class PatronScreen(DeskScreen):
                 view = self.desk.patrons.view(card, with_fees=True)
             except Refused:
                 view = None
+        self.view = view
         self.set_class(view is not None, "-has-patron")
         self.refresh_bindings()
         if view is None:
             for table in self.query("DataTable"):
                 table.clear()
+            self.query_one("#patron-alerts", CardAlerts).show((), self.t)
             return
         self.fill(view)
+
+    def card(self) -> str:
+        """The card the desk acts with: the patron's valid one, whichever was scanned."""
+        return self.view.card if self.view is not None else self.app.patron_card
 
     def fill(self, view) -> None:
         t = self.t
@@ -199,12 +245,11 @@ class PatronScreen(DeskScreen):
         banner += [f"⛔ {t.refusal(r)}" for r in view.blocks if r.code != "CARD_LOST" or view.card_status == "active"]
         if view.verify_id:
             banner.append(f"🪪 {t('error.VERIFY_ID')}")
-        if 0 < view.balance_cents and not any(r.code == "FEES_OVER_LIMIT" for r in view.blocks):
-            banner.append(t("error.FEES_DUE", balance_cents=view.balance_cents))
         widget = self.query_one("#patron-banner", Static)
         widget.update("\n".join(banner))
         widget.display = bool(banner)
         widget.set_class(bool(view.blocks), "-blocked")
+        self.query_one("#patron-alerts", CardAlerts).show(view.alerts, t)
 
         contact = []
         if view.hetu_masked:
@@ -287,41 +332,34 @@ class PatronScreen(DeskScreen):
         tabs.active = "tab-loans"
         barcode = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         try:
-            loan = self.desk.loans.renew(self.app.patron_card, barcode)
+            loan = self.desk.loans.renew(self.card(), barcode)
         except Refused as refused:
             self.app.notify(self.refusal_text(refused), severity="error", timeout=6)
             return
-        self._done(self.t("cli.renewed" if loan.renewed else "cli.already_due", title=loan.title, due=loan.due))
+        self._done(renewal_text(self.t, loan.title, loan))
 
     def action_renew_all(self) -> None:
-        results = self.desk.loans.renew_all(self.app.patron_card)
-        renewed = sum(1 for r in results if not isinstance(r.result, Refused) and r.result.renewed)
-        failed = [r.result for r in results if isinstance(r.result, Refused)]
-        message = self.t("ui.renewed_all", renewed=renewed, failed=len(failed))
-        if failed:
-            message += " " + self.refusal_text(failed[0])
-        self._done(message)
+        """Every loan renewed that can be, and a list of what became of each."""
+        from .renewals import RenewalsModal
+
+        results = self.desk.loans.renew_all(self.card())
+        if not results:
+            self.app.notify(self.t("ui.no_loans"), severity="warning")
+            return
+        lines = [(("✗" if isinstance(r.result, Refused) else "✓" if r.result.renewed else "·"),
+                  renewal_text(self.t, r.title, r.result)) for r in results]
+        renewed = sum(1 for mark, _ in lines if mark == "✓")
+        self.show_patron()
+        self.app.push_screen(RenewalsModal(self.t("ui.renewed_all", renewed=renewed, total=len(results)), lines),
+                             lambda _: self.focus_scan())
 
     def action_pay(self) -> None:
-        card = self.app.patron_card
-        balance = self.desk.fees.balance(card)
-        if balance <= 0:
-            self.app.notify(self.t("ui.nothing_to_pay"), severity="warning")
-            return
+        from .payment import payment_dialog  # the method and the payment receipt
 
-        def submit(values: dict) -> str | None:
-            try:
-                cents = parse_positive_euros(values["amount"])
-            except Refused as refused:
-                return self.refusal_text(refused)
-            return self._try(lambda: self.desk.fees.pay(card, cents))
-
-        self._form(self.t("ui.pay_title", balance_cents=balance),
-                   [Field("amount", self.t("ui.amount"), self.t.money(balance).removesuffix(" €"))],
-                   submit, self.t("ui.paid"))
+        payment_dialog(self, self.card())
 
     def action_waive(self) -> None:
-        card = self.app.patron_card
+        card = self.card()
 
         def submit(values: dict) -> str | None:
             try:
@@ -335,7 +373,7 @@ class PatronScreen(DeskScreen):
                    submit, self.t("ui.waived"))
 
     def action_hold(self) -> None:
-        card = self.app.patron_card
+        card = self.card()
         branches = [(branch.name, branch.code) for branch in self.desk.holds.pickup_branches()]
 
         def submit(values: dict) -> str | None:
@@ -347,7 +385,7 @@ class PatronScreen(DeskScreen):
                    submit, self.t("ui.hold_placed"))
 
     def action_lost_card(self) -> None:
-        card = self.app.patron_card
+        card = self.card()
         new_card: list[str] = []
 
         def submit(values: dict) -> str | None:
@@ -370,7 +408,7 @@ class PatronScreen(DeskScreen):
         )
 
     def action_edit(self) -> None:
-        card = self.app.patron_card
+        card = self.card()
         view = self.desk.patrons.view(card)
 
         def submit(values: dict) -> str | None:
@@ -390,7 +428,17 @@ class PatronScreen(DeskScreen):
     def action_notice_channels(self) -> None:
         from .notice_channels import choose_channels
 
-        choose_channels(self, self.app.patron_card)
+        choose_channels(self, self.card())
+
+    def action_notes(self) -> None:
+        """Ctrl+T: the patron's circulation notes — add one, mark one done."""
+        from .notes import NotesModal
+
+        def closed(_) -> None:
+            self.show_patron()
+            self.focus_scan()
+
+        self.app.push_screen(NotesModal(self.card()), closed)
 
     def action_register(self) -> None:
         from .register import RegisterScreen
@@ -407,9 +455,18 @@ class PatronScreen(DeskScreen):
         from textual.app import SystemCommand
 
         t = self.t
-        for action in ("renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "register"):
+        for action in ("renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "register"):
             if action == "register" or self.app.patron_card is not None:
                 yield SystemCommand(t(f"key.{action}"), t(f"palette.{action}"),
                                     lambda a=action: self.run_action(a))
         if self.app.patron_card is not None:
-            yield SystemCommand(t("key.nt_channels"), t("palette.nt_channels"), self.action_notice_channels)
+            yield SystemCommand(t("key.nt_channels"), t("palette.nt_channels"), lambda: self.run_action("notice_channels"))
+
+
+def renewal_text(t, title: str, result) -> str:
+    """What became of a renewal, in words: the new due date, no change, or why not."""
+    if isinstance(result, Refused):
+        return t("ui.not_renewed", title=title, reasons=" ".join(t.refusal(r) for r in result.refusals))
+    if result.unchanged:
+        return t("cli.renew_unchanged", title=title, due=result.due)
+    return t("cli.renewed", title=title, due=result.due)

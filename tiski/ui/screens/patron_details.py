@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from ..widgets.card_alerts import CardAlerts
+
 
 class PatronDetails(Vertical):
     """Who the patron is, what blocks them, and their loans, holds and fees."""
@@ -16,6 +18,7 @@ class PatronDetails(Vertical):
         t = self.app.t
         yield Static("", id="patron-title", markup=False)
         yield Static("", id="patron-banner", markup=False)
+        yield CardAlerts(id="patron-alerts", classes="card-alerts")
         yield Static("", id="patron-contact", markup=False)
         with TabbedContent(id="tabs"):
             for name, label in (("loans", "ui.loans"), ("holds", "ui.holds"), ("fees", "ui.fees")):

@@ -13,6 +13,7 @@ from textual.widgets import Label, RichLog, Static
 
 from ...core.errors import Refused
 from ...i18n import format_day, safe
+from ..receipt import deliver_slips
 from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
@@ -20,15 +21,19 @@ from .forms import Field, FormModal
 
 class ReturnsScreen(DeskScreen):
     TITLE_KEY = "area.returns"
+    HELP_KEYS = (("Enter", "help.scan_return"),)
     BINDINGS = [
         Binding("ctrl+b", "dropbox", "key.dropbox"),
+        Binding("ctrl+r", "damaged", "key.item_damaged"),  # Ctrl+D deletes in the field
         Binding("escape", "clear", "key.clear_list"),
     ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.dropbox_date = None
-        self.lines: list[tuple[str, str, str, str]] = []  # (style, title, detail, alert)
+        # What was returned, kept as facts (not words) so a change of language shows
+        # the whole list in the new one: (style, title, [(message key, figures)…], [alerts, the same]).
+        self.lines: list[tuple[str, str, list[tuple[str, dict]], list[tuple[str, dict]]]] = []
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -58,49 +63,83 @@ class ReturnsScreen(DeskScreen):
 
     @on(ScanInput.Scanned, "#scan")
     def scanned(self, event: ScanInput.Scanned) -> None:
-        t = self.t
         if event.duplicate:
-            self.line("dim", event.code, t("ui.duplicate_scan"), "")
+            self.line("dim", event.code, [("ui.duplicate_scan", {})], [])
             return
+        self.handle_scan(event.code)
+
+    def handle_scan(self, code: str) -> None:
         try:
-            result = self.desk.loans.return_item(event.code, dropbox_date=self.dropbox_date)
+            result = self.desk.loans.return_item(code, dropbox_date=self.dropbox_date)
         except Refused as refused:
-            title = event.code
+            title = code
             if refused.code != "ITEM_UNKNOWN":
                 try:
-                    title = self.desk.catalogue.item_view(event.code).title
+                    title = self.desk.catalogue.item_view(code).title
                 except Refused:
                     pass
-            self.line("bold red" if refused.code == "ITEM_UNKNOWN" else "", title, self.refusal_text(refused), "")
+            self.line("bold red" if refused.code == "ITEM_UNKNOWN" else "", title,
+                      [("refusal", {"refusal": r}) for r in refused.refusals], [])
             return
-        details = [t("ui.returned")]
+        details: list[tuple[str, dict]] = [("ui.returned", {})]
         if result.late_fee_cents:
-            details.append(t("cli.late_fee", fee_cents=result.late_fee_cents))
-        alert = ""
+            details.append(("cli.late_fee", {"fee_cents": result.late_fee_cents}))
+        alerts: list[tuple[str, dict]] = []
         if result.hold is not None and not result.hold.in_transit:
-            alert = t("ui.alert_hold_shelf", code=result.hold.pickup_code or "",
-                      day=format_day(result.hold.pickup_by))
+            alerts.append(("ui.alert_hold_shelf", {"code": result.hold.pickup_code or "",
+                                                   "day": format_day(result.hold.pickup_by)}))
         elif result.route_to is not None:
             key = "ui.alert_send_for_hold" if result.hold is not None else "ui.alert_send_home"
-            alert = t(key, branch=result.route_to)
-        self.line("", result.title, " · ".join(details), alert)
-        if alert:
+            alerts.append((key, {"branch": result.route_to}))
+        alerts += self.life_notes(result)
+        self.line("", result.title, details, alerts)
+        if alerts:
             self.app.bell()
+        deliver_slips(self.app, result.title, result.barcode, result.hold, result.route_to)
 
-    def line(self, style: str, title: str, detail: str, alert: str) -> None:
-        self.lines.append((style, title, detail, alert))
-        self._row(style, title, detail, alert)
+    # --- the item's life and its slips (issue 12) ----------------------------------------
+
+    def life_notes(self, result) -> list[tuple[str, dict]]:
+        """A lost or missing copy is back: say so, and what the patron gets back."""
+        if not result.found:
+            return []
+        notes = [("catalogue.found", {"status": result.found})]
+        if result.paid_back_cents:
+            notes.append(("catalogue.paid_back", {"paid_back_cents": result.paid_back_cents,
+                                                  "method": result.paid_back_method}))
+        elif result.refund_cents:
+            notes.append(("catalogue.refunded", {"refund_cents": result.refund_cents}))
+        return notes
+
+    def action_damaged(self) -> None:
+        """Ctrl+R: damaged at the return — scan it, a note, an optional charge: to repair."""
+        from .item import damaged_form
+
+        def done(damage) -> None:
+            self.line("", damage.title, [("catalogue.damaged_done", {"title": damage.title})], [])
+
+        damaged_form(self.app, done, closed=self.focus_scan)
+
+    def line(self, style: str, title: str, details: list[tuple[str, dict]], alerts: list[tuple[str, dict]]) -> None:
+        """One return: `details` are message keys and their figures (or ("refusal", {"refusal": r}))."""
+        self.lines.append((style, title, details, alerts))
+        self._row(style, title, details, alerts)
         banner = self.query_one("#return-alert", Static)
-        banner.update(f"{safe(title)}\n{alert}" if alert else "")
-        banner.display = bool(alert)
+        banner.update(f"{safe(title)}\n{self._words(alerts)}" if alerts else "")
+        banner.display = bool(alerts)
 
-    def _row(self, style: str, title: str, detail: str, alert: str) -> None:
+    def _words(self, details: list[tuple[str, dict]]) -> str:
+        t = self.t
+        return " · ".join(t.refusal(params["refusal"]) if key == "refusal" else t(key, **params)
+                          for key, params in details)
+
+    def _row(self, style: str, title: str, details: list[tuple[str, dict]], alerts: list[tuple[str, dict]]) -> None:
         log = self.query_one("#return-lines", RichLog)
         line = Text(safe(title), style=style or "bold")
-        line.append(f" — {safe(detail)}", style=style)
+        line.append(f" — {safe(self._words(details))}", style=style)
         log.write(line)
-        if alert:
-            log.write(Text(f"  ▶ {alert}", style="bold reverse"))
+        if alerts:
+            log.write(Text(f"  ▶ {self._words(alerts)}", style="bold reverse"))
 
     # --- the drop box ----------------------------------------------------------------
 
@@ -125,7 +164,7 @@ class ReturnsScreen(DeskScreen):
 
         def submit(values: dict) -> str | None:
             try:
-                day = parse_day(values["day"], "dropbox_date")
+                day = parse_day(values["day"], "dropbox_date", self.desk.today())
             except Refused as refused:
                 return self.refusal_text(refused)
             if day is None or day > self.desk.today():
@@ -141,7 +180,8 @@ class ReturnsScreen(DeskScreen):
 
         self.app.push_screen(
             FormModal(self.t("ui.dropbox_title"), [Field("day", self.t("ui.dropbox_day"),
-                                                          self.desk.today().isoformat())], submit),
+                                                          format_day(self.desk.today()),
+                                                          placeholder=self.t("date.hint"))], submit),
             closed,
         )
 
@@ -154,3 +194,4 @@ class ReturnsScreen(DeskScreen):
         from textual.app import SystemCommand
 
         yield SystemCommand(self.t("key.dropbox"), self.t("palette.dropbox"), self.action_dropbox)
+        yield SystemCommand(self.t("key.item_damaged"), self.t("palette.item_damaged"), self.action_damaged)

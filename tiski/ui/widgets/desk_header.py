@@ -56,7 +56,7 @@ class DeskHeader(Static):
         screen = self.screen
         area = t(screen.TITLE_KEY) if getattr(screen, "TITLE_KEY", None) else ""
         right = f"{weekday} {format_day(now)} {now:%H:%M} "
-        width = max(self.size.width, 40)
+        width = max(self.size.width or app.size.width, 40)  # before the first layout: the terminal's
         room = width - len(left) - len(right)
         if room < len(area) + 4:  # narrow: the area first, then the branch, give way
             left = left[: max(8, width - len(right) - len(area) - 4)].rstrip() + "… "

@@ -36,6 +36,12 @@ class ScanInput(TextInput):
         self._last_code = ""
         self._last_at = 0.0
 
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        """The field's size never depends on what is typed in it: a key repaints the
+        field and nothing else (Textual's Input asks for the whole screen to be laid
+        out again at every character — a scanner types thirteen of them)."""
+        return super().refresh(*regions, repaint=repaint, layout=False, recompose=recompose)
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()

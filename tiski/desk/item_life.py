@@ -1,0 +1,71 @@
+"""What every change of a copy's life shares, for the returns and the item calls alike:
+the change recorded (status and history, with who and where), a hold the copy was set
+aside for sent back to its queue, and a lost copy that turns up given back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.fees import REFUND_PAID_BACK
+from ..core.items import LossCharge, refunds_when_found
+from ..store import fees as fee_store
+from ..store import holds as hold_store
+from ..store import items as item_store
+from ..store import patrons as patron_store
+from ..store.items import ItemRecord
+from .context import DeskContext
+
+
+@dataclass(frozen=True)
+class Found:
+    """A lost or missing copy is back: what the loss's charges gave back."""
+
+    refund_cents: int  # given back in all (credits in the ledger)
+    paid_back_cents: int  # of that, money the patron had paid: handed back to them
+    paid_back_method: str | None  # how (as it was paid)
+
+
+def change(desk: DeskContext, item: ItemRecord, status: str | None, event: str, note: str | None = None) -> None:
+    """The copy's status now, and a line in its history (when, where, who — never whose loan)."""
+    item_store.set_status(desk.conn, item.id, status)
+    item_store.add_event(desk.conn, item.id, event, desk.now(), staff=desk.staff, branch=desk.branch, note=note)
+
+
+def off_the_hold_shelf(desk: DeskContext, item: ItemRecord) -> None:
+    """A copy leaving circulation (lost, missing, damaged, withdrawn) fills no hold: one
+    it was set aside for goes back into the queue, in its old place; and it travels nowhere."""
+    trapped = hold_store.trapped_for(desk.conn, item.id)
+    if trapped is not None:
+        hold_store.requeue(desk.conn, trapped.id)
+    if item.transit_to is not None:
+        item_store.set_transit(desk.conn, item.id, None)
+
+
+def found(desk: DeskContext, item: ItemRecord) -> Found:
+    """The copy is back in the library. A lost one is given back its replacement (and what
+    the policy adds) as credits: what was still open is settled, what had been paid goes
+    back to the patron the way it came — never an edit of the ledger."""
+    conn, now = desk.conn, desk.now()
+    refund = paid_back = 0
+    method = None
+    loss = fee_store.unrefunded_loss(conn, item.id) if item.status == "lost" else None
+    if loss is not None:
+        charges = [LossCharge(charge_id, kind, amount, open_cents) for charge_id, kind, amount, open_cents in loss.charges]
+        for given in refunds_when_found(charges, desk.policy):
+            credit = fee_store.add_entry(conn, loss.patron_id, "waiver", given.amount_cents, now, item_id=item.id,
+                                         loan_id=loss.loan_id, refund_of=given.charge_id, branch=desk.branch,
+                                         staff=desk.staff)
+            parts = [(given.charge_id, given.cancelled_cents)] if given.cancelled_cents else []
+            if given.paid_back_cents:
+                method = fee_store.paid_with(conn, given.charge_id) or "cash"
+                payout = fee_store.add_entry(conn, loss.patron_id, "charge", given.paid_back_cents, now,
+                                             charge_type=REFUND_PAID_BACK, item_id=item.id, loan_id=loss.loan_id,
+                                             method=method, branch=desk.branch, staff=desk.staff)
+                parts.append((payout, given.paid_back_cents))
+            fee_store.settle(conn, credit, parts)
+            refund += given.amount_cents
+            paid_back += given.paid_back_cents
+        if patron_store.balance_cents(conn, loss.patron_id) <= 0:
+            patron_store.lift_clearance_bans(conn, loss.patron_id, now)
+    change(desk, item, None, "found" if item.status in ("lost", "missing") else "available")
+    return Found(refund, paid_back, method)

@@ -1,0 +1,85 @@
+"""Questions the desk asks (check the ID, override a blocker, a message to read), safe
+against the scanner.
+
+A barcode scanner types a code and Enter in a few milliseconds, whatever is on screen.
+So in a question:
+
+- a scanner's Enter never answers: Enter answers only when nothing was typed before it
+  (the digits of a code make it the end of a scan), at least `SCAN_TAIL` after the
+  question opened and after the key before it — a person's pace, never a scanner's;
+- the code a scan types while the question is open is not lost: it is held by the app
+  and handled, in order with any others, by the screen underneath once the question is
+  answered (`TiskiApp.hold_scan`); the question says so while it waits;
+- Esc answers "no" (a scanner never sends it).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..boundary import Guarded
+from .base import translated
+
+SCAN_TAIL = 0.4  # seconds: an Enter sooner than this after the last key is a scanner's
+
+
+class Question(Guarded, ModalScreen[Any]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened = time.monotonic()
+        self.last_key = self.opened
+        self.typed = ""  # what a scan has typed so far (no field here takes text)
+        self.held: list[str] = []
+
+    @property
+    def active_bindings(self):
+        return translated(super().active_bindings, self.app.t)
+
+    def held_line(self) -> Static:
+        """Where the question says which scans wait for it."""
+        line = Static("", classes="question-held", id="question-held", markup=False)
+        line.display = False
+        return line
+
+    def is_answer(self, event: events.Key) -> bool:
+        """An Enter a person pressed: nothing typed before it, not right after a key, not
+        right after the question opened."""
+        return (not self.typed and event.time - self.opened >= SCAN_TAIL
+                and event.time - self.last_key >= SCAN_TAIL)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys no field took (and an Enter a field passed up): a scan's characters are
+        collected, its Enter holds the code; a person's Enter answers."""
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.enter(event)
+        elif event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self.typed += event.character
+        self.last_key = event.time
+
+    def enter(self, event: events.Key) -> None:
+        code, self.typed = self.typed.strip(), ""
+        if code:
+            self.hold(code)
+        elif self.is_answer(event):
+            self.answer_enter()
+
+    def hold(self, code: str) -> None:
+        """A scan that arrived while the question is open: handled after the answer."""
+        self.app.hold_scan(code)
+        self.held.append(code)
+        line = self.query_one("#question-held", Static)
+        line.update(Text(self.app.t("scan.held", codes=", ".join(self.held)), style="bold"))
+        line.display = True
+
+    def answer_enter(self) -> None:
+        """What Enter means here (a person pressed it)."""
