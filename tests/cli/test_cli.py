@@ -389,7 +389,9 @@ class TestCirculation:
         refused(db_path, "hold", "cancel", "A1000", "I1000", code="NO_HOLD")
 
     def test_holds_expire(self, world, db_path):
-        shelved_for(world, "A1000", "I2000")  # on the shelf until 9.12.
+        shelved_for(world, "A1000", "I2000")  # on the shelf until 9.12., the patron told today:
+        [call] = ok(db_path, "notices", "list", "--status", "pending")["notices"]  # no e-mail or phone
+        ok(db_path, "notices", "called", str(call["id"]))
         assert ok(db_path, "holds", "expire", now="2026-12-09T23:00")["expired"] == []
         expired = ok(db_path, "holds", "expire", now="2026-12-10T06:00")["expired"]
         assert [{k: e[k] for k in ("card", "title", "fee_cents")} for e in expired] == [

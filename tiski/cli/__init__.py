@@ -58,6 +58,7 @@ MODULES = {
     "retention": "admin",
     "backup": "admin",
     "restore": "admin",
+    "notices": "notices",
 }
 
 ROOT_HELP = "Tiski: the library service desk. Without a command, opens the desk (TUI)."

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from .money import PAYMENT_METHODS
 
-CHARGE_TYPES = ("late", "hold_uncollected", "lost", "damaged", "ill", "reminder", "invoice", "manual", "processing")
+CHARGE_TYPES = ("late", "hold_uncollected", "lost", "damaged", "ill", "reminder", "invoice", "replacement",
+                "manual", "processing")
 # Written by Tiski alone: money a refund hands back to the patron (a debit the refund
 # credit settles, so the balance stays what is owed and the till's takings show it).
 REFUND_PAID_BACK = "paid_back"

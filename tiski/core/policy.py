@@ -63,6 +63,12 @@ class Policy:
     privacy_audit_days: int
     automat_pin_tries: int
     automat_pin_lock_minutes: int
+    notice_due_soon_days: int
+    notice_reminder_days: tuple[int, ...]
+    notice_invoice_days: int
+    notice_invoice_pay_days: int
+    notice_fees_for_children: bool
+    notice_retry_minutes: tuple[int, ...]
     lost_price_cents: int
     lost_price_cents_by_format: Mapping[str, int]
     lost_processing_fee_cents: int
@@ -106,6 +112,13 @@ def _whole_list(key: str, value: Any) -> tuple[int, ...]:
     if not isinstance(value, list) or not value:
         raise PolicyError(key, "must be a non-empty list of whole numbers")
     return tuple(_whole(0)(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+
+def _rising(key: str, value: Any) -> tuple[int, ...]:
+    days = _whole_list(key, value)
+    if any(later <= earlier for earlier, later in zip(days, days[1:])) or days[0] < 1:
+        raise PolicyError(key, "must be days after the due date, each later than the one before")
+    return days
 
 
 def _per_format(key: str, value: Any) -> Mapping[str, int]:
@@ -163,6 +176,12 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("privacy", "audit_days"): ("privacy_audit_days", _whole(30)),
     ("automat", "pin_tries"): ("automat_pin_tries", _whole(1)),
     ("automat", "pin_lock_minutes"): ("automat_pin_lock_minutes", _whole(1)),
+    ("notices", "due_soon_days"): ("notice_due_soon_days", _whole(0)),
+    ("notices", "reminder_days"): ("notice_reminder_days", _rising),
+    ("notices", "invoice_days"): ("notice_invoice_days", _whole(1)),
+    ("notices", "invoice_pay_days"): ("notice_invoice_pay_days", _whole(0)),
+    ("notices", "fees_for_children"): ("notice_fees_for_children", _flag),
+    ("notices", "retry_minutes"): ("notice_retry_minutes", _whole_list),
     ("lost", "price_cents"): ("lost_price_cents", _whole(0)),
     ("lost", "price_cents_by_format"): ("lost_price_cents_by_format", _per_format),
     ("lost", "processing_fee_cents"): ("lost_processing_fee_cents", _whole(0)),
@@ -187,6 +206,12 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("privacy", "audit_days"): 730,
     ("automat", "pin_tries"): 5,
     ("automat", "pin_lock_minutes"): 15,
+    ("notices", "due_soon_days"): 3,
+    ("notices", "reminder_days"): [7, 21],
+    ("notices", "invoice_days"): 35,
+    ("notices", "invoice_pay_days"): 14,
+    ("notices", "fees_for_children"): False,
+    ("notices", "retry_minutes"): [15, 60, 240],
     ("lost", "price_cents"): 2500,
     ("lost", "price_cents_by_format"): MappingProxyType({}),
     ("lost", "processing_fee_cents"): 500,
@@ -216,7 +241,17 @@ def parse_policy(text: str) -> Policy:
         if key not in raw.get(section, {}):
             if (section, key) not in _LATER_DEFAULTS:
                 raise PolicyError(dotted, "missing")
-            values[field_name] = _LATER_DEFAULTS[(section, key)]
+            values[field_name] = check(dotted, _LATER_DEFAULTS[(section, key)])
             continue
         values[field_name] = check(dotted, raw[section][key])
+    _check_notice_ladder(values)
     return Policy(**values, source=text)
+
+
+def _check_notice_ladder(values: dict[str, Any]) -> None:
+    """One fee per reminder, and the invoice after the last reminder."""
+    reminders = values["notice_reminder_days"]
+    if len(values["reminder_fees_cents"]) != len(reminders):
+        raise PolicyError("fees.reminder_cents", "must name one fee per reminder (notices.reminder_days)")
+    if values["notice_invoice_days"] <= reminders[-1]:
+        raise PolicyError("notices.invoice_days", "must be later than the last reminder (notices.reminder_days)")

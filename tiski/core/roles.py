@@ -17,7 +17,7 @@ ROLES = ("desk", "digituki", "admin", "automat")
 ADMIN_ONLY = frozenset({
     "add_branch", "close_day", "close_public_holidays", "add_ban", "lift_ban", "run_clearance", "set_policy",
     "add_staff", "set_staff_password", "disable_staff", "staff_list", "issue_token", "unlock_logins", "import",
-    "backup", "restore", "init", "audit", "verify_audit", "retention", "add_machine",
+    "backup", "restore", "init", "audit", "verify_audit", "retention", "add_machine", "set_branch_notices",
 })
 
 AUTOMAT_ACTIONS = frozenset({

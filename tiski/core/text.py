@@ -44,7 +44,7 @@ def imported_text(value: str | None, max_length: int = 500) -> str | None:
         text = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text)
         text = without_control(text)
     text = " ".join(text.split())
-    return text[:max_length] or None
+    return text[:max_length].rstrip() or None  # a cut may end on a space
 
 
 @overload

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .items import Items
     from .kirjakassi import Kirjakassi
     from .loans import Loans
+    from .notices import Notices
     from .patrons import Patrons
     from .register import Register
 
@@ -97,6 +98,12 @@ class Desk(DeskContext):
         from .kirjakassi import Kirjakassi
 
         return Kirjakassi(self)
+
+    @cached_property
+    def notices(self) -> Notices:
+        from .notices import Notices
+
+        return Notices(self)
 
     @cached_property
     def admin(self) -> Admin:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from ..core.circulation import standing_refusals
 from ..core.errors import invalid, refuse
 from ..core.text import clean_text
-from ..store import circulation as circ_store
 from ..store import fees as fee_store
 from ..store import ill as ill_store
 from ..store import patrons as patron_store
 from ..store.ill import IllOrder
 from .area import Area, call
 from .context import DeskContext, raise_first
+from .notice_run import notify_ill_arrived
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def ill_arrived(desk: DeskContext, ill_id: int) -> IllRequest:
                 reason=f"{order.from_library}: {order.title}"[:300], ill_id=ill_id,
                 branch=desk.branch, staff=desk.staff,
             )
-        circ_store.add_notice(conn, order.patron_id, "ill_arrived", now)
+        notify_ill_arrived(desk, ill_id, order.patron_id, order.branch)
         return _request(desk, order, "arrived")
 
 

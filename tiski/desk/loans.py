@@ -18,6 +18,7 @@ from ..store.holds import HoldRecord
 from ..store.items import ItemRecord
 from .area import Area, call
 from .context import DeskContext, Patron, raise_first
+from .notice_fees import credit_replacement
 from .item_life import found
 from .routing import HoldShelf, arrive_for_hold, route_free_copy
 
@@ -173,6 +174,7 @@ def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_o
         fee = late_fee_cents(loan.due_date, counted_on, item.children, desk.policy,
                              circ_store.late_fees_charged(desk.conn, loan.id))
     circ_store.close_loan(desk.conn, loan.id, desk.now(), desk.branch, counted_on)
+    credit_replacement(desk, loan.id)  # an invoiced copy came back: its replacement price is credited
     if fee and loan.patron_id is not None:
         fee_store.add_entry(desk.conn, loan.patron_id, "charge", fee, desk.now(), charge_type="late",
                             item_id=item.id, loan_id=loan.id, branch=desk.branch, staff=desk.staff)

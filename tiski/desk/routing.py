@@ -15,6 +15,7 @@ from ..store import patrons as patron_store
 from ..store.holds import HoldRecord
 from ..store.items import ItemRecord
 from .context import DeskContext
+from .notice_run import notify_hold_arrived
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,14 @@ def shelf_of(desk: DeskContext, hold_id: int) -> HoldShelf:
 
 
 def put_on_shelf(desk: DeskContext, hold: HoldRecord, item_id: int) -> HoldShelf:
-    """The copy has reached the pickup branch: shelve it, number it, notify the patron."""
+    """The copy has reached the pickup branch: shelve it, number it, notify the patron.
+    The shelf date given here holds if the notice goes today; its sending starts the week."""
     now = desk.now()
     deadline = pickup_by(desk.today(), desk.policy, desk.calendar(hold.pickup_branch))
     hold_store.shelve(desk.conn, hold.id, item_id, hold.trapped_at or now, deadline,
                       next_pickup_code(desk, hold.pickup_branch))
     item_store.set_transit(desk.conn, item_id, None)
-    circ_store.add_notice(desk.conn, hold.patron_id, "hold_arrived", now, hold_id=hold.id)
+    notify_hold_arrived(desk, hold)
     return shelf_of(desk, hold.id)
 
 

@@ -159,15 +159,7 @@ def patron_loan_for_record(conn: sqlite3.Connection, patron_id: int, record_id: 
     )
 
 
-# --- notices and overrides ---------------------------------------------------------------
-
-def add_notice(conn: sqlite3.Connection, patron_id: int, kind: str, now: datetime, *,
-               hold_id: int | None = None, loan_id: int | None = None) -> None:
-    conn.execute(
-        "INSERT INTO notices (patron_id, kind, hold_id, loan_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        (patron_id, kind, hold_id, loan_id, stamp(now)),
-    )
-
+# --- overrides ----------------------------------------------------------------------------
 
 def add_override(conn: sqlite3.Connection, *, at: datetime, branch: str, staff: str | None, patron_id: int,
                  item_id: int, loan_id: int, code: str, reason: str) -> None:

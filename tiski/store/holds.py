@@ -135,9 +135,12 @@ def used_pickup_codes(conn: sqlite3.Connection, branch: str) -> set[str]:
 
 
 def expired_waiting(conn: sqlite3.Connection, today: date) -> list[HoldRecord]:
-    """Holds left on the shelf past their last pickup day."""
-    rows = conn.execute(_HOLD + "WHERE h.status = 'waiting' AND h.pickup_by < ? ORDER BY h.pickup_by, h.id",
-                        (today.isoformat(),)).fetchall()
+    """Holds left on the shelf past their last pickup day. A hold whose arrival notice
+    has not gone yet has no pickup week running: it waits (on the staff's lists)."""
+    rows = conn.execute(
+        _HOLD + "WHERE h.status = 'waiting' AND h.pickup_by < ? AND NOT EXISTS (SELECT 1 FROM notices n"
+        " WHERE n.hold_id = h.id AND n.kind = 'hold_arrived' AND n.status IN ('pending', 'failed'))"
+        " ORDER BY h.pickup_by, h.id", (today.isoformat(),)).fetchall()
     return [HoldRecord(*_fields(r)) for r in rows]
 
 
@@ -200,6 +203,13 @@ def close(conn: sqlite3.Connection, hold_id: int, status: str, now: datetime) ->
     if status not in ("fulfilled", "cancelled", "expired"):
         raise ValueError(f"a hold does not close as {status}")
     conn.execute("UPDATE holds SET status = ?, closed_at = ? WHERE id = ?", (status, stamp(now), hold_id))
+    _cancel_arrival_notices(conn, hold_id)
+
+
+def _cancel_arrival_notices(conn: sqlite3.Connection, hold_id: int) -> None:
+    """An arrival notice not yet gone is owed no more once its copy has left the shelf."""
+    conn.execute("UPDATE notices SET status = 'cancelled', attempt_at = NULL, next_try_at = NULL"
+                 " WHERE hold_id = ? AND status IN ('pending', 'failed')", (hold_id,))
 
 
 def requeue(conn: sqlite3.Connection, hold_id: int) -> None:
@@ -209,6 +219,7 @@ def requeue(conn: sqlite3.Connection, hold_id: int) -> None:
         " WHERE id = ?",
         (hold_id,),
     )
+    _cancel_arrival_notices(conn, hold_id)
 
 
 def send(conn: sqlite3.Connection, hold_id: int, item_id: int, now: datetime) -> None:
@@ -224,3 +235,8 @@ def shelve(conn: sqlite3.Connection, hold_id: int, item_id: int, trapped_at: dat
         "UPDATE holds SET status = 'waiting', item_id = ?, trapped_at = ?, pickup_by = ?, pickup_code = ? WHERE id = ?",
         (item_id, stamp(trapped_at), pickup_by.isoformat(), pickup_code, hold_id),
     )
+
+
+def set_pickup_by(conn: sqlite3.Connection, hold_id: int, pickup_by: date) -> None:
+    """The pickup week runs from the arrival notice's sending (see desk/notice_run.py)."""
+    conn.execute("UPDATE holds SET pickup_by = ? WHERE id = ?", (pickup_by.isoformat(), hold_id))

@@ -302,7 +302,9 @@ _EXPORT = {
             " lifted_at, lifted_reason FROM bans WHERE patron_id = ? ORDER BY id",
     "ill_requests": "SELECT title, from_library, price_cents, status, ordered_at, closed_at FROM ill_requests"
                     " WHERE patron_id = ? ORDER BY id",
-    "notices": "SELECT kind, created_at, sent_at FROM notices WHERE patron_id = ? ORDER BY id",
+    "notices": "SELECT kind, level, channel, status, subject, body, created_at, sent_at FROM notices"
+               " WHERE patron_id = ? ORDER BY id",
+    "notice_preferences": "SELECT kind, channel FROM notice_preferences WHERE patron_id = ? ORDER BY kind",
     "overrides": "SELECT at, branch, staff, code, reason FROM overrides WHERE patron_id = ? ORDER BY id",
     "circulation_notes": "SELECT text, added_at, added_by, branch, done_at, done_by FROM circulation_notes"
                          " WHERE patron_id = ? ORDER BY id",

@@ -17,7 +17,9 @@ def anonymise_returned_loans(conn: sqlite3.Connection) -> int:
 
 
 def remove_notices(conn: sqlite3.Connection, before: datetime) -> int:
-    return conn.execute("DELETE FROM notices WHERE julianday(created_at) < julianday(?)", (stamp(before),)).rowcount
+    """Notices sent (or cancelled) before `before`; a pending or failed one is still work."""
+    return conn.execute("DELETE FROM notices WHERE status IN ('sent', 'cancelled')"
+                        " AND julianday(COALESCE(sent_at, created_at)) < julianday(?)", (stamp(before),)).rowcount
 
 
 def remove_closed_holds(conn: sqlite3.Connection, before: datetime) -> int:

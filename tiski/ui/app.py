@@ -100,6 +100,12 @@ def _hold_shelf_screen() -> Screen:
     return HoldShelfScreen()
 
 
+def _notices_screen() -> Screen:
+    from .screens.notices import NoticesScreen
+
+    return NoticesScreen()
+
+
 # Calm blue for the desk, the warm colours kept for what staff must not miss.
 TISKI_THEME = Theme(
     name="tiski",
@@ -124,7 +130,7 @@ class TiskiApp(Guarded, App):
     MODES = {"patron": _patron_screen, "checkout": _checkout_screen, "returns": _returns_screen,
              "digituki": _digituki_screen, "kirjakassi": _kirjakassi_screen,
              "catalogue": _catalogue_screen, "pull_list": _pull_list_screen, "in_transit": _in_transit_screen,
-             "hold_shelf": _hold_shelf_screen}
+             "hold_shelf": _hold_shelf_screen, "notices": _notices_screen}
     DEFAULT_MODE = "patron"
     BINDINGS = [
         Binding("f1", "help", "key.help"),
@@ -137,6 +143,7 @@ class TiskiApp(Guarded, App):
         Binding("f8", "area('pull_list')", "key.pull_list", group=AREAS),
         Binding("f9", "area('in_transit')", "key.in_transit", group=AREAS),
         Binding("f10", "area('hold_shelf')", "key.hold_shelf", group=AREAS),
+        Binding("f11", "area('notices')", "key.notices", group=AREAS),
         Binding("f12", "lock", "key.lock", show=False, priority=True),  # over a dialog too
         Binding("ctrl+q", "quit", "key.quit", show=False, priority=True),
     ]
@@ -366,7 +373,8 @@ class TiskiApp(Guarded, App):
     def area_allowed(self, mode: str) -> bool:
         from ..core.roles import allowed
 
-        needed = {"digituki": ("queue_view", "digituki")}.get(mode, ("patron_view", "patrons"))
+        needed = {"digituki": ("queue_view", "digituki"), "notices": ("work_list", "notices")}.get(
+            mode, ("patron_view", "patrons"))
         return allowed(self.desk.role, *needed)
 
     def action_area(self, mode: str) -> None:

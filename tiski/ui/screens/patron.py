@@ -23,7 +23,7 @@ from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
 
-PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes"}
+PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "notice_channels"}
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a name search: a scanned card needs none
 TABS = ("tab-loans", "tab-holds", "tab-fees")
 
@@ -45,6 +45,7 @@ class PatronScreen(DeskScreen):
         Binding("ctrl+l", "lost_card", "key.lost_card", show=False),
         Binding("ctrl+y", "edit", "key.edit", show=False),
         Binding("ctrl+t", "notes", "key.notes", show=False),
+        Binding("ctrl+s", "notice_channels", "key.nt_channels", show=False),
         Binding("ctrl+n", "register", "key.register", show=False),
     ]
 
@@ -424,6 +425,11 @@ class PatronScreen(DeskScreen):
             Field("verify_id", self.t("ui.verify_id"), "1" if view.verify_id else "", "checkbox"),
         ], submit, self.t("ui.saved"))
 
+    def action_notice_channels(self) -> None:
+        from .notice_channels import choose_channels
+
+        choose_channels(self, self.card())
+
     def action_notes(self) -> None:
         """Ctrl+T: the patron's circulation notes — add one, mark one done."""
         from .notes import NotesModal
@@ -453,6 +459,8 @@ class PatronScreen(DeskScreen):
             if action == "register" or self.app.patron_card is not None:
                 yield SystemCommand(t(f"key.{action}"), t(f"palette.{action}"),
                                     lambda a=action: self.run_action(a))
+        if self.app.patron_card is not None:
+            yield SystemCommand(t("key.nt_channels"), t("palette.nt_channels"), lambda: self.run_action("notice_channels"))
 
 
 def renewal_text(t, title: str, result) -> str:
