@@ -240,7 +240,8 @@ def test_never_the_hetu_or_the_pin(staffed):
     pekka.patrons.add(NewPatron(card="P0009", first="Aino", last="Virtanen", hetu="131052-308T", pin="4321"))
     pekka.patrons.set_pin("P0009", "9876")
     pekka.patrons.export("P0009")
-    dump = "\n".join(" ".join(str(v) for v in row) for row in trail(staffed))
+    # The chain's hex hash is left out: by chance it may hold any four digits (CI once saw "9876").
+    dump = "\n".join(" ".join(str(row[k]) for k in row.keys() if k != "hash") for row in trail(staffed))
     assert "131052" not in dump and "4321" not in dump and "9876" not in dump
     assert "export_patron" in dump and "set_pin" in dump
 
