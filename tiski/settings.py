@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import os
 import shlex
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -215,6 +214,8 @@ def _read_file(file: Path) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise invalid("setting.file", path=str(file), problem=getattr(exc, "strerror", None) or "UTF-8") from None
+    import tomllib  # only when there is a file
+
     try:
         given = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -25,8 +25,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib import import_module
 
-from ..core.errors import Refused, Unavailable, invalid
-from ..core.policy import PolicyError
+from ..core.errors import PolicyError, Refused, Unavailable, invalid
 from ..i18n import Translator, safe, shorten
 from ..settings import Settings, load_settings, overridden
 from ..shell import State, UsageProblem, report_refusal, report_usage

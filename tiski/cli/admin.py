@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
@@ -180,6 +179,8 @@ def _new_password(from_stdin: bool, t) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
         raise invalid("password_tty")
+    import getpass
+
     first = getpass.getpass(t("cli.password_prompt"))
     second = getpass.getpass(t("cli.password_again"))
     if first != second:

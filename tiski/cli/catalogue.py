@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..core.errors import invalid
-from ..imports import ImportStopped
 from .common import (BRANCH, JSON, Group, State, arg, emit, euros, flag, int_between, json_text, option,
                      report_usage, whole)
 
@@ -236,6 +235,7 @@ def _listed(t, entries: list, total: int, line: Callable) -> list[str]:
 def import_marc(st: State, file: Path, branch: str | None, as_json: bool) -> int | None:
     """Import MARC 21 records (ISO 2709 or MARCXML) with their 952 holdings; an import
     that stopped half-way carries on when the same file is imported again."""
+    from ..imports import ImportStopped  # only an import loads the importers
     from ..imports.marc import import_marc as run
 
     t = st.t
@@ -276,6 +276,7 @@ def import_marc(st: State, file: Path, branch: str | None, as_json: bool) -> int
 def import_patrons(st: State, file: Path, branch: str | None, as_json: bool) -> int | None:
     """Import patrons from CSV: all rows or none; an import that stopped half-way
     carries on when the same file is imported again."""
+    from ..imports import ImportStopped
     from ..imports.patrons_csv import import_patrons as run
 
     t = st.t

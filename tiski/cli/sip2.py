@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import ipaddress
 import sys
 from pathlib import Path
@@ -26,6 +25,8 @@ def _password(from_stdin: bool, t) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
         raise invalid("password_tty")
+    import getpass
+
     first = getpass.getpass(t("cli.password_prompt"))
     if getpass.getpass(t("cli.password_again")) != first:
         raise invalid("password_mismatch")

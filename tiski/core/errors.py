@@ -74,6 +74,15 @@ class Refusal:
             raise ValueError(f"unknown refusal code {self.code}")
 
 
+class PolicyError(ValueError):
+    """A policy text that cannot be used (core/policy.py). `key` is dotted (e.g. 'loans.renewals')."""
+
+    def __init__(self, key: str, problem: str):
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
 class Refused(Exception):
     """Raised by the facade when a transaction is refused; nothing was written."""
 

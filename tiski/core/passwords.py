@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-import secrets
 
 # RFC 7914 interactive parameters: about 50 ms and 16 MiB per hash.
 _N, _R, _P = 2**14, 8, 1
@@ -23,13 +20,23 @@ LOGIN_WAIT_MOST = 60
 LOGIN_WINDOW_MINUTES = 15
 
 
+# hashlib, hmac and secrets are imported by the calls that hash: every command loads
+# this module (to know whether anyone must log in), few of them hash anything.
+
+
 def hash_secret(secret: str) -> str:
+    import hashlib
+    import secrets
+
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(secret.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
 def verify_secret(secret: str, stored: str | None) -> bool:
+    import hashlib
+    import hmac
+
     if not stored:
         return False
     try:

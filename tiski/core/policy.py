@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
+from .errors import PolicyError as PolicyError  # where the shells catch it, without loading the policy
+
 FORMATS = ("book", "magazine", "cd", "cd-audiobook", "dvd", "bluray", "console-game", "other")
 
 # Blockers that a policy may make confirmable; the rest are always hard.
@@ -18,14 +20,6 @@ OVERRIDABLE = frozenset(
     {"ON_LOAN_TO_OTHER", "HELD_FOR_OTHER", "LIMIT_TOTAL", "LIMIT_FORMAT", "FEES_OVER_LIMIT", "OVERDUE_LOANS"}
 )
 
-
-class PolicyError(ValueError):
-    """A policy text that cannot be used. `key` is dotted (e.g. 'loans.renewals')."""
-
-    def __init__(self, key: str, problem: str):
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-        self.problem = problem
 
 
 @dataclass(frozen=True)

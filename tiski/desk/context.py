@@ -7,30 +7,26 @@ nothing.
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Concatenate, Iterable, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Concatenate, Iterable, ParamSpec, TypeVar
 
-from ..clock import HELSINKI, Clock, stamp, system_clock
-from ..core.bans import ActiveBan
-from ..core.calendar import BranchCalendar
-from ..core.circulation import PatronStanding
+from ..clock import HELSINKI, Clock, system_clock
 from ..core.errors import Refusal, Refused, invalid, refuse
-from ..core.patrons import Registration, consent_missing
-from ..core.policy import Policy, parse_policy
-from ..resources import data_file
-from ..store import audit as audit_store
 from ..store import branches as branch_store
-from ..store import chain
-from ..store import circulation as circ_store
-from ..store import holds as hold_store
-from ..store import patrons as patron_store
-from ..store import staff as staff_store
-from ..store import settings as settings_store
 from ..store.db import transaction, unavailable
-from ..store.patrons import Patron as Patron  # the facade's patron, built by the store
+
+if TYPE_CHECKING:
+    from ..core.calendar import BranchCalendar
+    from ..core.circulation import PatronStanding
+    from ..core.policy import Policy
+    from ..store.patrons import Patron as Patron  # the facade's patron, built by the store
+
+# Only what every command needs is imported here: the policy is parsed on first use,
+# and the stores and rules of patrons, loans and the audit trail are imported by the
+# calls that use them — `tiski branch list` loads none of them
+# (tests/cli/test_start_imports.py).
 
 # What of a call's arguments may go in the audit trail: never names, identity codes,
 # PINs or free text (a reason may name someone).
@@ -45,11 +41,17 @@ R = TypeVar("R")
 
 
 def default_policy() -> Policy:
+    from ..core.policy import parse_policy
+    from ..resources import data_file
+
     return parse_policy(data_file("policy.toml").read_text(encoding="utf-8"))
 
 
 def stored_policy(conn: sqlite3.Connection) -> Policy:
     """The database's own copy of the policy, else the shipped default."""
+    from ..core.policy import parse_policy
+    from ..store import settings as settings_store
+
     text = settings_store.get(conn, "policy")
     return parse_policy(text) if text is not None else default_policy()
 
@@ -67,11 +69,22 @@ class DeskContext:
         self.conn = conn
         self.clock = clock
         self.staff = staff
-        self.policy = policy or stored_policy(conn)
+        self._policy = policy
         self._branch = branch
         self._branch_checked = False
         self._role: str | None = None
         self._acting: dict[str, Any] | None = None  # the facade call under way, for the audit trail
+
+    @property
+    def policy(self) -> Policy:
+        """The circulation policy: the register's own, read the first time a rule needs it."""
+        if self._policy is None:
+            self._policy = stored_policy(self.conn)
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        self._policy = policy
 
     # --- time and place ------------------------------------------------------------------
 
@@ -117,6 +130,8 @@ class DeskContext:
     def role(self) -> str | None:
         """The acting account's role. A register with no accounts yet is run by its
         first admin; an unknown or disabled account has no role at all."""
+        from ..store import staff as staff_store
+
         if self._role is None:
             if not staff_store.any_accounts(self.conn):
                 self._role = "admin"
@@ -150,6 +165,8 @@ class DeskContext:
 
     def _perform_audited(self, action: str, reads: bool, function: Callable[Concatenate[DeskContext, P], R],
                          *args: P.args, **kwargs: P.kwargs) -> R:
+        import inspect
+
         try:
             values = inspect.signature(function).bind(self, *args, **kwargs).arguments
         except TypeError:
@@ -162,6 +179,8 @@ class DeskContext:
             detail = ", ".join(x for x in (detail, "override") if x)
         patron_id = None
         if action == "return_item":  # the loan's patron, before the return forgets them
+            from ..store import circulation as circ_store
+
             patron_id = circ_store.loan_patron(self.conn, str(values.get("barcode") or "").strip())
         self._acting = {"action": action, "card": card if isinstance(card, str) else None, "detail": detail or None,
                         "patron_id": patron_id, "logged": False}
@@ -174,6 +193,8 @@ class DeskContext:
             self._acting = None
 
     def _audit_patron(self, card: str | None) -> int | None:
+        from ..store import patrons as patron_store
+
         row = patron_store.by_card(self.conn, card.strip()) if card else None
         return row.id if row is not None else None
 
@@ -188,6 +209,9 @@ class DeskContext:
     def log_read(self) -> None:
         """A read of a patron's data — once per patron and member of staff in ten minutes
         of real time (a drill's fixed clock would otherwise hide every later read)."""
+        from ..store import audit as audit_store
+        from ..store import chain
+
         acting = self._acting
         if acting is None:
             return
@@ -200,6 +224,8 @@ class DeskContext:
                 self._insert_audit("read", acting, patron_id)
 
     def _insert_audit(self, kind: str, acting: dict[str, Any], patron_id: int | None = None) -> None:
+        from ..store import audit as audit_store
+
         audit_store.record(
             self.conn, at=self.now(), staff=self.staff, branch=self._branch or branch_store.default_branch(self.conn),
             action=acting["action"], kind=kind, detail=acting["detail"],
@@ -210,6 +236,8 @@ class DeskContext:
 
     def find_card(self, card: str, *, for_circulation: bool = True) -> Patron:
         """The patron holding `card`. Circulation refuses a lost or replaced card."""
+        from ..store import patrons as patron_store
+
         patron = patron_store.by_card(self.conn, (card or "").strip())
         if patron is None:
             raise refuse("PATRON_UNKNOWN")
@@ -218,6 +246,13 @@ class DeskContext:
         return patron
 
     def standing(self, patron: Patron) -> PatronStanding:
+        from ..core.bans import ActiveBan
+        from ..core.circulation import PatronStanding
+        from ..core.patrons import Registration, consent_missing
+        from ..store import circulation as circ_store
+        from ..store import holds as hold_store
+        from ..store import patrons as patron_store
+
         today, now = self.today(), self.now()
         bans = patron_store.active_bans(self.conn, patron.id, today)
         balance = patron_store.balance_cents(self.conn, patron.id)

@@ -13,7 +13,8 @@ from ..core.text import clean_phone, clean_text, parse_day
 from ..store import kirjakassi as store
 from ..store.kirjakassi import BagItem, BagRecord, ClientRecord, Delivery, Interview
 from .area import Area, call, patron_read
-from .context import DeskContext, Patron
+from ..store.patrons import Patron
+from .context import DeskContext
 from .loans import Loan, checkout, return_item
 
 __all__ = ["BagItem", "Client", "Delivery", "Interview", "InterviewForm", "Kirjakassi"]

@@ -17,7 +17,8 @@ from ..store.circulation import LoanRecord
 from ..store.holds import HoldRecord
 from ..store.items import ItemRecord
 from .area import Area, call
-from .context import DeskContext, Patron, raise_first
+from ..store.patrons import Patron
+from .context import DeskContext, raise_first
 from .notice_fees import credit_replacement
 from .item_life import found
 from .routing import HoldShelf, arrive_for_hold, route_free_copy

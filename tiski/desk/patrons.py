@@ -31,9 +31,9 @@ from ..store import fees as fee_store
 from ..store import holds as hold_store
 from ..store import notes as note_store
 from ..store import patrons as patron_store
-from ..store.patrons import PatronFields
+from ..store.patrons import Patron, PatronFields
 from .area import Area, call, patron_read
-from .context import DeskContext, Patron
+from .context import DeskContext
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,22 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from ..clock import HELSINKI
 from ..core.errors import invalid
-from ..store import audit as audit_store
-from ..store import backup as backup_store
 from ..store import branches as branch_store
-from ..store import chain
-from ..store import db as store_db
-from ..store.audit import AuditEntry
 from ..store.files import PRIVATE, group_sharing, register_path, sharing_of
 from .area import Area, call, patron_read
 from .context import DeskContext, stored_policy
-from .retention import retention
+
+if TYPE_CHECKING:
+    from ..store import chain
+    from ..store.audit import AuditEntry
+
+# The stores of backups, the trail and the chains, and the retention run (which pulls in
+# the Digituki desk), are imported by the calls that use them: `tiski branch list`
+# loads none of them (tests/cli/test_start_imports.py).
 
 T = TypeVar("T")
 
@@ -60,6 +62,8 @@ def _path(desk: DeskContext) -> Path:
 def backup(desk: DeskContext, file: Path | None = None) -> BackupDone:
     """An online copy (desks keep working), with the register's own file mode; the copy
     holds the record of who made it."""
+    from ..store import backup as backup_store
+
     target = file or backup_store.default_backup_path(_path(desk), datetime.now())
     return BackupDone(target, backup_store.backup_to(desk.conn, target, before_copy=lambda: _record(desk)))
 
@@ -74,6 +78,8 @@ def restore(desk: DeskContext, file: Path) -> Path:
     """Replace the register with a checked backup (see store/backup.py `check`); the
     old one is kept beside it, and the restore is recorded in the restored trail.
     Returns where the old register was kept."""
+    from ..store import backup as backup_store
+
     kept = backup_store.restore_from(desk.conn, _path(desk), file, datetime.now())
     desk.policy = stored_policy(desk.conn)
     desk.act_as(desk.staff)
@@ -86,6 +92,9 @@ def init(desk: DeskContext) -> Path:
     anyone else has it open (an exclusive lock, held until it is gone), backed up
     first — with the record of who replaced it. The desk is closed after. Returns the
     backup."""
+    from ..store import backup as backup_store
+    from ..store import db as store_db
+
     path = _path(desk)
     desk.conn.close()
     desk.conn = store_db.open_alone(path)
@@ -98,6 +107,9 @@ def init(desk: DeskContext) -> Path:
 
 def set_aside(path: Path) -> Path:
     """`init --force` over a file that is not a register: a byte copy kept beside it."""
+    from ..store import backup as backup_store
+    from ..store import db as store_db
+
     target = path.with_name(f"{path.name}.before-init-{datetime.now():%Y%m%d-%H%M%S}")
     backup_store.copy_file(path, target, sharing_of(path))
     store_db.remove_files(path)
@@ -108,6 +120,8 @@ def create_register(path: Path, *, group: str | None = None, like: Path | None =
                     fill: Callable[[sqlite3.Connection], T] | None = None) -> T | None:
     """A new, empty register — its owner's only, shared with a Unix group, or shared as
     the file `like` is (the one it replaces) — and what `fill` puts in it (the demo)."""
+    from ..store import db as store_db
+
     if path.exists():
         raise invalid("database_exists", path=str(path))
     how = group_sharing(group) if group else sharing_of(like) if like else PRIVATE
@@ -121,6 +135,8 @@ def create_register(path: Path, *, group: str | None = None, like: Path | None =
 def audit(desk: DeskContext, card: str | None = None, staff: str | None = None,
           since: date | None = None) -> list[AuditEntry]:
     """The trail by patron and/or member of staff, from a day on by the real time."""
+    from ..store import audit as audit_store
+
     if not card and not staff:
         raise invalid("audit_filter")
     patron_id = desk.find_card(card, for_circulation=False).id if card else None
@@ -130,7 +146,16 @@ def audit(desk: DeskContext, card: str | None = None, staff: str | None = None,
 
 def verify_audit(desk: DeskContext) -> chain.Evidence:
     """Both chains and their guards (see store/chain.py)."""
+    from ..store import chain
+
     return chain.verify(desk.conn)
+
+
+def retention(desk: DeskContext) -> dict[str, int]:
+    """The daily run, one transaction (desk/retention.py)."""
+    from .retention import retention as run
+
+    return run(desk)
 
 
 class Register(Area):

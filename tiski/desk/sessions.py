@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 from datetime import datetime, timedelta
 
 from ..core.errors import Unavailable, refuse
 from ..core.passwords import LOGIN_WINDOW_MINUTES, hash_secret, login_wait, verify_secret
-from ..store import audit as audit_store
 from ..store import chain
 from ..store import staff as staff_store
 from .context import DeskContext
@@ -52,6 +50,8 @@ def log_in_with_token(desk: DeskContext, username: str, token: str, terminal: st
 
 
 def _log_in(desk: DeskContext, username: str, secret: str, kind: str, terminal: str) -> str:
+    from ..store import audit as audit_store  # only a login writes or reads the trail here
+
     wait = _terminal_wait(desk, terminal)
     if wait:  # the same answer for every name, real or not, and no check at all
         raise refuse("NOT_ALLOWED", action="login_paused", staff="", seconds=wait)
@@ -72,6 +72,8 @@ def _log_in(desk: DeskContext, username: str, secret: str, kind: str, terminal: 
 def _terminal_wait(desk: DeskContext, terminal: str) -> int:
     """Seconds this terminal must still wait: its wrong passwords in a row, counted from
     its last right one or an admin's unlock, within the window (real time)."""
+    from ..store import audit as audit_store
+
     now = chain.real_now()
     failures, last = 0, now
     window = chain.utc_stamp(now - timedelta(minutes=LOGIN_WINDOW_MINUTES))
@@ -91,6 +93,8 @@ def _terminal_wait(desk: DeskContext, terminal: str) -> int:
 
 @functools.cache
 def _unknown_account_hash() -> str:
+    import secrets
+
     return hash_secret(secrets.token_hex(16))
 
 

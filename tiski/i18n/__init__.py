@@ -8,7 +8,6 @@ control characters in it.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,9 @@ DEFAULT = "fi"
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
+    """One language's messages, read the first time one of them is needed."""
+    import tomllib
+
     text = (Path(__file__).parent / f"{lang}.toml").read_text(encoding="utf-8")
     flat: dict[str, str] = {}
 

@@ -18,15 +18,10 @@ someone who has the key (the register's own OS account, or its group).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
-
-from .hetu_vault import register_key
 
 KEY_SETTING = "audit_key_id"
 
@@ -86,10 +81,16 @@ def written_now() -> str:
 
 def key(conn: sqlite3.Connection) -> bytes:
     """The register's audit key, made with the first sealed row."""
+    from .hetu_vault import register_key  # the key's file, read only when a row is sealed
+
     return register_key(conn, KEY_SETTING, create=True, what="audit_key")
 
 
 def seal(secret: bytes, previous: str, values: Sequence[object]) -> str:
+    import hashlib  # here, not at the top: opening a register seals nothing
+    import hmac
+    import json
+
     content = json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
     return hmac.new(secret, f"{previous}\n{content}".encode(), hashlib.sha256).hexdigest()
 
@@ -218,6 +219,8 @@ def guard_findings(conn: sqlite3.Connection) -> list[Finding]:
 
 def verify(conn: sqlite3.Connection) -> Evidence:
     """Check both chains and the guards (reads only; refuses without the key)."""
+    from .hetu_vault import register_key
+
     findings = guard_findings(conn)
     secret = register_key(conn, KEY_SETTING, create=False, what="audit_key") if _sealed_anything(conn) else b""
     audit_rows, audit_head = _verify_audit(conn, secret, findings)
@@ -237,6 +240,8 @@ def _rows(conn: sqlite3.Connection, sql: str) -> Iterator[tuple[Any, ...]]:
 
 
 def _verify_audit(conn: sqlite3.Connection, secret: bytes, findings: list[Finding]) -> tuple[int, str]:
+    import hmac
+
     checkpoint = conn.execute("SELECT c.audit_id, c.upto_id, c.upto_hash, a.action, a.detail FROM audit_checkpoints c"
                               " LEFT JOIN audit_log a ON a.id = c.audit_id ORDER BY c.upto_id DESC LIMIT 1").fetchone()
     expected: int = 1
@@ -263,6 +268,8 @@ def _verify_audit(conn: sqlite3.Connection, secret: bytes, findings: list[Findin
 
 
 def _verify_ledger(conn: sqlite3.Connection, secret: bytes, findings: list[Finding]) -> tuple[int, str]:
+    import hmac
+
     previous, expected, head = "", 1, ""
     # A register (or a backup being checked) from before schema 11 has no version column: all version 1.
     versioned = any(row[1] == "version" for row in conn.execute("PRAGMA table_info(ledger_chain)"))

@@ -1,0 +1,57 @@
+"""A command loads only what it uses (issue 11: a command starts within 3× a bare Python).
+
+Each case runs `tiski …` as its console script does, in a fresh interpreter, and looks
+at `sys.modules` after it: a module listed here, imported again at the top of a module
+every command loads, fails the test — and costs every command its import time.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+from tiski.entry import main
+sys.argv = ["tiski", "--db", {db!r}, *{args!r}]
+try:
+    main()
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+print("PROBE", code, ",".join(sorted(sys.modules)))
+"""
+
+# Never loaded by a command that does not open the desk or parse anything.
+EVERY_COMMAND = ("textual", "tiski.ui", "tiski.desk.digituki", "tiski.desk.retention", "tiski.desk.notices",
+                 "tiski.store.digituki", "tiski.store.backup", "tiski.imports", "tiski.notify", "email")
+
+
+def loaded(db_path, *args: str) -> tuple[int, set[str]]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TISKI_")}
+    environment["TISKI_NOW"] = "2026-12-02T14:05"
+    done = subprocess.run([sys.executable, "-c", PROBE.format(db=str(db_path), args=list(args))],
+                          capture_output=True, text=True, env=environment, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    probe = done.stdout.strip().splitlines()[-1].split()
+    assert probe[0] == "PROBE"
+    return int(probe[1]), set(probe[2].split(","))
+
+
+def imported(modules: set[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+@pytest.mark.parametrize("args, absent", [
+    (["branch", "list", "--json"], ("tiski.core.policy", "tomllib", "tiski.store.patrons", "tiski.core.circulation",
+                                    "tiski.store.audit", "hashlib", "secrets")),
+    (["item", "show", "NOPE123", "--json"], ()),
+])
+def test_a_command_loads_only_what_it_uses(db_path, args, absent):
+    code, modules = loaded(db_path, *args)
+    assert code in (0, 2)
+    unwanted = sorted(name for name in (*EVERY_COMMAND, *absent) if imported(modules, name))
+    assert not unwanted, f"`tiski {' '.join(args)}` imported {unwanted}"
