@@ -49,6 +49,9 @@ def imported(modules: set[str], name: str) -> bool:
     (["branch", "list", "--json"], ("tiski.core.policy", "tomllib", "tiski.store.patrons", "tiski.core.circulation",
                                     "tiski.store.audit", "hashlib", "secrets")),
     (["item", "show", "NOPE123", "--json"], ()),
+    # a checkout neither sends nor words a notice: no e-mail, SMS or notice modules
+    (["checkout", "NOPE1", "NOPE2", "--json"], ("tiski.desk.notice_run", "tiski.desk.notice_fees",
+                                               "tiski.core.notices", "tiski.core.digituki", "smtplib", "ssl")),
 ])
 def test_a_command_loads_only_what_it_uses(db_path, args, absent):
     code, modules = loaded(db_path, *args)

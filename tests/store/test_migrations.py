@@ -39,3 +39,21 @@ def test_the_fixture_is_really_the_first_schema():
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert conn.execute("SELECT hetu FROM patrons WHERE id = 1").fetchone()[0] == "131052-308T"
     conn.close()
+
+
+def test_the_newest_schema_is_the_last_migration_file():
+    """Opening a register at LATEST_SCHEMA skips listing the migration files: a new
+    migration that did not raise it would never run on an up-to-date register."""
+    from tiski.store import db
+
+    assert db.LATEST_SCHEMA == len(db._migrations()) == int(db._migrations()[-1].name[:4])
+
+
+def test_an_up_to_date_register_opens_without_listing_the_migrations(tmp_path, monkeypatch):
+    from tiski.store import db
+
+    db.create(tmp_path / "new.sqlite").close()
+    monkeypatch.setattr(db, "_migrations", lambda: (_ for _ in ()).throw(AssertionError("listed")))
+    conn = db.connect(tmp_path / "new.sqlite")
+    assert schema_version(conn) == db.LATEST_SCHEMA
+    conn.close()

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .digituki import HETU
 from .errors import Refusal, invalid
 from .policy import Policy
-from .text import clean_text
+from .text import HETU, clean_text
 
 NOTE_MAX_LENGTH = 300
 

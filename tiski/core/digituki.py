@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from .calendar import BranchCalendar
 from .errors import Refusal, invalid, refuse
+from .text import HETU
 
 # The seeds' five help areas, and everything else.
 TOPICS = ("device_use", "apps_internet", "library_services", "social_email", "e_services", "other")
@@ -209,12 +210,8 @@ def finish_refusals(outcome: str, referral: str | None) -> list[Refusal]:
 
 # --- notes ------------------------------------------------------------------------------------
 
-# An identity code (henkilötunnus) as people type it: the birth date ddmmyy, the
-# century sign or none at all ("140574231L"), the individual number and the check
-# character — glued to letters or not, in any case. Digits running on after it go
-# too (what is left must not start another code). An account number goes first, so
-# an IBAN's digits are never mistaken for one.
-HETU = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[-+A-FU-Y]?\d{3}(?:\d+|[A-Y])", re.IGNORECASE)
+# An identity code (HETU, in core.text): an account number goes first, so an IBAN's
+# digits are never mistaken for one.
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("account", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,4})?\b", re.IGNORECASE)),

@@ -9,12 +9,9 @@ facade loads the facts and the templates, the store keeps the outbox, the channe
 
 from __future__ import annotations
 
-import hashlib
 import re
 import string
-import tomllib
 from dataclasses import dataclass, field
-from email.utils import getaddresses
 from datetime import date, datetime, timedelta
 from typing import Mapping
 
@@ -107,6 +104,8 @@ def invoice_key(patron_id: int, due: date, branch: str) -> str:
 def message_id(key: str, domain: str) -> str:
     """The e-mail Message-ID, the same for every try of one notice: a message sent again
     after a crash is seen as the same one by mail systems and staff."""
+    import hashlib  # hashlib, email.utils, tomllib: imported by the few calls that need them
+
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}.notice@{domain}>"
 
 
@@ -188,6 +187,8 @@ def mail_address(text: str | None) -> str | None:
     "aino" and to a stranger, so what is not exactly one addr-spec is no address."""
     if not text:
         return None
+    from email.utils import getaddresses
+
     found = getaddresses([text])
     if len(found) != 1:
         return None
@@ -249,6 +250,8 @@ def _names(text: str) -> set[str]:
 def parse_templates(text: str) -> dict[str, Template]:
     """One language's templates (a TOML table per kind); TemplateError names the first
     unknown kind, missing text or placeholder Tiski does not fill in."""
+    import tomllib
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

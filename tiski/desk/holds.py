@@ -15,8 +15,8 @@ from ..store import items as item_store
 from ..store import patrons as patron_store
 from ..store.branches import Branch
 from ..store.holds import HoldRecord, PullItem
-from .area import Area, call
 from ..store.patrons import Patron
+from .area import Area, call
 from .context import DeskContext, raise_first
 from .loans import find_item
 from .routing import Routing, route_free_copy

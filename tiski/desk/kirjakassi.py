@@ -12,8 +12,8 @@ from ..core.errors import invalid, refuse
 from ..core.text import clean_phone, clean_text, parse_day
 from ..store import kirjakassi as store
 from ..store.kirjakassi import BagItem, BagRecord, ClientRecord, Delivery, Interview
-from .area import Area, call, patron_read
 from ..store.patrons import Patron
+from .area import Area, call, patron_read
 from .context import DeskContext
 from .loans import Loan, checkout, return_item
 

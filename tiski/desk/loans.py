@@ -16,11 +16,9 @@ from ..store import items as item_store
 from ..store.circulation import LoanRecord
 from ..store.holds import HoldRecord
 from ..store.items import ItemRecord
-from .area import Area, call
 from ..store.patrons import Patron
+from .area import Area, call
 from .context import DeskContext, raise_first
-from .notice_fees import credit_replacement
-from .item_life import found
 from .routing import HoldShelf, arrive_for_hold, route_free_copy
 
 
@@ -168,6 +166,8 @@ def _fulfil_own_hold(desk: DeskContext, patron: Patron, item: ItemRecord) -> Non
 def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_on: date) -> int:
     """End a loan; charge the late fee it has earned — up to the day the patron said it
     was returned, if they did. Returns the fee in cents."""
+    from .notice_fees import credit_replacement  # the notices' modules: a return's, not a checkout's
+
     if loan.claims_returned_at is not None:
         counted_on = min(counted_on, loan.claims_returned_at.astimezone(HELSINKI).date())
     fee = 0
@@ -185,6 +185,8 @@ def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_o
 def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = None) -> Return:
     """Take an item back (check in). A drop-box return counts from the day the box
     was emptied: a day between the loan's start and today."""
+    from .item_life import found  # a copy lost, missing or claimed returned turns up
+
     with desk.write():
         item = find_item(desk, barcode)
         today = desk.today()

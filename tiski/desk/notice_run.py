@@ -36,8 +36,6 @@ from ..core.notices import (
     sms_number,
 )
 from ..notify import Carrier, DeliveryFailed, Email, Letter, TextMessage
-from ..notify.postman import Postman
-from ..notify.mail import mail_domain
 from ..settings import Settings
 from ..store import holds as hold_store
 from ..store import notice_facts
@@ -180,6 +178,8 @@ def _outgoing(desk: DeskContext, notice: Notice, patron: PatronRecord, subject: 
         address = mail_address(patron.email)
         if address is None:
             return "bad_email"
+        from ..notify.mail import mail_domain  # e-mail and its modules: only when a notice is sent
+
         same = message_id(notice.key, mail_domain(settings.mail_from))
         return Email(address, subject, body, same, patron.language, now)
     if notice.channel == "sms":
@@ -258,6 +258,8 @@ def run_notices(desk: DeskContext, settings: Settings | None = None, dry_run: bo
         if not alone:
             return NoticeRun(produced, cancelled, (), (), _calls(desk), None, busy=True)
         settings = settings or Settings()
+        from ..notify.postman import Postman
+
         carrier = carrier or Postman(settings, notice_store.letters_folder(desk.conn), sharing(desk.conn).file_mode)
         sent, failed, letters = _send_pending(desk, settings, carrier)
     return NoticeRun(produced, cancelled, tuple(sent), tuple(failed), _calls(desk), letters)

@@ -15,7 +15,6 @@ from ..store import patrons as patron_store
 from ..store.holds import HoldRecord
 from ..store.items import ItemRecord
 from .context import DeskContext
-from .notice_run import notify_hold_arrived
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,8 @@ def shelf_of(desk: DeskContext, hold_id: int) -> HoldShelf:
 def put_on_shelf(desk: DeskContext, hold: HoldRecord, item_id: int) -> HoldShelf:
     """The copy has reached the pickup branch: shelve it, number it, notify the patron.
     The shelf date given here holds if the notice goes today; its sending starts the week."""
+    from .notice_run import notify_hold_arrived  # the notices' modules: only when a copy is shelved
+
     now = desk.now()
     deadline = pickup_by(desk.today(), desk.policy, desk.calendar(hold.pickup_branch))
     hold_store.shelve(desk.conn, hold.id, item_id, hold.trapped_at or now, deadline,
