@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .core.errors import Refused, invalid, refuse
 from .i18n import Translator
@@ -148,12 +148,14 @@ def json_text(value: Any, indent: int | None = None) -> str:
                    else ch for ch in text)
 
 
-def emit(as_json: bool, payload: dict[str, Any], lines: Iterable[str] = ()) -> None:
-    """Success: `{"ok": true, ...}` for scripts, or the lines for people."""
+def emit(as_json: bool, payload: dict[str, Any],
+         lines: Iterable[str] | Callable[[], Iterable[str]] = ()) -> None:
+    """Success: `{"ok": true, ...}` for scripts, or the lines for people. `lines` may be
+    a function that words them: then a script's run never reads the message catalogue."""
     if as_json:
         sys.stdout.write(json_text(jsonable({"ok": True, **payload})) + "\n")
     else:
-        for line in lines:
+        for line in lines() if callable(lines) else lines:
             sys.stdout.write(line + "\n")
 
 

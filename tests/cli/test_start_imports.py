@@ -58,3 +58,25 @@ def test_a_command_loads_only_what_it_uses(db_path, args, absent):
     assert code in (0, 2)
     unwanted = sorted(name for name in (*EVERY_COMMAND, *absent) if imported(modules, name))
     assert not unwanted, f"`tiski {' '.join(args)}` imported {unwanted}"
+
+
+@pytest.mark.parametrize("columns", [None, "0", "x", "37", "200"])
+def test_the_help_is_as_wide_as_shutil_says(monkeypatch, columns):
+    """The help's width is computed without importing shutil, as shutil would."""
+    import shutil
+
+    from tiski.cli.table import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_tiski_help_loads_neither_shutil_nor_the_desk(db_path):
+    code, modules = loaded(db_path, "--help")
+    assert code == 0
+    unwanted = sorted(name for name in (*EVERY_COMMAND, "shutil", "tomllib", "csv", "tiski.desk",
+                                        "sqlite3") if imported(modules, name))
+    assert not unwanted, f"`tiski --help` imported {unwanted}"

@@ -122,6 +122,9 @@ def item_show(st: State, barcode: str, as_json: bool) -> None:
     """An item, where it is, and its life (every change: when, who, where)."""
     t = st.t
     view = st.desk().catalogue.item_view(barcode)
+    if as_json:  # a script's run words nothing: the message catalogue is not even read
+        emit(True, {"item": item_json(view)})
+        return
     lines = [f"{view.barcode}  {view.title}" + (f" / {view.author}" if view.author else ""),
              f"  {t.value('format', view.format)}, {view.home_branch}: {t.value('status', view.status)}"]
     location = " ".join(part for part in (view.shelf, view.call_number) if part)

@@ -41,7 +41,7 @@ def checkout(st: State, card: str, barcode: str, override: str | None, branch: s
                   "renewals": loan.renewals, "renewed": loan.renewed},
          "alerts": [{"code": a.code, "message": t.refusal(a)} for a in loan.alerts],
          "overridden": list(loan.overridden)},
-        [t(key, title=loan.title, due=loan.due)] + [f"  ! {t.refusal(a)}" for a in loan.alerts],
+        lambda: [t(key, title=loan.title, due=loan.due)] + [f"  ! {t.refusal(a)}" for a in loan.alerts],
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
@@ -303,6 +302,8 @@ def stats(st: State, start: str, end: str, by: str, as_csv: bool, as_json: bool)
     if as_csv:
         if last < first:
             raise invalid("date_order")
+        import csv  # the modules of commands are all loaded by `tiski --help`: keep them light
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         rows = desk.digituki.stats_rows(first, last)
         writer.writerow(["day", "branch", "channel", "topic", "device", "wait_seconds", "service_seconds",

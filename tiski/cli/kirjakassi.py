@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 
@@ -71,6 +69,9 @@ def show(st: State, card: str, as_json: bool) -> None:
                     flag("--complete", "Date and sign it (else it stays a draft)."), JSON)
 def interview(st: State, card: str, file: Path, complete: bool, as_json: bool) -> None:
     """Record the interview of wishes (from a file; the desk's F6 has the form)."""
+    import json
+    import tomllib
+
     try:
         text = read_small_file(file)
         answers = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)

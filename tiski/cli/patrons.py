@@ -133,7 +133,7 @@ def patron_add(st: State, card: str, first: str, last: str, hetu: str | None, bi
 def patron_show(st: State, card: str, as_json: bool) -> None:
     """A patron's standing, loans and holds (the HETU never in full)."""
     view = st.desk().patrons.view(card)
-    emit(as_json, {"patron": patron_json(view)}, patron_lines(view, st.t))
+    emit(as_json, {"patron": patron_json(view)}, lambda: patron_lines(view, st.t))
 
 
 @patron.command("find", arg("query"),

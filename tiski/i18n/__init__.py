@@ -9,7 +9,7 @@ control characters in it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +74,16 @@ class Translator:
     def __init__(self, lang: str | None = None, audience: str = "staff"):
         self.lang = pick_language(lang)
         self.audience = audience
-        self._messages = catalogue(self.lang)
-        self._fallback = catalogue(DEFAULT)
+
+    # The catalogues are read on the first message asked for, not when a shell makes its
+    # translator: a command whose output is JSON may never need one.
+    @cached_property
+    def _messages(self) -> dict[str, str]:
+        return catalogue(self.lang)
+
+    @cached_property
+    def _fallback(self) -> dict[str, str]:
+        return catalogue(DEFAULT)
 
     def has(self, key: str) -> bool:
         return key in self._messages
