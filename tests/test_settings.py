@@ -124,3 +124,42 @@ def test_a_bad_setting_stops_a_command_with_one_line(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "TISKI_LOCK" in json.loads(done.stdout)["error"]["message"]
     assert not (tmp_path / "x.sqlite").exists()
+
+
+@pytest.mark.parametrize("xdg, home", [
+    ({"XDG_CONFIG_HOME": "/srv/conf", "XDG_DATA_HOME": "/srv/data/"}, "/home/kaisa"),
+    ({}, "/home/kaisa"),
+    ({}, "/"),
+    ({"XDG_CONFIG_HOME": "relative/conf", "XDG_DATA_HOME": "  "}, "/home/kaisa"),
+    ({}, "relative-home"),
+])
+def test_the_folders_are_platformdirs_own(monkeypatch, xdg, home):
+    """The config and data folders are found without importing platformdirs where that is
+    safe (it costs every command's start), and are the folders platformdirs gives."""
+    import platformdirs
+
+    from tiski.settings import config_dir, default_db
+
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in xdg.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HOME", home)
+    try:
+        expected_config = Path(platformdirs.user_config_dir("tiski", appauthor=False))
+        expected_db = Path(platformdirs.user_data_dir("tiski", appauthor=False)) / "tiski.sqlite"
+    except RuntimeError:  # newer platformdirs: no folder without an absolute HOME
+        with pytest.raises(RuntimeError):
+            config_dir()
+        return
+    assert config_dir() == expected_config
+    assert default_db() == expected_db
+
+
+def test_a_command_reads_its_settings_without_platformdirs(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TISKI_", "XDG_"))}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", "import sys; from tiski.settings import load_settings; "
+                           "print(load_settings().db, 'platformdirs' in sys.modules)"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.stdout.split() == [str(tmp_path / ".local/share/tiski/tiski.sqlite"), "False"], done.stderr

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import math
 import os
+import posixpath
 import shlex
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -127,17 +129,37 @@ def _setting(env: str, parse: Parse, default: Any = None, *, in_file: bool = Tru
     return field(default=default, metadata=metadata)
 
 
-def default_db() -> Path:
-    from platformdirs import user_data_dir
+def _xdg_folder(variable: str, default: str) -> Path | None:
+    """On Linux, the XDG base folder platformdirs gives — `variable` when it is an
+    absolute path, else `default` under an absolute HOME — without importing it (some
+    7 ms on every start); None where platformdirs must decide (another system, Android,
+    a relative XDG variable or HOME). tests/test_settings.py holds the two together."""
+    if sys.platform != "linux" or hasattr(sys, "getandroidapilevel") or os.environ.get("ANDROID_DATA") == "/data":
+        return None
+    given = os.environ.get(variable, "")
+    if given:
+        return Path(given, "tiski") if posixpath.isabs(given) else None
+    home = os.environ.get("HOME", "")
+    return Path(home, default, "tiski") if posixpath.isabs(home) else None
 
-    return Path(user_data_dir("tiski", appauthor=False)) / "tiski.sqlite"
+
+def default_db() -> Path:
+    folder = _xdg_folder("XDG_DATA_HOME", ".local/share")
+    if folder is None:
+        from platformdirs import user_data_dir
+
+        folder = Path(user_data_dir("tiski", appauthor=False))
+    return folder / "tiski.sqlite"
 
 
 def config_dir() -> Path:
     """The user's Tiski config folder: tiski.toml, the token files, the keys by default."""
-    from platformdirs import user_config_dir
+    folder = _xdg_folder("XDG_CONFIG_HOME", ".config")
+    if folder is None:
+        from platformdirs import user_config_dir
 
-    return Path(user_config_dir("tiski", appauthor=False))
+        folder = Path(user_config_dir("tiski", appauthor=False))
+    return folder
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ print("PROBE", code, ",".join(sorted(sys.modules)))
 """
 
 # Never loaded by a command that does not open the desk or parse anything.
-EVERY_COMMAND = ("textual", "tiski.ui", "tiski.desk.digituki", "tiski.desk.retention", "tiski.desk.notices",
+EVERY_COMMAND = ("textual", "platformdirs", "tiski.ui", "tiski.desk.digituki", "tiski.desk.retention", "tiski.desk.notices",
                  "tiski.store.digituki", "tiski.store.backup", "tiski.imports", "tiski.notify", "email")
 
 
