@@ -48,7 +48,7 @@ def imported(modules: set[str], name: str) -> bool:
 @pytest.mark.parametrize("args, absent", [
     (["branch", "list", "--json"], ("tiski.core.policy", "tomllib", "tiski.store.patrons", "tiski.core.circulation",
                                     "tiski.store.audit", "hashlib", "secrets")),
-    (["item", "show", "NOPE123", "--json"], ()),
+    (["item", "show", "NOPE123", "--json"], ("tiski.core.policy", "tiski.store.patrons")),  # its refusal is worded
     # a checkout neither sends nor words a notice: no e-mail, SMS or notice modules
     (["checkout", "NOPE1", "NOPE2", "--json"], ("tiski.desk.notice_run", "tiski.desk.notice_fees",
                                                "tiski.core.notices", "tiski.core.digituki", "smtplib", "ssl")),

@@ -12,9 +12,12 @@ aineisto on korvattava maksamalla siitä kirjaston määräämä hinta."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import Refusal
-from .policy import Policy
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 # A copy's life beyond circulation, as kept on the copy (NULL: none of these).
 LIFE_STATUSES = ("lost", "missing", "repair", "withdrawn")

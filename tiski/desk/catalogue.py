@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..core.errors import invalid, refuse
 from ..core.items import CopyFacts, copy_status
-from ..core.policy import FORMATS
 from ..core.text import clean_card, clean_text
 from ..store import catalogue as catalogue_store
 from ..store import circulation as circ_store
 from ..store import holds as hold_store
 from ..store import items as item_store
-from ..store import patrons as patron_store
 from ..store.circulation import LoanRecord
 from ..store.items import ItemEvent, ItemRecord
 from .area import Area, call
@@ -67,6 +66,8 @@ def clean_isbn(text: str | None) -> str | None:
 
 
 def add_item(desk: DeskContext, new: NewItem) -> ItemView:
+    from ..core.policy import FORMATS  # the policy: only what adds or changes a copy needs it
+
     barcode = clean_card(new.barcode, "barcode")
     title = clean_text(new.title, "title", max_length=500) or ""
     author = clean_text(new.author, "author", required=False, max_length=200)
@@ -118,6 +119,12 @@ def copy_facts(desk: DeskContext, item: ItemRecord) -> tuple[CopyFacts, LoanReco
     return facts, loan
 
 
+def _active_card(conn: sqlite3.Connection, patron_id: int) -> str | None:
+    from ..store import patrons as patron_store  # the patrons' store: only for a copy on loan
+
+    return patron_store.active_card(conn, patron_id)
+
+
 def item_view(desk: DeskContext, barcode: str) -> ItemView:
     conn = desk.conn
     item = item_store.by_barcode(conn, (barcode or "").strip())
@@ -133,7 +140,7 @@ def item_view(desk: DeskContext, barcode: str) -> ItemView:
         children=item.children,
         home_branch=item.home_branch,
         status=copy_status(facts),
-        loan_card=patron_store.active_card(conn, loan.patron_id) if loan and loan.patron_id else None,
+        loan_card=_active_card(conn, loan.patron_id) if loan and loan.patron_id else None,
         due=loan.due_date if loan else None,
         transit_to=item.transit_to,
         holds_queued=hold_store.queued_count(conn, item.record_id),
