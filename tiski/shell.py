@@ -10,11 +10,13 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .core.errors import Refused, invalid, refuse
 from .i18n import Translator
-from .settings import Settings, config_dir
+
+if TYPE_CHECKING:  # the settings (and the clock's time zones) are read by the commands, not by `tiski --help`
+    from .settings import Settings
 
 
 class UsageProblem(Exception):
@@ -93,6 +95,8 @@ def unix_staff(desk) -> str | None:
 
 
 def tokens_dir() -> Path:
+    from .settings import config_dir
+
     return config_dir() / "tokens"
 
 

@@ -24,12 +24,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from ..core.errors import PolicyError, Refused, Unavailable, invalid
 from ..i18n import Translator, safe, shorten
-from ..settings import Settings, load_settings, overridden
 from ..shell import State, UsageProblem, report_refusal, report_usage
 from .table import Command, Exit, Group, Parser, UsageError, attach_values, build, value_options
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 # The first word of `tiski …` → the module (in tiski/cli/) that declares it.
 MODULES = {
@@ -128,6 +131,8 @@ def run(argv: Sequence[str]) -> int:
         listing = name is None and ("--help" in argv or "-h" in argv)
         options = {"--db", "--lang"} | (value_options(declared(name)) if name else set())
         values = root_parser(name, listing=listing).parse_args(attach_values(argv, options))
+        from ..settings import load_settings, overridden  # not for `tiski --help`
+
         settings = overridden(load_settings(), db=values.db, lang=values.lang)
         command: Command = values._command
         return command.call(State(settings), values)

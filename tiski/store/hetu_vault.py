@@ -22,7 +22,6 @@ import base64
 import hashlib
 import hmac
 import os
-import secrets
 import sqlite3
 from pathlib import Path
 
@@ -44,6 +43,8 @@ def register_key(conn: sqlite3.Connection, setting: str, *, create: bool, what: 
     if row is None:
         if not create:
             raise invalid(what, path=str(keys_dir()))
+        import secrets  # (and random): only when a register makes its key, not every audited call
+
         key_id, secret = secrets.token_hex(8), secrets.token_bytes(64)
         _write_key(key_id, secret, sharing(conn))
         conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (setting, key_id))
