@@ -148,6 +148,8 @@ def json_text(value: Any, indent: int | None = None) -> str:
     import unicodedata
 
     text = json.dumps(value, ensure_ascii=False, indent=indent)
+    if text.replace("\n", "").isprintable():  # no control or format character at all (the common case):
+        return text  # every one of them is one str.isprintable refuses, so there is nothing to escape
     return "".join(json.dumps(ch)[1:-1] if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co")
                    else ch for ch in text)
 

@@ -80,3 +80,23 @@ def test_tiski_help_loads_neither_shutil_nor_the_desk(db_path):
     unwanted = sorted(name for name in (*EVERY_COMMAND, "shutil", "tomllib", "csv", "tiski.desk",
                                         "sqlite3", "tiski.settings", "zoneinfo") if imported(modules, name))
     assert not unwanted, f"`tiski --help` imported {unwanted}"
+
+
+def test_json_text_escapes_as_it_did_character_by_character():
+    """json_text skips its look at each character when the text is printable as a whole:
+    the same text either way."""
+    import json
+    import unicodedata
+
+    from tiski.shell import json_text
+
+    def by_character(value, indent=None):
+        text = json.dumps(value, ensure_ascii=False, indent=indent)
+        return "".join(json.dumps(ch)[1:-1] if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co")
+                       else ch for ch in text)
+
+    samples = ["Åsa Öhman", "a\x1b[31mb", "bidi\u202eoff", "nbsp\u00a0here", "line\u2028sep", "zw\u200bj",
+               "private\ue000", "tab\tnew\nline", "emoji 📚", "\x7f", "\ud800", {"k\x00": ["ä", 1, None]}]
+    for sample in samples:
+        for indent in (None, 2):
+            assert json_text(sample, indent) == by_character(sample, indent), repr(sample)
