@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .errors import Refusal, invalid
+from .patrons import HETU
 from .policy import Policy
-from .text import HETU, clean_text
+from .text import clean_text
 
 NOTE_MAX_LENGTH = 300
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from .calendar import BranchCalendar
 from .errors import Refusal, invalid, refuse
-from .text import HETU
+from .patrons import HETU
 
 # The seeds' five help areas, and everything else.
 TOPICS = ("device_use", "apps_internet", "library_services", "social_email", "e_services", "other")

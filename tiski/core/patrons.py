@@ -14,6 +14,13 @@ from .text import clean_card
 _CENTURY = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
 
 
+# An identity code (henkilötunnus) as people type it: the birth date ddmmyy, the
+# century sign or none at all ("140574231L"), the individual number and the check
+# character — glued to letters or not, in any case. Digits running on after it go
+# too (what is left must not start another code). Kept here, with the card rules, not
+# in core.digituki: the circulation note's check needs none of the Digituki rules.
+HETU = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[-+A-FU-Y]?\d{3}(?:\d+|[A-Y])", re.IGNORECASE)
+
 # DDMMYY, a century sign, three digits, a check character: a HETU's shape.
 _HETU_SHAPE = re.compile(r"^(\d{2})(\d{2})\d{2}[-+A-FU-Y]\d{3}[0-9A-Y]$", re.IGNORECASE)
 

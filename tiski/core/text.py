@@ -18,13 +18,6 @@ _CARD = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-# An identity code (henkilötunnus) as people type it: the birth date ddmmyy, the
-# century sign or none at all ("140574231L"), the individual number and the check
-# character — glued to letters or not, in any case. Digits running on after it go
-# too (what is left must not start another code). (Here, not in core.digituki, so
-# the circulation note's check needs none of the Digituki rules.)
-HETU = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[-+A-FU-Y]?\d{3}(?:\d+|[A-Y])", re.IGNORECASE)
-
 _CONTROL = ("Cc", "Cf", "Cs", "Co")
 
 
