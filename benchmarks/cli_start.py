@@ -1,6 +1,6 @@
 """How long a `tiski` command takes from start to exit, against a bare Python.
 
-    python benchmarks/cli_start.py [--runs 40] [--db PATH] [--compare NAME=PYTHON ...]
+    python benchmarks/cli_start.py [--runs 40] [--db PATH] [--compare NAME=PYTHON ...] [--floor]
 
 Runs, interleaved in random order round by round (so the shared machine's load falls
 on all alike), each as its own process:
@@ -33,6 +33,13 @@ from pathlib import Path
 
 NOW = "2026-12-02T14:05"
 BARE = ["-c", "import sqlite3; sqlite3.connect(':memory:')"]
+# --floor: the standard library every command's path needs however Tiski is arranged
+# (dataclasses with inspect, typing, pathlib, argparse, json, the Helsinki time zone, a
+# register file opened in WAL mode), with no line of Tiski.
+FLOOR = ["-c", "import re, dataclasses, typing, datetime, pathlib, argparse, json, sqlite3, zoneinfo, os, sys; "
+               "zoneinfo.ZoneInfo('Europe/Helsinki'); "
+               "c = sqlite3.connect(os.environ['TISKI_DB']); c.execute('PRAGMA journal_mode = WAL'); "
+               "c.execute('SELECT COUNT(*) FROM branches').fetchone(); c.close()"]
 
 
 def tiski_command(python: str) -> list[str]:
@@ -75,6 +82,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="The demo register (built there if missing).")
     parser.add_argument("--compare", action="append", default=[], metavar="NAME=PYTHON",
                         help="Time the same commands with another installation's Python.")
+    parser.add_argument("--floor", action="store_true",
+                        help="Also time the standard library the commands need, without Tiski (see FLOOR).")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tiski-cli-start-"))  # the register unless --db, a config folder
@@ -99,6 +108,8 @@ def main() -> None:
     checked([*ours, "item", "show", barcode, "--json"], env)
 
     subjects: dict[str, tuple[list[str], list[str] | None]] = {"python (bare)": ([sys.executable, *BARE], None)}
+    if args.floor:
+        subjects["python + the stdlib floor"] = ([sys.executable, *FLOOR], None)
     for name, python in installs.items():
         tiski = tiski_command(python)
         for label, words in (("--help", ["--help"]), ("branch list", ["branch", "list", "--json"]),
