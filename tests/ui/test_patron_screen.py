@@ -56,6 +56,38 @@ async def test_escape_clears_the_patron_from_the_screen(ui_desk):
         assert "Laine" not in screen_text(app)
 
 
+async def test_a_loan_made_elsewhere_shows_on_the_patron_screen_within_a_second(ui_desk, db_path):
+    """A self-service machine or another desk lends to the patron on screen: their loans
+    show it within a second (issue 14, item 7), the row under the cursor stays, and a
+    patron no longer on screen is not read again. Catches: no tick (the loan never
+    shows), a tick that ignores data_version changes, one that keeps running without a
+    patron (a read of nobody's data every second)."""
+    from tiski.desk import Desk
+    from tiski.store.db import connect
+
+    app = make_app(ui_desk)
+    machine = Desk(connect(db_path), clock=ui_desk.test_clock, branch="PORI", staff="kaisa")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await open_card(pilot, "2028000000005")
+            assert "Lainat (0)" in screen_text(app)
+            machine.loans.checkout("2028000000005", "1000000010")
+            for _ in range(15):  # the tick is once a second
+                await pilot.pause(0.1)
+                if "Lainat (1)" in screen_text(app):
+                    break
+            assert "Lainat (1)" in screen_text(app) and "Kirja numero 10" in screen_text(app)
+            reads = []
+            app.screen.desk.patrons.view = lambda *a, **k: reads.append(a)  # type: ignore[method-assign]
+            await pilot.press("escape")
+            await pilot.pause()
+            machine.loans.checkout("2028000000005", "1000000011")
+            await pilot.pause(1.3)
+            assert reads == [] and app.screen._watcher is not None and not app.screen._watcher._active.is_set()
+    finally:
+        machine.conn.close()
+
+
 async def test_idle_time_clears_the_patron(ui_desk):
     from textual import events
 

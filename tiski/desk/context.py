@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Concatenate, Iterable, ParamSpe
 from ..clock import HELSINKI, Clock, system_clock
 from ..core.errors import Refusal, Refused, invalid, refuse
 from ..store import branches as branch_store
-from ..store.db import transaction, unavailable
+from ..store.db import data_version, transaction, unavailable
 
 if TYPE_CHECKING:
     from ..core.calendar import BranchCalendar
@@ -85,6 +85,11 @@ class DeskContext:
     @policy.setter
     def policy(self, policy: Policy) -> None:
         self._policy = policy
+
+    def register_version(self) -> int:
+        """Changes whenever another desk, a self-service machine or a job has committed to
+        the register: what a screen shows is worth reading again (a cheap pragma, no table read)."""
+        return data_version(self.conn)
 
     # --- time and place ------------------------------------------------------------------
 

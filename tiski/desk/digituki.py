@@ -172,7 +172,7 @@ def queue_view(desk: DeskContext) -> QueueView:
 
 def queue_version(desk: DeskContext) -> int:
     """Changes whenever another desk has changed the register: the queue is worth reading again."""
-    return store.queue_version(desk.conn)
+    return desk.register_version()
 
 
 def digituki_visit(desk: DeskContext, visit_id: int) -> Visit:

@@ -122,6 +122,12 @@ def create(path: str | os.PathLike[str], sharing: Sharing = PRIVATE) -> sqlite3.
     return conn
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that changes whenever another connection (a desk, a machine, a job)
+    commits to the file — never for this connection's own writes."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 def database_file(conn: sqlite3.Connection) -> Path:
     """The file a connection has open."""
     return Path(conn.execute("PRAGMA database_list").fetchone()["file"])

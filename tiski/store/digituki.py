@@ -20,11 +20,6 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(HELSINKI)
 
 
-def queue_version(conn: sqlite3.Connection) -> int:
-    """A number that changes whenever another connection commits to the file."""
-    return int(conn.execute("PRAGMA data_version").fetchone()[0])
-
-
 # --- the queue ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -3,7 +3,12 @@ the card, loans, holds and fees; the actions of the desk by key.
 
 A card scanned here replaces everything of the patron before. Once a patron is on
 screen, the desk acts with their valid card — also when the card scanned was one
-they have since reported lost (the screen says so)."""
+they have since reported lost (the screen says so).
+
+While a patron is on screen, a tick once a second asks SQLite whether anyone else has
+committed to the register (data_version: no table is read), so a loan made at a
+self-service machine or another desk shows within a second. Nothing ticks without a
+patron or while another area (or the lock) is on screen."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from .forms import Field, FormModal
 
 PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "notice_channels"}
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a name search: a scanned card needs none
+WATCH_EVERY = 1.0  # seconds between looks for other desks' and machines' changes (issue 14: within a second)
 TABS = ("tab-loans", "tab-holds", "tab-fees")
 
 
@@ -55,6 +61,8 @@ class PatronScreen(DeskScreen):
         self.view_ready = False
         self.stale = False
         self._search_timer = None
+        self._watcher = None
+        self._seen_version: int | None = None
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -100,6 +108,38 @@ class PatronScreen(DeskScreen):
         await super().on_screen_resume()
         if self.stale:
             self.show_patron()
+        self.watch_for_changes()
+
+    def on_screen_suspend(self) -> None:
+        if self._watcher is not None:
+            self._watcher.pause()  # another area, a dialog or the lock: nothing runs
+
+    def watch_for_changes(self) -> None:
+        """The tick runs while a patron is on this screen, and only then."""
+        wanted = self.view is not None and self.is_current
+        if wanted and self._watcher is None:
+            self._watcher = self.set_interval(WATCH_EVERY, self.look_for_changes, name="patron-watch")
+        elif self._watcher is not None:
+            self._watcher.resume() if wanted else self._watcher.pause()
+
+    def look_for_changes(self) -> None:
+        """Someone else committed: the patron read again, the tables refilled only if it
+        shows (a busy register commits every second; the rows under the cursor stay)."""
+        version = self.desk.register_version()
+        if self.view is None or not self.is_current or version == self._seen_version:
+            return
+        self._seen_version = version
+        try:
+            view = self.desk.patrons.view(self.app.patron_card, with_fees=True)
+        except Refused:
+            return  # the card went meanwhile: the next scan or Esc says so
+        if view != self.view:
+            self.view = view
+            cursors = {table.id: table.cursor_row for table in self.query("DataTable")}
+            self.fill(view)
+            for table in self.query("DataTable"):
+                if table.row_count and cursors.get(table.id):
+                    table.move_cursor(row=min(table.row_count - 1, cursors[table.id]))
 
     def setup_tables(self) -> None:
         t = self.t
@@ -211,6 +251,7 @@ class PatronScreen(DeskScreen):
         self.stale = False
         card = self.app.patron_card
         view = None
+        self._seen_version = self.desk.register_version()  # read before the view: nothing slips between
         if card is not None:
             try:
                 view = self.desk.patrons.view(card, with_fees=True)
@@ -219,6 +260,7 @@ class PatronScreen(DeskScreen):
         self.view = view
         self.set_class(view is not None, "-has-patron")
         self.refresh_bindings()
+        self.watch_for_changes()
         if view is None:
             for table in self.query("DataTable"):
                 table.clear()
