@@ -48,3 +48,20 @@ def test_the_age_in_english_output_is_english(world, db_path):
     """Issue 10 #15: "adult, 37 v" in English output."""
     said = run(db_path, "--lang", "en", "patron", "show", "A1000").stdout
     assert "adult, age 38" in said and " v" not in said.splitlines()[0]
+
+
+def test_every_alert_in_patron_show_keeps_its_own_code(world, desk, db_path):
+    """`patron show --json` alerts are `{"code": …, params…}`: a parameter named like a
+    key of the object must not overwrite the code (the pickup-ending-today alert's shelf
+    number did: its code came out as "001"). Mutation caught: the params spread after
+    the code with a `code` parameter among them."""
+    from ..conftest import item
+
+    patron(desk, "B2000", first="Bertta", last="Berg", birth=__import__("datetime").date(1990, 1, 1))
+    ok(db_path, "checkout", "B2000", item(desk, "B001", title="Sinuhe egyptiläinen"))
+    ok(db_path, "hold", "place", "A1000", "B001")
+    ok(db_path, "return", "B001")
+    pickup_by = ok(db_path, "patron", "show", "A1000")["patron"]["holds"][0]["pickup_by"]
+    shown = ok(db_path, "patron", "show", "A1000", now=f"{pickup_by}T10:00")["patron"]
+    assert [a["code"] for a in shown["alerts"]] == ["PICKUP_ENDS_TODAY", "HOLDS_WAITING"]
+    assert shown["alerts"][0]["shelf"] == "001" and shown["alerts"][0]["title"] == "Sinuhe egyptiläinen"

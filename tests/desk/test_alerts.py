@@ -50,7 +50,7 @@ def test_a_pickup_ending_today_is_said_first_among_the_holds(desk, clock):
     clock.set(datetime(2026, 12, 9, 10, tzinfo=HELSINKI))  # the last day on the shelf
     view = desk.patrons.view(card)
     assert codes(view) == ["PICKUP_ENDS_TODAY", "HOLDS_WAITING"]
-    assert alert(view, "PICKUP_ENDS_TODAY") == {"title": "Sinuhe egyptiläinen", "code": "001"}
+    assert alert(view, "PICKUP_ENDS_TODAY") == {"title": "Sinuhe egyptiläinen", "shelf": "001"}
 
 
 def test_overdue_loans_how_many_and_the_oldest_due_date(desk, clock):

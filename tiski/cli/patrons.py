@@ -49,7 +49,7 @@ def patron_json(view) -> dict:
              "pickup_code": h.pickup_code}
             for h in view.holds
         ],
-        "alerts": [{"code": alert.code, **alert.params} for alert in view.alerts],
+        "alerts": [{**alert.params, "code": alert.code} for alert in view.alerts],
         "notes": [note_json(note) for note in view.notes],
     }
 

@@ -74,7 +74,7 @@ def card_alerts(
     holds waiting, loans overdue, fees due."""
     alerts = [Refusal("CIRCULATION_NOTE", {"note_id": n.id, "text": n.text, "added_at": n.added_at,
                                            "added_by": n.added_by or ""}) for n in notes]
-    alerts += [Refusal("PICKUP_ENDS_TODAY", {"title": h.title, "code": h.shelf_code or ""})
+    alerts += [Refusal("PICKUP_ENDS_TODAY", {"title": h.title, "shelf": h.shelf_code or ""})
                for h in waiting if h.pickup_by == today]
     if waiting:
         days = [h.pickup_by for h in waiting if h.pickup_by is not None]
