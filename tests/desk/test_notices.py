@@ -172,6 +172,53 @@ def test_a_missed_day_is_caught_up_and_never_two_steps_at_once(desk, clock):
     assert [s.kind for s in run(desk, mail).sent] == ["invoice"]
 
 
+def test_retention_between_the_reminders_and_the_invoice_keeps_the_ladder_going(desk, clock):
+    """Reminders on their days (7, 21); cron misses the invoice day, and the nightly
+    retention on day 37 finds reminder 1 sent 30 days ago. It keeps it (the loans are
+    still out), and the invoice still comes on day 38, once, its fee charged once.
+    Mutation caught: retention.remove_notices deleting a reminder whose loans are still
+    out (with produce_owed counting levels, the invoice then never comes)."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    mail = Recorder()
+    for offset in (7, 21):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+    at(clock, due + timedelta(days=37), 3)
+    assert desk.register.retention()["notices_removed"] == 0
+    assert sorted(n.level for n in desk.notices.listing("sent")) == [1, 2]
+    for offset in range(38, 60):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+        desk.register.retention()
+    assert [m.subject.split()[0] for m in mail.sent] == ["1.", "2.", "Lasku"]
+    assert desk.fees.balance(card) == 150 + 300 + 1990 + 750
+    desk.loans.return_item("B0001")  # back: the loan loses its patron, its notices may go
+    at(clock, due + timedelta(days=100))
+    assert desk.register.retention()["notices_removed"] == 3
+
+
+def test_a_reminder_already_gone_from_the_outbox_neither_stops_the_invoice_nor_comes_again(desk, clock):
+    """A register whose earlier retention removed reminder 1 (before it kept a ladder's
+    reminders) still reaches the invoice after reminder 2, once, and never sends (or
+    charges) reminder 2 again.
+    Mutation caught: produce_owed's done=len(levels) (the distinct levels still in the
+    outbox) instead of the highest level reached."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    mail = Recorder()
+    for offset in (7, 21):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+    with desk.conn:
+        desk.conn.execute("DELETE FROM notices WHERE kind = 'overdue' AND level = 1")
+    for offset in range(22, 50):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+    assert [m.subject.split()[0] for m in mail.sent] == ["1.", "2.", "Lasku"]
+    assert desk.fees.balance(card) == 150 + 300 + 1990 + 750
+
+
 def test_nothing_is_produced_twice(desk, clock):
     """Runs every ten minutes all day: one notice per key, one fee per reminder.
     Mutation caught: the key not unique (INSERT OR IGNORE gone), fees per run."""
