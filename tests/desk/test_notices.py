@@ -255,11 +255,51 @@ def test_a_billed_item_returned_later_has_its_replacement_credited_and_the_fees_
     at(clock, due + timedelta(days=40), 12)
     back = desk.loans.return_item("B0001")
     assert back.late_fee_cents == 700  # the policy's maximum per item
+    assert (back.refund_cents, back.paid_back_cents) == (1990, 0)
     assert desk.fees.balance(card) == 150 + 300 + 1990 + 750 + 700
     ledger = desk.patrons.view(card, with_fees=True).fees
     entries = [(f.entry, f.charge_type, f.amount_cents, f.open_cents) for f in ledger]
-    assert ("waiver", None, 1990, None) in entries
+    assert ("refund", None, 1990, None) in entries  # a credit naming the charge it gives back
     assert desk.register.verify_audit().intact  # the ledger's chain holds
+
+
+def test_a_paid_invoice_replacement_is_refunded_when_the_item_comes_back(desk, clock):
+    """Policy [lost]: a copy charged for that comes back is given back its replacement
+    price — paid or not. The invoice was paid in full by card; the item comes back:
+    the 19,90 € is credited and paid back by card (as item_life.found does for a lost
+    copy), the reminder and invoicing fees stay, and the return says so.
+    Mutation caught: credit_replacement crediting only the unpaid part (nothing back
+    for a paid invoice); _close_loan dropping what it credited (refund_cents 0)."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    for offset in (7, 21, 35):
+        at(clock, due + timedelta(days=offset))
+        run(desk)
+    desk.fees.take_payment(card, 150 + 300 + 1990 + 750, "card")
+    at(clock, due + timedelta(days=40), 12)
+    back = desk.loans.return_item("B0001")
+    assert (back.refund_cents, back.paid_back_cents, back.paid_back_method) == (1990, 1990, "card")
+    assert desk.fees.balance(card) == back.late_fee_cents == 700  # the fees paid stay paid
+    entries = [(f.entry, f.charge_type, f.amount_cents) for f in desk.patrons.view(card, with_fees=True).fees]
+    assert ("refund", None, 1990) in entries and ("charge", "paid_back", 1990) in entries
+    assert desk.register.verify_audit().intact
+
+
+def test_a_half_paid_invoice_replacement_cancels_the_open_part_and_pays_back_the_rest(desk, clock):
+    """The oldest charges are paid first: 10,00 € paid settles both reminders and 5,50 €
+    of the replacement. Back, the whole 19,90 € is credited: 14,40 € cancelled, 5,50 €
+    paid back in cash; the invoicing fee stays open.
+    Mutation caught: only the open part credited (the 5,50 € paid kept)."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    for offset in (7, 21, 35):
+        at(clock, due + timedelta(days=offset))
+        run(desk)
+    desk.fees.take_payment(card, 1000, "cash")
+    at(clock, due + timedelta(days=40), 12)
+    back = desk.loans.return_item("B0001")
+    assert (back.refund_cents, back.paid_back_cents, back.paid_back_method) == (1990, 550, "cash")
+    assert desk.fees.balance(card) == 750 + 700  # the invoicing fee and the late fee
 
 
 def test_an_invoice_comes_from_each_owning_library(desk, clock):
