@@ -68,6 +68,33 @@ def test_a_hold_whose_notice_never_went_waits_on_the_shelf(desk, clock):
     assert desk.notices.listing("failed")[0].last_error == "SMTP 550: no such user"
 
 
+def test_a_copy_whose_patron_was_never_told_is_not_cleared_from_the_shelf_nor_charged(desk, clock):
+    """The arrival e-mail failed for one patron; the other is on the call list and was
+    never called. Weeks later neither copy is on the shelf-clearing list, and scanning
+    it off the shelf is refused with the notice's state — no uncollected-hold fee. Once
+    staff call, the week runs from the call and the copy is cleared with its fee.
+    Mutation caught: store.holds.shelf_ending or desk.holds.clear_from_shelf without
+    expired_waiting's guard against an arrival notice still pending or failed."""
+    failing = patron(desk, "P0001", email=EMAIL)
+    shelved(desk, failing)
+    untold = patron(desk, "P0002")  # no e-mail, phone or address: the call list
+    shelved(desk, untold, "B0002")
+    run(desk, Recorder(DeliveryFailed("SMTP 550: no such user", permanent=True)))
+    at(clock, date(2026, 12, 20), 10)
+    assert desk.holds.shelf_to_clear() == []
+    for barcode, state in (("B0001", "notice.failed"), ("B0002", "notice.pending")):
+        with pytest.raises(Refused) as refused:
+            desk.holds.clear_from_shelf(barcode)
+        assert (refused.value.code, refused.value.refusals[0].params) == ("WRONG_STATE", {"status": state})
+    assert desk.fees.balance(failing) == desk.fees.balance(untold) == 0
+    [call] = [n for n in desk.notices.work_list() if n.channel == "call"]
+    desk.notices.mark_called(call.id)
+    assert hold_of(desk, untold).pickup_by == date(2026, 12, 28)  # 7 days from the call; 27.12. is a Sunday
+    at(clock, date(2026, 12, 29), 10)
+    assert [c.barcode for c in desk.holds.shelf_to_clear()] == ["B0002"]
+    assert desk.holds.clear_from_shelf("B0002").fee_cents == 100
+
+
 def test_no_channel_puts_the_patron_on_the_call_list_and_the_week_starts_at_the_call(desk, clock):
     """Mutation caught: a patron without e-mail, phone or address skipped silently; the
     week counted from the trap instead of the call."""
