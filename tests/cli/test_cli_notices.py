@@ -178,3 +178,27 @@ def test_a_sender_killed_mid_run_loses_nothing_and_sends_one_message_at_most_twi
                                         "--json"], env=env, capture_output=True, text=True, timeout=60).stdout)
     assert sorted(n["card"] for n in listed["notices"]) == holds_waiting
     assert {n["tries"] for n in listed["notices"] if n["id"] == second_run["sent"][0]["id"]} == {2}
+
+
+def test_a_returned_invoiced_item_shows_its_refund(db_path, desk, clock):
+    """`tiski return --json` of an invoiced copy whose invoice was paid: the replacement
+    given back and the money to hand back. Mutation caught: desk.loans._close_loan
+    discarding what credit_replacement credited (refund_cents 0)."""
+    from datetime import date, datetime, timedelta
+
+    from tiski.clock import HELSINKI
+
+    from ..carriers import run as run_notices
+
+    card = patron(desk, "P0001", email="aino@example.fi")
+    desk.loans.checkout(card, item(desk, "B0001", title="Kirja", price_cents=1990))
+    for offset in (7, 21, 35):
+        day = date(2026, 12, 30) + timedelta(days=offset)
+        clock.set(datetime(day.year, day.month, day.day, 2, tzinfo=HELSINKI))
+        run_notices(desk)
+    desk.fees.take_payment(card, 150 + 300 + 1990 + 750, "cash")
+    back = ok(db_path, "return", "B0001", now="2027-02-08T12:00")["return"]
+    assert (back["refund_cents"], back["paid_back_cents"], back["paid_back_method"]) == (1990, 1990, "cash")
+    said = run(db_path, "return", "B0001", now="2027-02-08T12:01")
+    assert said.exit_code != 0  # returned already: nothing given back twice
+    assert desk.fees.balance(card) == 700

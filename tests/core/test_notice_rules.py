@@ -195,6 +195,39 @@ def test_a_line_whose_facts_are_empty_is_left_out():
     assert "Tämän kehotuksen maksu: 1,50 €" in charged and "Aukioloajat: ma–pe 10–20" in charged
 
 
+HOURS = "ma–pe 10–20, la 10–16"
+HOURS_LABEL = {"fi": "Aukioloajat: ", "sv": "Öppettider: ", "en": "Opening hours: "}
+FEE = {"fi": "1,50 €", "sv": "1,50 €", "en": "1.50 €"}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_letter_and_e_mail_gives_the_librarys_opening_hours(lang):
+    """Issue 13: each kind "with the library's name and opening hours".
+    Mutation caught: the due-date reminder or the invoice without {hours} (in any language)."""
+    templates = parse_templates(data_file("notices", f"{lang}.toml").read_text(encoding="utf-8"))
+    items = (ItemLine("Muumipeikko ja pyrstötähti", "B0001", DUE, 1990),)
+    for kind in KINDS:
+        facts = NoticeFacts(kind=kind, library="Porin pääkirjasto", hours=HOURS, title="Sinuhe",
+                            pickup_code="001", pickup_by=DUE, level=1, due=DUE, items=items, fee_cents=150)
+        text = render(templates[kind], facts, "email", lang).text
+        assert HOURS_LABEL[lang] + HOURS in text, (lang, kind)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_overdue_text_message_says_its_fee_when_it_charges_one(lang):
+    """The reminder's fee is charged when it is sent: the text message says so, in one
+    line; a child's (no fee) says nothing of one.
+    Mutation caught: the overdue SMS without {fee}; "fee ." on a child's message; a text
+    message broken over lines (a gateway script may read one)."""
+    templates = parse_templates(data_file("notices", f"{lang}.toml").read_text(encoding="utf-8"))
+    facts = NoticeFacts(kind="overdue", library="Porin pääkirjasto", level=1, due=DUE,
+                        items=(ItemLine("Muumipeikko ja pyrstötähti", "B0001", DUE),))
+    free = render(templates["overdue"], facts, "sms", lang).text
+    charged = render(templates["overdue"], NoticeFacts(**{**facts.__dict__, "fee_cents": 150}), "sms", lang).text
+    assert charged.startswith(free) and charged.endswith(FEE[lang] + ".") and FEE[lang] not in free
+    assert "\n" not in charged and len(charged) <= 160 and free.endswith(".") and "  " not in charged
+
+
 def test_every_kind_names_what_it_is_about_and_never_the_patron():
     assert all(not ({"name", "card", "address", "hetu"} & names) for names in PLACEHOLDERS.values())
 

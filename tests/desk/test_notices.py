@@ -68,6 +68,33 @@ def test_a_hold_whose_notice_never_went_waits_on_the_shelf(desk, clock):
     assert desk.notices.listing("failed")[0].last_error == "SMTP 550: no such user"
 
 
+def test_a_copy_whose_patron_was_never_told_is_not_cleared_from_the_shelf_nor_charged(desk, clock):
+    """The arrival e-mail failed for one patron; the other is on the call list and was
+    never called. Weeks later neither copy is on the shelf-clearing list, and scanning
+    it off the shelf is refused with the notice's state — no uncollected-hold fee. Once
+    staff call, the week runs from the call and the copy is cleared with its fee.
+    Mutation caught: store.holds.shelf_ending or desk.holds.clear_from_shelf without
+    expired_waiting's guard against an arrival notice still pending or failed."""
+    failing = patron(desk, "P0001", email=EMAIL)
+    shelved(desk, failing)
+    untold = patron(desk, "P0002")  # no e-mail, phone or address: the call list
+    shelved(desk, untold, "B0002")
+    run(desk, Recorder(DeliveryFailed("SMTP 550: no such user", permanent=True)))
+    at(clock, date(2026, 12, 20), 10)
+    assert desk.holds.shelf_to_clear() == []
+    for barcode, state in (("B0001", "notice.failed"), ("B0002", "notice.pending")):
+        with pytest.raises(Refused) as refused:
+            desk.holds.clear_from_shelf(barcode)
+        assert (refused.value.code, refused.value.refusals[0].params) == ("WRONG_STATE", {"status": state})
+    assert desk.fees.balance(failing) == desk.fees.balance(untold) == 0
+    [call] = [n for n in desk.notices.work_list() if n.channel == "call"]
+    desk.notices.mark_called(call.id)
+    assert hold_of(desk, untold).pickup_by == date(2026, 12, 28)  # 7 days from the call; 27.12. is a Sunday
+    at(clock, date(2026, 12, 29), 10)
+    assert [c.barcode for c in desk.holds.shelf_to_clear()] == ["B0002"]
+    assert desk.holds.clear_from_shelf("B0002").fee_cents == 100
+
+
 def test_no_channel_puts_the_patron_on_the_call_list_and_the_week_starts_at_the_call(desk, clock):
     """Mutation caught: a patron without e-mail, phone or address skipped silently; the
     week counted from the trap instead of the call."""
@@ -172,6 +199,53 @@ def test_a_missed_day_is_caught_up_and_never_two_steps_at_once(desk, clock):
     assert [s.kind for s in run(desk, mail).sent] == ["invoice"]
 
 
+def test_retention_between_the_reminders_and_the_invoice_keeps_the_ladder_going(desk, clock):
+    """Reminders on their days (7, 21); cron misses the invoice day, and the nightly
+    retention on day 37 finds reminder 1 sent 30 days ago. It keeps it (the loans are
+    still out), and the invoice still comes on day 38, once, its fee charged once.
+    Mutation caught: retention.remove_notices deleting a reminder whose loans are still
+    out (with produce_owed counting levels, the invoice then never comes)."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    mail = Recorder()
+    for offset in (7, 21):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+    at(clock, due + timedelta(days=37), 3)
+    assert desk.register.retention()["notices_removed"] == 0
+    assert sorted(n.level for n in desk.notices.listing("sent")) == [1, 2]
+    for offset in range(38, 60):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+        desk.register.retention()
+    assert [m.subject.split()[0] for m in mail.sent] == ["1.", "2.", "Lasku"]
+    assert desk.fees.balance(card) == 150 + 300 + 1990 + 750
+    desk.loans.return_item("B0001")  # back: the loan loses its patron, its notices may go
+    at(clock, due + timedelta(days=100))
+    assert desk.register.retention()["notices_removed"] == 3
+
+
+def test_a_reminder_already_gone_from_the_outbox_neither_stops_the_invoice_nor_comes_again(desk, clock):
+    """A register whose earlier retention removed reminder 1 (before it kept a ladder's
+    reminders) still reaches the invoice after reminder 2, once, and never sends (or
+    charges) reminder 2 again.
+    Mutation caught: produce_owed's done=len(levels) (the distinct levels still in the
+    outbox) instead of the highest level reached."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    mail = Recorder()
+    for offset in (7, 21):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+    with desk.conn:
+        desk.conn.execute("DELETE FROM notices WHERE kind = 'overdue' AND level = 1")
+    for offset in range(22, 50):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+    assert [m.subject.split()[0] for m in mail.sent] == ["1.", "2.", "Lasku"]
+    assert desk.fees.balance(card) == 150 + 300 + 1990 + 750
+
+
 def test_nothing_is_produced_twice(desk, clock):
     """Runs every ten minutes all day: one notice per key, one fee per reminder.
     Mutation caught: the key not unique (INSERT OR IGNORE gone), fees per run."""
@@ -208,11 +282,51 @@ def test_a_billed_item_returned_later_has_its_replacement_credited_and_the_fees_
     at(clock, due + timedelta(days=40), 12)
     back = desk.loans.return_item("B0001")
     assert back.late_fee_cents == 700  # the policy's maximum per item
+    assert (back.refund_cents, back.paid_back_cents) == (1990, 0)
     assert desk.fees.balance(card) == 150 + 300 + 1990 + 750 + 700
     ledger = desk.patrons.view(card, with_fees=True).fees
     entries = [(f.entry, f.charge_type, f.amount_cents, f.open_cents) for f in ledger]
-    assert ("waiver", None, 1990, None) in entries
+    assert ("refund", None, 1990, None) in entries  # a credit naming the charge it gives back
     assert desk.register.verify_audit().intact  # the ledger's chain holds
+
+
+def test_a_paid_invoice_replacement_is_refunded_when_the_item_comes_back(desk, clock):
+    """Policy [lost]: a copy charged for that comes back is given back its replacement
+    price — paid or not. The invoice was paid in full by card; the item comes back:
+    the 19,90 € is credited and paid back by card (as item_life.found does for a lost
+    copy), the reminder and invoicing fees stay, and the return says so.
+    Mutation caught: credit_replacement crediting only the unpaid part (nothing back
+    for a paid invoice); _close_loan dropping what it credited (refund_cents 0)."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    for offset in (7, 21, 35):
+        at(clock, due + timedelta(days=offset))
+        run(desk)
+    desk.fees.take_payment(card, 150 + 300 + 1990 + 750, "card")
+    at(clock, due + timedelta(days=40), 12)
+    back = desk.loans.return_item("B0001")
+    assert (back.refund_cents, back.paid_back_cents, back.paid_back_method) == (1990, 1990, "card")
+    assert desk.fees.balance(card) == back.late_fee_cents == 700  # the fees paid stay paid
+    entries = [(f.entry, f.charge_type, f.amount_cents) for f in desk.patrons.view(card, with_fees=True).fees]
+    assert ("refund", None, 1990) in entries and ("charge", "paid_back", 1990) in entries
+    assert desk.register.verify_audit().intact
+
+
+def test_a_half_paid_invoice_replacement_cancels_the_open_part_and_pays_back_the_rest(desk, clock):
+    """The oldest charges are paid first: 10,00 € paid settles both reminders and 5,50 €
+    of the replacement. Back, the whole 19,90 € is credited: 14,40 € cancelled, 5,50 €
+    paid back in cash; the invoicing fee stays open.
+    Mutation caught: only the open part credited (the 5,50 € paid kept)."""
+    card = patron(desk, "P0001", email=EMAIL)
+    due = late_loans(desk, clock, card, "B0001")
+    for offset in (7, 21, 35):
+        at(clock, due + timedelta(days=offset))
+        run(desk)
+    desk.fees.take_payment(card, 1000, "cash")
+    at(clock, due + timedelta(days=40), 12)
+    back = desk.loans.return_item("B0001")
+    assert (back.refund_cents, back.paid_back_cents, back.paid_back_method) == (1990, 550, "cash")
+    assert desk.fees.balance(card) == 750 + 700  # the invoicing fee and the late fee
 
 
 def test_an_invoice_comes_from_each_owning_library(desk, clock):

@@ -133,6 +133,17 @@ async def test_the_patron_chooses_how_each_kind_of_notice_reaches_them(ui_desk):
         assert ui_desk.notices.channels(AINO)["due_soon"] == "none"
 
 
+def test_the_channels_forms_docstring_names_the_key_that_opens_it():
+    """Staff and maintainers read the key from the module's first words.
+    Mutation caught: notice_channels saying Ctrl+T (the patron's notes) for Ctrl+S."""
+    from tiski.ui.screens import notice_channels
+    from tiski.ui.screens.patron import PatronScreen
+
+    [key] = [b.key for b in PatronScreen.BINDINGS if b.action == "notice_channels"]
+    words = (notice_channels.__doc__ or "").split()[0]
+    assert words.lower() == key and words == "Ctrl+" + key.split("+")[1].upper()
+
+
 def test_notices_screen_snapshot(snap_compare, ui_desk, monkeypatch):
     monkeypatch.setenv("TISKI_THEME", "tiski")
     notices_to_work(ui_desk)

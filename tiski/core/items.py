@@ -135,9 +135,10 @@ class Refund:
 
 
 def refunds_when_found(charges: list[LossCharge], policy: Policy) -> list[Refund]:
-    """The copy turned up: the replacement is given back in full; the processing fee and
-    the late fee only when the policy says so."""
-    given_back = {"lost"}
+    """The copy turned up: the replacement (a lost copy's, or the one an invoice charged)
+    is given back in full, paid or not; the processing fee and the late fee only when the
+    policy says so."""
+    given_back = {"lost", "replacement"}
     if policy.lost_refund_processing_fee:
         given_back.add("processing")
     if policy.lost_refund_late_fee:

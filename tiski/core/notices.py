@@ -356,8 +356,10 @@ def render(template: Template, facts: NoticeFacts, channel: str, lang: str) -> R
         template.item.format(title=item.title, barcode=item.barcode, due=_day(item.due),
                              price=money(item.price_cents or 0))
         for item in facts.items)
-    text = template.sms if channel == "sms" else template.body
     # The subject is a mail header: a title that brought a line break (an old record, a
-    # catalogue feed) is one line in it, never a header of its own.
+    # catalogue feed) is one line in it, never a header of its own. A text message is one
+    # line too: its template's lines (a line with nothing to say left out) joined by a space.
     subject = " ".join(_fill(template.subject, values).split())
-    return Rendered(subject, _fill(text, values))
+    if channel == "sms":
+        return Rendered(subject, " ".join(_fill(template.sms, values).split()))
+    return Rendered(subject, _fill(template.body, values))

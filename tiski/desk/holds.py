@@ -140,7 +140,9 @@ def shelf_to_clear(desk: DeskContext, branch: str | None = None) -> list[ShelfCo
 def clear_from_shelf(desk: DeskContext, barcode: str) -> ExpiredHold:
     """A copy taken off the hold shelf after its last pickup day: the hold expires (the
     uncollected fee, as the nightly `holds expire` would) and the copy goes to the next in
-    line or home. A copy still within its pickup days stays: WRONG_STATE."""
+    line or home. A copy still within its pickup days stays: WRONG_STATE; so does one
+    whose patron was never told (the arrival notice pending, on the call list, or failed):
+    no pickup week runs and no fee is owed until the notice goes."""
     with desk.write():
         item = find_item(desk, barcode)
         hold = hold_store.trapped_for(desk.conn, item.id)
@@ -148,6 +150,9 @@ def clear_from_shelf(desk: DeskContext, barcode: str) -> ExpiredHold:
             raise refuse("NO_HOLD")
         if hold.pickup_by is None or hold.pickup_by >= desk.today():
             raise refuse("WRONG_STATE", status="waiting")
+        notice = hold_store.untold(desk.conn, hold.id)
+        if notice is not None:
+            raise refuse("WRONG_STATE", status=f"notice.{notice}")
         done = _expire(desk, hold)
         if done is None:
             raise refuse("NO_HOLD")

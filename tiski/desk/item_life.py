@@ -43,29 +43,39 @@ def off_the_hold_shelf(desk: DeskContext, item: ItemRecord) -> None:
 
 def found(desk: DeskContext, item: ItemRecord) -> Found:
     """The copy is back in the library. A lost one is given back its replacement (and what
-    the policy adds) as credits: what was still open is settled, what had been paid goes
-    back to the patron the way it came — never an edit of the ledger."""
+    the policy adds) as credits: see `give_back`."""
+    loss = fee_store.unrefunded_loss(desk.conn, item.id) if item.status == "lost" else None
+    back = Found(0, 0, None)
+    if loss is not None:
+        charges = [LossCharge(charge_id, kind, amount, open_cents) for charge_id, kind, amount, open_cents in loss.charges]
+        back = give_back(desk, loss.patron_id, loss.loan_id, item.id, charges)
+    change(desk, item, None, "found" if item.status in ("lost", "missing") else "available")
+    return back
+
+
+def give_back(desk: DeskContext, patron_id: int, loan_id: int | None, item_id: int | None,
+              charges: list[LossCharge], reason: str | None = None) -> Found:
+    """A copy charged for is back (lost and found, or invoiced and returned): what the
+    policy gives back of its charges goes as credits — what was still open is settled,
+    what had been paid goes back to the patron the way it came; never an edit of the
+    ledger. Each credit names the charge it refunds (never refunded twice)."""
     conn, now = desk.conn, desk.now()
     refund = paid_back = 0
     method = None
-    loss = fee_store.unrefunded_loss(conn, item.id) if item.status == "lost" else None
-    if loss is not None:
-        charges = [LossCharge(charge_id, kind, amount, open_cents) for charge_id, kind, amount, open_cents in loss.charges]
-        for given in refunds_when_found(charges, desk.policy):
-            credit = fee_store.add_entry(conn, loss.patron_id, "waiver", given.amount_cents, now, item_id=item.id,
-                                         loan_id=loss.loan_id, refund_of=given.charge_id, branch=desk.branch,
-                                         staff=desk.staff)
-            parts = [(given.charge_id, given.cancelled_cents)] if given.cancelled_cents else []
-            if given.paid_back_cents:
-                method = fee_store.paid_with(conn, given.charge_id) or "cash"
-                payout = fee_store.add_entry(conn, loss.patron_id, "charge", given.paid_back_cents, now,
-                                             charge_type=REFUND_PAID_BACK, item_id=item.id, loan_id=loss.loan_id,
-                                             method=method, branch=desk.branch, staff=desk.staff)
-                parts.append((payout, given.paid_back_cents))
-            fee_store.settle(conn, credit, parts)
-            refund += given.amount_cents
-            paid_back += given.paid_back_cents
-        if patron_store.balance_cents(conn, loss.patron_id) <= 0:
-            patron_store.lift_clearance_bans(conn, loss.patron_id, now)
-    change(desk, item, None, "found" if item.status in ("lost", "missing") else "available")
+    for given in refunds_when_found(charges, desk.policy):
+        credit = fee_store.add_entry(conn, patron_id, "waiver", given.amount_cents, now, reason=reason,
+                                     item_id=item_id, loan_id=loan_id, refund_of=given.charge_id, branch=desk.branch,
+                                     staff=desk.staff)
+        parts = [(given.charge_id, given.cancelled_cents)] if given.cancelled_cents else []
+        if given.paid_back_cents:
+            method = fee_store.paid_with(conn, given.charge_id) or "cash"
+            payout = fee_store.add_entry(conn, patron_id, "charge", given.paid_back_cents, now,
+                                         charge_type=REFUND_PAID_BACK, item_id=item_id, loan_id=loan_id,
+                                         method=method, branch=desk.branch, staff=desk.staff)
+            parts.append((payout, given.paid_back_cents))
+        fee_store.settle(conn, credit, parts)
+        refund += given.amount_cents
+        paid_back += given.paid_back_cents
+    if refund and patron_store.balance_cents(conn, patron_id) <= 0:
+        patron_store.lift_clearance_bans(conn, patron_id, now)
     return Found(refund, paid_back, method)

@@ -79,7 +79,7 @@ def lost(desk: DeskContext, barcode: str) -> Loss:
         late = replacement = processing = 0
         card = balance = None
         if loan is not None:
-            late = _close_loan(desk, loan, item, desk.today())
+            late = _close_loan(desk, loan, item, desk.today()).late_fee_cents
             if loan.patron_id is not None and not loan.lost_card:
                 charges = loss_charges(item.format, item.price_cents, desk.policy)
                 replacement, processing = charges.replacement_cents, charges.processing_cents
@@ -125,7 +125,7 @@ def damaged(desk: DeskContext, barcode: str, note: str, charge_cents: int | None
         late = charged = 0
         card = balance = None
         if loan is not None:
-            late = _close_loan(desk, loan, item, desk.today())
+            late = _close_loan(desk, loan, item, desk.today()).late_fee_cents
             if loan.patron_id is not None:
                 if charge_cents:
                     fee_store.add_entry(conn, loan.patron_id, "charge", charge_cents, desk.now(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..clock import HELSINKI
 from ..core.circulation import Decision, ItemState, decide_checkout, decide_renewal, late_fee_cents, override_reason
@@ -20,6 +21,9 @@ from ..store.patrons import Patron
 from .area import Area, call
 from .context import DeskContext, raise_first
 from .routing import HoldShelf, arrive_for_hold, route_free_copy
+
+if TYPE_CHECKING:
+    from .item_life import Found
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Return:
     route_to: str | None
     was_on_loan: bool
     found: str | None = None  # it had been lost or missing: it is back
-    refund_cents: int = 0  # a lost copy back: its replacement given back (credits in the ledger)
+    refund_cents: int = 0  # a lost or invoiced copy back: its replacement given back (credits in the ledger)
     paid_back_cents: int = 0  # of that, money to hand back to the patron
     paid_back_method: str | None = None
 
@@ -163,9 +167,15 @@ def _fulfil_own_hold(desk: DeskContext, patron: Patron, item: ItemRecord) -> Non
             route_free_copy(desk, other, own.pickup_branch)
 
 
-def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_on: date) -> int:
+@dataclass(frozen=True)
+class _Closed:
+    late_fee_cents: int
+    credited: Found  # an invoiced copy back: its replacement given back
+
+
+def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_on: date) -> _Closed:
     """End a loan; charge the late fee it has earned — up to the day the patron said it
-    was returned, if they did. Returns the fee in cents."""
+    was returned, if they did; an invoiced copy has its replacement given back."""
     from .notice_fees import credit_replacement  # the notices' modules: a return's, not a checkout's
 
     if loan.claims_returned_at is not None:
@@ -175,11 +185,11 @@ def _close_loan(desk: DeskContext, loan: LoanRecord, item: ItemRecord, counted_o
         fee = late_fee_cents(loan.due_date, counted_on, item.children, desk.policy,
                              circ_store.late_fees_charged(desk.conn, loan.id))
     circ_store.close_loan(desk.conn, loan.id, desk.now(), desk.branch, counted_on)
-    credit_replacement(desk, loan.id)  # an invoiced copy came back: its replacement price is credited
+    credited = credit_replacement(desk, loan.id)  # an invoiced copy came back: its replacement price
     if fee and loan.patron_id is not None:
         fee_store.add_entry(desk.conn, loan.patron_id, "charge", fee, desk.now(), charge_type="late",
                             item_id=item.id, loan_id=loan.id, branch=desk.branch, staff=desk.staff)
-    return fee
+    return _Closed(fee, credited)
 
 
 def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = None) -> Return:
@@ -195,13 +205,15 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
         if item.status in ("repair", "withdrawn"):
             raise refuse("WRONG_STATE", status=item.status)
         loan = circ_store.active_loan(desk.conn, item.id)
-        fee = 0
+        closed = None
         if loan is not None:
             loaned_on = loan.loaned_at.astimezone(HELSINKI).date()
             if dropbox_date is not None and dropbox_date < loaned_on:
                 raise invalid("dropbox_before_loan", loaned_on=loaned_on)
-            fee = _close_loan(desk, loan, item, dropbox_date or today)
+            closed = _close_loan(desk, loan, item, dropbox_date or today)
+        given = [closed.credited] if closed else []
         back = found(desk, item) if item.status is not None else None
+        given += [back] if back else []
         trapped = hold_store.trapped_for(desk.conn, item.id)
         if trapped is not None:
             routing = arrive_for_hold(desk, trapped, item.id)
@@ -214,14 +226,14 @@ def return_item(desk: DeskContext, barcode: str, dropbox_date: date | None = Non
         return Return(
             barcode=item.barcode,
             title=item.title,
-            late_fee_cents=fee,
+            late_fee_cents=closed.late_fee_cents if closed else 0,
             hold=routing.hold,
             route_to=routing.route_to,
             was_on_loan=loan is not None,
             found=item.status,
-            refund_cents=back.refund_cents if back else 0,
-            paid_back_cents=back.paid_back_cents if back else 0,
-            paid_back_method=back.paid_back_method if back else None,
+            refund_cents=sum(g.refund_cents for g in given),
+            paid_back_cents=sum(g.paid_back_cents for g in given),
+            paid_back_method=next((g.paid_back_method for g in given if g.paid_back_method), None),
         )
 
 

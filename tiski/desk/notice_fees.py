@@ -1,10 +1,12 @@
 """What a notice costs, charged when it is sent (seed 004: "palautuskehotuksista ja
 laskutuksesta aiheutuneet kulut" — a reminder never sent caused no cost), through the
 ledger's own functions. An invoice charges each loan's replacement price and marks it
-billed; a billed item returned later has its replacement credited, the fees stay."""
+billed; a billed item returned later has its replacement credited (a paid one refunded),
+the fees stay."""
 
 from __future__ import annotations
 
+from ..core.items import LossCharge
 from ..core.notices import invoice_fee_cents, reminder_fee_cents, replacement_cents
 from ..store import fees as fee_store
 from ..store import notice_facts
@@ -12,6 +14,7 @@ from ..store import notices as notice_store
 from ..store import patrons as patron_store
 from ..store.notices import Notice
 from .context import DeskContext
+from .item_life import Found, give_back
 from .notice_texts import patron_category
 
 
@@ -42,15 +45,14 @@ def charge_for(desk: DeskContext, notice: Notice) -> None:
     notice_store.mark_charged(conn, notice.id)
 
 
-def credit_replacement(desk: DeskContext, loan_id: int) -> int:
-    """A billed item came back (inside the return's transaction): what is still owed of
-    its replacement price is credited; the late, reminder and invoicing fees stay.
-    Returns the cents credited."""
+def credit_replacement(desk: DeskContext, loan_id: int) -> Found:
+    """A billed item came back (inside the return's transaction): its replacement price
+    is credited, paid or not — what was open is settled, what was paid is a refund owed
+    to the patron, the way a lost copy that turns up is given back (item_life.give_back,
+    the policy's [lost] rule); the late, reminder and invoicing fees stay."""
     replacement = notice_facts.billed_replacement(desk.conn, loan_id)
-    if replacement is None or replacement.open_cents <= 0:
-        return 0
-    credit_id = fee_store.add_entry(desk.conn, replacement.patron_id, "waiver", replacement.open_cents, desk.now(),
-                                    reason="billed item returned", item_id=replacement.item_id, loan_id=loan_id,
-                                    branch=desk.branch, staff=desk.staff)
-    fee_store.settle(desk.conn, credit_id, [(replacement.charge_id, replacement.open_cents)])
-    return replacement.open_cents
+    if replacement is None:
+        return Found(0, 0, None)
+    charge = LossCharge(replacement.charge_id, "replacement", replacement.amount_cents, replacement.open_cents)
+    return give_back(desk, replacement.patron_id, loan_id, replacement.item_id, [charge],
+                     reason="billed item returned")

@@ -118,11 +118,14 @@ def produce_owed(desk: DeskContext) -> int:
     last_late_due = today - timedelta(days=policy.notice_reminder_days[0])
     for group in notice_facts.due_groups(conn, date.min, last_late_due):
         steps = notice_store.ladder(conn, group.patron_id, group.due_date)
-        levels = sorted({step.level for step in steps})
-        top = [step for step in steps if levels and step.level == levels[-1]]
+        # The highest level reached, not how many levels are in the outbox: an earlier
+        # reminder gone (retention, in a register from before it kept them) must neither
+        # stop the ladder there nor send (and charge) a step again.
+        reached = max((step.level for step in steps), default=0)
+        top = [step for step in steps if step.level == reached]
         waiting = any(step.status in ("pending", "failed") for step in top)
         last = None if waiting or not top else max((step.sent_at or step.created_at).date() for step in top)
-        step = next_step(group.due_date, today, policy, done=len(levels), last_sent=last)
+        step = next_step(group.due_date, today, policy, done=reached, last_sent=last)
         if step is None:
             continue
         if not step.is_invoice:

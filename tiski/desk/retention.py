@@ -4,7 +4,8 @@ Run daily (`tiski retention run`, e.g. from cron at night):
 - a returned loan loses its patron at once (see loans); any left over lose it here;
 - closed holds, sent (or cancelled) notices and closed interlibrary loans go after the
   policy's days (a row a fee still refers to stays, for the fee's sake; a pending or
-  failed notice stays, it is still work);
+  failed notice stays, it is still work; so do a reminder and an invoice while their
+  loans are still out: they say how far the ladder went);
 - the audit trail's rows go after the policy's days of real time (TISKI_NOW cannot
   move them), only by a sealed checkpoint that says how far it was cut;
 - the digi-support queue's past days keep only their anonymous figures.

@@ -134,14 +134,26 @@ def used_pickup_codes(conn: sqlite3.Connection, branch: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+# The hold's arrival notice has not gone: pending (the call list's, or not sent yet) or
+# failed. The patron was never told, so no pickup week runs: the hold waits, uncharged.
+_UNTOLD = ("EXISTS (SELECT 1 FROM notices n WHERE n.hold_id = h.id AND n.kind = 'hold_arrived'"
+           " AND n.status IN ('pending', 'failed'))")
+
+
 def expired_waiting(conn: sqlite3.Connection, today: date) -> list[HoldRecord]:
     """Holds left on the shelf past their last pickup day. A hold whose arrival notice
     has not gone yet has no pickup week running: it waits (on the staff's lists)."""
     rows = conn.execute(
-        _HOLD + "WHERE h.status = 'waiting' AND h.pickup_by < ? AND NOT EXISTS (SELECT 1 FROM notices n"
-        " WHERE n.hold_id = h.id AND n.kind = 'hold_arrived' AND n.status IN ('pending', 'failed'))"
+        _HOLD + f"WHERE h.status = 'waiting' AND h.pickup_by < ? AND NOT {_UNTOLD}"
         " ORDER BY h.pickup_by, h.id", (today.isoformat(),)).fetchall()
     return [HoldRecord(*_fields(r)) for r in rows]
+
+
+def untold(conn: sqlite3.Connection, hold_id: int) -> str | None:
+    """The status of the hold's arrival notice that has not gone (pending or failed), if any."""
+    row = conn.execute("SELECT n.status FROM notices n WHERE n.hold_id = ? AND n.kind = 'hold_arrived'"
+                       " AND n.status IN ('pending', 'failed') ORDER BY n.id DESC LIMIT 1", (hold_id,)).fetchone()
+    return str(row[0]) if row else None
 
 
 @dataclass(frozen=True)
@@ -154,12 +166,13 @@ class ShelfHold:
 
 
 def shelf_ending(conn: sqlite3.Connection, branch: str, today: date) -> list[ShelfHold]:
-    """The branch's hold shelf, the copies whose pickup ends today or has ended, by shelf number."""
+    """The branch's hold shelf, the copies whose pickup ends today or has ended, by shelf
+    number — none whose patron was never told (their week has not begun)."""
     rows = conn.execute(
         f"""
         SELECT {_COLUMNS}, i.barcode, r.title
         FROM holds h JOIN items i ON i.id = h.item_id JOIN records r ON r.id = i.record_id
-        WHERE h.status = 'waiting' AND h.pickup_by <= ? AND h.pickup_branch = ?
+        WHERE h.status = 'waiting' AND h.pickup_by <= ? AND h.pickup_branch = ? AND NOT {_UNTOLD}
         ORDER BY h.pickup_code, h.id
         """,
         (today.isoformat(), branch),

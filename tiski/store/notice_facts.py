@@ -81,12 +81,14 @@ class Replacement:
 
 
 def billed_replacement(conn: sqlite3.Connection, loan_id: int) -> Replacement | None:
-    """The invoiced replacement of a billed loan, while nothing has credited it."""
+    """The invoiced replacement of a billed loan, while nothing has refunded it (paid or
+    not: a paid one is given back too)."""
     row = conn.execute(
         "SELECT f.id, f.patron_id, f.amount_cents,"
         " f.amount_cents - COALESCE((SELECT SUM(amount_cents) FROM fee_settlements WHERE charge_id = f.id), 0),"
         " f.item_id"
         " FROM fees f JOIN loans l ON l.id = f.loan_id"
         " WHERE f.loan_id = ? AND f.entry = 'charge' AND f.charge_type = 'replacement' AND l.billed_at IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM fees r WHERE r.refund_of = f.id)"
         " ORDER BY f.id LIMIT 1", (loan_id,)).fetchone()
     return Replacement(*row) if row else None

@@ -17,9 +17,17 @@ def anonymise_returned_loans(conn: sqlite3.Connection) -> int:
 
 
 def remove_notices(conn: sqlite3.Connection, before: datetime) -> int:
-    """Notices sent (or cancelled) before `before`; a pending or failed one is still work."""
-    return conn.execute("DELETE FROM notices WHERE status IN ('sent', 'cancelled')"
-                        " AND julianday(COALESCE(sent_at, created_at)) < julianday(?)", (stamp(before),)).rowcount
+    """Notices sent (or cancelled) before `before`; a pending or failed one is still work.
+    A reminder or invoice stays while the patron still has loans out due that day: it is
+    the ladder's memory of how far it went (without it the run would stop short of the
+    invoice, or send and charge a reminder again). A returned loan loses its patron, so
+    only loans still out keep one."""
+    return conn.execute(
+        "DELETE FROM notices WHERE status IN ('sent', 'cancelled')"
+        " AND julianday(COALESCE(sent_at, created_at)) < julianday(?)"
+        " AND NOT (kind IN ('overdue', 'invoice') AND EXISTS (SELECT 1 FROM loans l"
+        " WHERE l.patron_id = notices.patron_id AND l.due_date = notices.due_date AND l.returned_at IS NULL))",
+        (stamp(before),)).rowcount
 
 
 def remove_closed_holds(conn: sqlite3.Connection, before: datetime) -> int:

@@ -1,4 +1,4 @@
-"""Ctrl+T on the patron screen: how each kind of notice reaches the patron — the default
+"""Ctrl+S on the patron screen: how each kind of notice reaches the patron — the default
 order (e-mail, text message, letter, the staff's call list), or their own choice."""
 
 from __future__ import annotations
