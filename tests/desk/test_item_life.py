@@ -141,6 +141,35 @@ def test_found_half_paid_cancels_the_open_part_and_pays_back_the_rest(desk):
     assert desk.fees.balance("P0001") == 500  # the processing fee
 
 
+def test_found_after_a_waiver_gives_nobody_money_they_never_paid(desk):
+    """Staff waived the replacement, then the copy turned up: nothing is handed over and
+    the balance does not go below zero. Mutation caught: the settled part taken as paid
+    (money out of the till for a waiver — it was, before)."""
+    lend(desk)
+    desk.items.lost("B0001")  # 2500 + 500
+    desk.fees.waive("P0001", 2500, "Korvattu uudella niteellä")
+    back = desk.loans.return_item("B0001")
+    assert (back.refund_cents, back.paid_back_cents, back.paid_back_method) == (0, 0, None)
+    assert desk.fees.balance("P0001") == 500  # the processing fee stays
+    assert desk.fees.takings(date(2026, 12, 2)).total_cents == 0
+
+
+def test_found_after_paying_two_ways_pays_each_back_its_own_way(desk):
+    """3,75 € by card and 1,25 € otherwise toward a replacement: each goes back as it came,
+    and the day's takings net to what stays paid. Mutation caught: the last payment's
+    method for all of it (the till's card total too high, other negative)."""
+    lend(desk)
+    desk.items.lost("B0001")  # replacement 2500, processing 500
+    desk.fees.take_payment("P0001", 375, "card")
+    desk.fees.take_payment("P0001", 125, "other")
+    back = desk.loans.return_item("B0001")
+    assert (back.refund_cents, back.paid_back_cents, back.paid_back_method) == (2500, 500, "mixed")
+    takings = desk.fees.takings(date(2026, 12, 2))
+    assert takings.by_method == {"cash": 0, "card": 0, "other": 0} and takings.total_cents == 0
+    assert desk.fees.balance("P0001") == 500
+    assert verify(desk.conn).intact
+
+
 def test_the_policy_may_refund_the_processing_fee_too(desk):
     from dataclasses import replace
 

@@ -31,7 +31,7 @@ HOT = {
     "a record's title": lambda c, i: item_store.record_title(c, i["record"]),
     "the hold shelf to clear": lambda c, i: hold_store.shelf_ending(c, "PORI", date(2026, 12, 9)),
     "a copy's loss not yet refunded": lambda c, i: fee_store.unrefunded_loss(c, i["item"]),
-    "how a charge was paid": lambda c, i: fee_store.paid_with(c, 1),
+    "how a charge was paid": lambda c, i: fee_store.payments_toward(c, 1),
     "what a payment settled": lambda c, i: fee_store.settled_by(c, 1),
     "the day's takings": lambda c, i: fee_store.takings(c, date(2026, 12, 2), "PORI"),
     "the day's takings, every branch": lambda c, i: fee_store.takings(c, date(2026, 12, 2), None),

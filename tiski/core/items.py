@@ -121,12 +121,14 @@ class LossCharge:
     charge_type: str  # lost | processing | late
     amount_cents: int
     open_cents: int  # what is still unpaid of it
+    paid_cents: int  # what payments settled of it (the rest was waived: never money to give back)
 
 
 @dataclass(frozen=True)
 class Refund:
     """What is given back of one charge: `cancelled_cents` of it was still open and is
-    simply settled; `paid_back_cents` had been paid and goes back to the patron."""
+    simply settled; `paid_back_cents` had been paid and goes back to the patron. A part
+    waived already is not given again."""
 
     charge_id: int
     amount_cents: int
@@ -136,8 +138,9 @@ class Refund:
 
 def refunds_when_found(charges: list[LossCharge], policy: Policy) -> list[Refund]:
     """The copy turned up: the replacement (a lost copy's, or the one an invoice charged)
-    is given back in full, paid or not; the processing fee and the late fee only when the
-    policy says so."""
+    is given back in full, paid or not — what is open is cancelled, what was paid is paid
+    back, what staff waived is given nobody (the patron never paid it); the processing
+    fee and the late fee only when the policy says so."""
     given_back = {"lost", "replacement"}
     if policy.lost_refund_processing_fee:
         given_back.add("processing")
@@ -147,5 +150,7 @@ def refunds_when_found(charges: list[LossCharge], policy: Policy) -> list[Refund
     for charge in charges:
         if charge.charge_type in given_back and charge.amount_cents > 0:
             cancelled = min(charge.open_cents, charge.amount_cents)
-            refunds.append(Refund(charge.charge_id, charge.amount_cents, cancelled, charge.amount_cents - cancelled))
+            paid_back = min(charge.paid_cents, charge.amount_cents - cancelled)
+            if cancelled or paid_back:
+                refunds.append(Refund(charge.charge_id, cancelled + paid_back, cancelled, paid_back))
     return refunds

@@ -6,7 +6,6 @@ the fees stay."""
 
 from __future__ import annotations
 
-from ..core.items import LossCharge
 from ..core.notices import invoice_fee_cents, reminder_fee_cents, replacement_cents
 from ..store import fees as fee_store
 from ..store import notice_facts
@@ -14,7 +13,7 @@ from ..store import notices as notice_store
 from ..store import patrons as patron_store
 from ..store.notices import Notice
 from .context import DeskContext
-from .item_life import Found, give_back
+from .item_life import Found, give_back, loss_charge
 from .notice_texts import patron_category
 
 
@@ -53,6 +52,6 @@ def credit_replacement(desk: DeskContext, loan_id: int) -> Found:
     replacement = notice_facts.billed_replacement(desk.conn, loan_id)
     if replacement is None:
         return Found(0, 0, None)
-    charge = LossCharge(replacement.charge_id, "replacement", replacement.amount_cents, replacement.open_cents)
+    charge = loss_charge(desk, replacement.charge_id, "replacement", replacement.amount_cents, replacement.open_cents)
     return give_back(desk, replacement.patron_id, loan_id, replacement.item_id, [charge],
                      reason="billed item returned")

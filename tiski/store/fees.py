@@ -173,14 +173,15 @@ def unrefunded_loss(conn: sqlite3.Connection, item_id: int) -> OpenLoss | None:
     return OpenLoss(lost[1], lost[2], [(r[0], r[1], r[2], r[3]) for r in rows])
 
 
-def paid_with(conn: sqlite3.Connection, charge_id: int) -> str | None:
-    """How the charge was last paid (a refund goes back the same way)."""
-    row = conn.execute(
-        "SELECT f.method FROM fee_settlements s JOIN fees f ON f.id = s.credit_id"
-        " WHERE s.charge_id = ? AND f.entry = 'payment' ORDER BY f.id DESC LIMIT 1",
+def payments_toward(conn: sqlite3.Connection, charge_id: int) -> list[tuple[str, int]]:
+    """What payments settled of a charge, by method, largest first (a waiver or another
+    credit settles it without money: nothing of that is ever paid back)."""
+    rows = conn.execute(
+        "SELECT f.method, SUM(s.amount_cents) FROM fee_settlements s JOIN fees f ON f.id = s.credit_id"
+        " WHERE s.charge_id = ? AND f.entry = 'payment' GROUP BY f.method ORDER BY SUM(s.amount_cents) DESC, f.method",
         (charge_id,),
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()
+    return [(row[0] or "cash", int(row[1])) for row in rows]
 
 
 def takings(conn: sqlite3.Connection, day: date, branch: str | None) -> list[tuple[str, str, int]]:
