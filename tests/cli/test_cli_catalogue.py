@@ -137,6 +137,17 @@ def test_item_status(world, db_path):
     refused(db_path, "item", "status", "NOPE1", "missing", code="ITEM_UNKNOWN", exit=2)
 
 
+def test_a_paid_lost_copy_found_on_the_shelf_says_what_to_hand_back(world, db_path):
+    """`item status … available` of a lost copy the patron paid for by card: the desk is
+    told to hand the money back, and how. Mutation caught: only the refund said (the till
+    paid out 8 € that nobody was told to give)."""
+    world.loans.checkout("A1000", "I2000")
+    ok(db_path, "item", "lost", "I2000")
+    ok(db_path, "fee", "pay", "A1000", "10,00", "--method", "card")
+    data = ok(db_path, "item", "status", "I2000", "available")
+    assert (data["refund_cents"], data["paid_back_cents"], data["paid_back_method"]) == (2500, 1000, "card")
+
+
 # --- payments ----------------------------------------------------------------------------------
 
 def test_fee_pay_with_a_method_and_the_days_report(world, db_path):

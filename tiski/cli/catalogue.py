@@ -197,12 +197,16 @@ def item_status(st: State, barcode: str, status: str, branch: str | None, as_jso
     lines = [t("catalogue.status_done", title=done.title, status=done.status)]
     if done.refund_cents:
         lines.append("  " + t("catalogue.refunded", refund_cents=done.refund_cents))
+    if done.paid_back_cents:
+        lines.append("  " + t("catalogue.paid_back", paid_back_cents=done.paid_back_cents,
+                              method=t(f"method.{done.paid_back_method}")))
     if done.routing is not None:
         lines += ["  " + line for line in routing_lines(t, done.routing.hold, done.routing.route_to)]
     emit(as_json, {"item": {"barcode": done.barcode, "title": done.title, "status": done.status},
                    "hold": shelf_json(done.routing.hold) if done.routing else None,
                    "route_to": done.routing.route_to if done.routing else None,
-                   "refund_cents": done.refund_cents}, lines)
+                   "refund_cents": done.refund_cents, "paid_back_cents": done.paid_back_cents,
+                   "paid_back_method": done.paid_back_method}, lines)
 
 
 def _existing(path: Path) -> Path:

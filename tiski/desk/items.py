@@ -64,6 +64,8 @@ class StatusChange:
     status: str  # the copy's status now (one of core.items.COPY_STATUSES)
     routing: Routing | None  # a released copy: the hold shelf, on its way, or home
     refund_cents: int = 0  # a lost copy found on the shelf: its replacement given back
+    paid_back_cents: int = 0  # of that, money the patron had paid: to be handed back to them
+    paid_back_method: str | None = None  # how (as it was paid; mixed when several ways)
 
 
 def lost(desk: DeskContext, barcode: str) -> Loss:
@@ -157,7 +159,8 @@ def set_status(desk: DeskContext, barcode: str, status: str) -> StatusChange:
         routing = route_free_copy(desk, item, desk.branch)
         refreshed = item_store.by_id(desk.conn, item.id) or item
         now_facts, _ = copy_facts(desk, refreshed)
-        return StatusChange(item.barcode, item.title, copy_status(now_facts), routing, back.refund_cents)
+        return StatusChange(item.barcode, item.title, copy_status(now_facts), routing, back.refund_cents,
+                            back.paid_back_cents, back.paid_back_method)
 
 
 class Items(Area):

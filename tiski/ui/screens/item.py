@@ -148,7 +148,10 @@ class ItemModal(Guarded, ModalScreen[bool]):
 
         def done(change) -> str:
             message = t("catalogue.status_done", title=change.title, status=change.status)
-            if change.refund_cents:
+            if change.paid_back_cents:
+                message += " " + t("catalogue.paid_back", paid_back_cents=change.paid_back_cents,
+                                   method=t(f"method.{change.paid_back_method}"))
+            elif change.refund_cents:
                 message += " " + t("catalogue.refunded", refund_cents=change.refund_cents)
             if change.routing is not None and change.routing.route_to is not None:
                 message += " " + t("ui.alert_send_home", branch=change.routing.route_to)

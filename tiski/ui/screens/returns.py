@@ -106,7 +106,7 @@ class ReturnsScreen(DeskScreen):
         notes = [("catalogue.found", {"status": result.found})]
         if result.paid_back_cents:
             notes.append(("catalogue.paid_back", {"paid_back_cents": result.paid_back_cents,
-                                                  "method": result.paid_back_method}))
+                                                  "method": self.t(f"method.{result.paid_back_method}")}))
         elif result.refund_cents:
             notes.append(("catalogue.refunded", {"refund_cents": result.refund_cents}))
         return notes
