@@ -226,6 +226,23 @@ def test_every_row_records_the_real_time_beside_the_desks(staffed, clock):
     assert fee_at.startswith("2019-01-01") and written >= "2026"
 
 
+def test_an_export_soon_after_a_view_is_in_the_trail_as_an_export(staffed, real_clock):
+    """An export opens the full HETU: it is always recorded, as its own action, however
+    recently the same member of staff viewed the patron (reads are logged once a while).
+    Mutation caught: `patron export` logged as a read under the ten-minute rule (a view,
+    then an export within ten minutes, left no row of the export)."""
+    admin = as_staff(staffed, "admin")
+    admin.patrons.view("P0001")
+    real_clock.advance(minutes=1)
+    admin.patrons.export("P0001")
+    admin.patrons.export("P0001")  # a second export at once: a second row
+    rows = trail(staffed, "staff = 'admin' AND action IN ('patron_view', 'export_patron')")
+    assert [r["action"] for r in rows] == ["patron_view", "export_patron", "export_patron"]
+    assert rows[1]["patron_id"] == rows[0]["patron_id"] is not None
+    admin.patrons.view("P0001")  # a view after an export still goes by the ten-minute rule
+    assert len(trail(staffed, "staff = 'admin' AND action = 'patron_view'")) == 1
+
+
 def test_an_override_is_in_the_trail(staffed):
     pekka = as_staff(staffed, "pekka")
     patron(staffed, "P0002")

@@ -32,7 +32,7 @@ from ..store import holds as hold_store
 from ..store import notes as note_store
 from ..store import patrons as patron_store
 from ..store.patrons import Patron, PatronFields
-from .area import Area, call, patron_read
+from .area import Area, call, patron_export, patron_read
 from .context import DeskContext
 
 
@@ -486,7 +486,7 @@ class Patrons(Area):
     report_lost_card = call(report_lost_card)
     update = call(update_patron)
     set_pin = call(set_pin)
-    export = patron_read(export_patron)
+    export = patron_export(export_patron)
     alerts = patron_read(alerts_at_card)
     identity_checked = call(identity_checked)
     add_note = call(add_note)
