@@ -258,6 +258,41 @@ def test_restore_checks_and_records_itself(admin_here, tmp_path):
     assert not list(tmp_path.rglob("*.partial"))
 
 
+OLD_BACKUP = ROOT / "tests" / "fixtures" / "schema1.sqlite"  # a register from before the chains (schema 1)
+
+
+def test_an_old_backup_is_restored_only_with_unsealed_ok_and_a_warning(admin_here, tmp_path):
+    """A backup from before the tamper evidence (schema < 7) cannot be checked for
+    doctoring, and migration 7 seals what it holds as genuine: `restore` refuses it, naming
+    the flag; with `--unsealed-ok` it is restored with a warning and the trail says so.
+    Mutation caught: an old backup restored silently (the tamper check skipped)."""
+    old = tmp_path / "old-backup.sqlite"
+    shutil.copy(OLD_BACKUP, old)
+    before = counts(admin_here)
+    refused = run(admin_here, "restore", old)
+    assert refused.exit_code == 2 and "--unsealed-ok" in refused.stderr and str(old) in refused.stderr
+    assert ".partial" not in refused.stderr and counts(admin_here) == before
+    done = run(admin_here, "restore", old, "--unsealed-ok")
+    assert done.exit_code == 0, done.output
+    assert "tamper" in done.stderr and "--unsealed-ok" not in done.stdout
+    assert trail(admin_here, "action = 'restore'")[-1][3] == f"file={old}, unsealed_ok=True"
+    assert run(admin_here, "audit", "verify").exit_code == 0
+    as_json = json.loads(run(admin_here, "restore", old, "--unsealed-ok", "--json").stdout)
+    assert as_json["restore"]["unsealed"] is True and "tamper" in as_json["restore"]["warning"]
+    good = tmp_path / "good.sqlite"
+    assert run(admin_here, "backup", good).exit_code == 0
+    sealed = json.loads(run(admin_here, "restore", good, "--unsealed-ok", "--json").stdout)["restore"]
+    assert sealed["unsealed"] is False and "warning" not in sealed  # the flag asks nothing of a sealed backup
+
+
+def test_a_refused_restore_names_the_admins_file_not_the_private_copy(admin_here, tmp_path):
+    """Mutation caught: the message naming `.old-backup….partial`, a file the admin never saw."""
+    junk = tmp_path / "mine.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    refused = run(admin_here, "restore", junk)
+    assert refused.exit_code == 2 and str(junk) in refused.stderr and ".partial" not in refused.stderr
+
+
 # --- hostile input to the commands that write files -------------------------------------------
 
 def sandboxed(value: str, sandbox: Path) -> str:

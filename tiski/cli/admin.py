@@ -257,13 +257,21 @@ def backup(st: State, file: Path | None, as_json: bool) -> None:
          [st.t("cli.backup_done", path=str(done.file))])
 
 
-@cli.command("restore", arg("file", type=Path), JSON)
-def restore(st: State, file: Path, as_json: bool) -> None:
+@cli.command("restore", arg("file", type=Path),
+             flag("--unsealed-ok", "Also restore a backup made before tamper evidence (schema < 7), which cannot be "
+                                   "checked for doctoring and is sealed as it is (with a warning; recorded)."),
+             JSON)
+def restore(st: State, file: Path, unsealed_ok: bool, as_json: bool) -> None:
     """Replace the database with a backup: checked first (schema, integrity, tamper
     evidence), the old one kept beside it."""
-    kept = st.desk(guarded=False).register.restore(file)
-    emit(as_json, {"restore": {"file": str(file), "kept": str(kept)}},
-         [st.t("cli.restore_done", path=str(file), kept=str(kept))])
+    register = st.desk(guarded=False).register
+    done = register.restore(file, unsealed_ok=True) if unsealed_ok else register.restore(file)
+    payload: dict[str, object] = {"file": str(file), "kept": str(done.kept), "unsealed": done.unsealed}
+    if done.unsealed:
+        payload["warning"] = warning = st.t("cli.restore_unsealed", path=str(file), version=done.version)
+        if not as_json:
+            sys.stderr.write(f"tiski: {warning}\n")
+    emit(as_json, {"restore": payload}, [st.t("cli.restore_done", path=str(file), kept=str(done.kept))])
 
 
 # --- the audit trail and retention ------------------------------------------------------------

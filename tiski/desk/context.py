@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 _AUDITED = ("barcode", "amount_cents", "charge_type", "ban_type", "outcome", "pickup", "dropbox_date",
             "new_card", "ill_id", "visit_id", "appointment_id", "callback_id", "written", "hearing_date", "until",
             "username", "terminal", "file", "status", "record_id", "method", "charge_cents", "note_id",
-            "confirmed")
+            "confirmed", "unsealed_ok")
 
 
 P = ParamSpec("P")
