@@ -9,6 +9,7 @@ import grp
 import json
 import os
 import pwd
+import re
 import shutil
 import sqlite3
 import stat
@@ -172,6 +173,23 @@ def test_audit_verify_reports_and_fails_on_tampering(admin_here):
     assert {f["what"] for f in data["verify"]["findings"]} == {"trigger_missing", "ledger_changed"}
     closed = run(admin_here, "patron", "show", "P0001")
     assert closed.exit_code == 2 and "audit verify" in closed.stderr
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_audit_verify_words_an_empty_trail_and_ledger(tmp_path, lang):
+    """A new register has no fee yet (nor, here, any audit row): the summary says so.
+    Mutation caught: the newest row's head printed empty ("uusin " with nothing after)."""
+    db = tmp_path / "new.sqlite"
+    assert run(db, "init").exit_code == 0
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    out = run(db, "audit", "verify", TISKI_LANG=lang).stdout
+    summary = out.splitlines()[0]
+    assert not re.search(r"(uusin|newest|nyaste)\s*(;|$)", summary), summary
+    no_rows, no_entries = {"fi": ("Loki: ei vielä rivejä", "maksukirjanpito: ei vielä merkintöjä"),
+                           "sv": ("Logg: inga rader ännu", "avgiftsbokföring: inga poster ännu"),
+                           "en": ("Audit trail: no rows yet", "fee ledger: no entries yet")}[lang]
+    assert summary.endswith(no_entries) and (summary.startswith(no_rows) or rows > 0), summary
 
 
 # --- init --force ------------------------------------------------------------------------------

@@ -315,7 +315,11 @@ def audit_verify(st: State, as_json: bool) -> int:
     summary = {"audit_rows": evidence.audit_rows, "audit_head": evidence.audit_head,
                "ledger_entries": evidence.ledger_entries, "ledger_head": evidence.ledger_head,
                "findings": [{"what": f.what, "where": f.where} for f in evidence.findings]}
-    lines = [st.t("cli.evidence_heads", **summary)]
+    # An empty trail or ledger has no newest row to name: said in words, not left blank.
+    audit_part = st.t("cli.evidence_audit", **summary) if evidence.audit_head else st.t("cli.evidence_audit_empty")
+    ledger_part = (st.t("cli.evidence_ledger", **summary) if evidence.ledger_head
+                   else st.t("cli.evidence_ledger_empty"))
+    lines = [f"{audit_part}; {ledger_part}"]
     lines += [st.t(f"evidence.{f.what}", where=f.where) for f in evidence.findings]
     if evidence.intact:
         emit(as_json, {"verify": summary}, lines + [st.t("cli.evidence_intact")])
