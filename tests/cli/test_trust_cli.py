@@ -9,6 +9,7 @@ import grp
 import json
 import os
 import pwd
+import re
 import shutil
 import sqlite3
 import stat
@@ -174,6 +175,23 @@ def test_audit_verify_reports_and_fails_on_tampering(admin_here):
     assert closed.exit_code == 2 and "audit verify" in closed.stderr
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_audit_verify_words_an_empty_trail_and_ledger(tmp_path, lang):
+    """A new register has no fee yet (nor, here, any audit row): the summary says so.
+    Mutation caught: the newest row's head printed empty ("uusin " with nothing after)."""
+    db = tmp_path / "new.sqlite"
+    assert run(db, "init").exit_code == 0
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    out = run(db, "audit", "verify", TISKI_LANG=lang).stdout
+    summary = out.splitlines()[0]
+    assert not re.search(r"(uusin|newest|nyaste)\s*(;|$)", summary), summary
+    no_rows, no_entries = {"fi": ("Loki: ei vielä rivejä", "maksukirjanpito: ei vielä merkintöjä"),
+                           "sv": ("Logg: inga rader ännu", "avgiftsbokföring: inga poster ännu"),
+                           "en": ("Audit trail: no rows yet", "fee ledger: no entries yet")}[lang]
+    assert summary.endswith(no_entries) and (summary.startswith(no_rows) or rows > 0), summary
+
+
 # --- init --force ------------------------------------------------------------------------------
 
 def counts(db: Path) -> tuple[int, int]:
@@ -256,6 +274,41 @@ def test_restore_checks_and_records_itself(admin_here, tmp_path):
     assert counts(admin_here)[0] == 1 and trail(admin_here)[-1][:3] == ("boss", "restore", "change")
     assert run(admin_here, "audit", "verify").exit_code == 0
     assert not list(tmp_path.rglob("*.partial"))
+
+
+OLD_BACKUP = ROOT / "tests" / "fixtures" / "schema1.sqlite"  # a register from before the chains (schema 1)
+
+
+def test_an_old_backup_is_restored_only_with_unsealed_ok_and_a_warning(admin_here, tmp_path):
+    """A backup from before the tamper evidence (schema < 7) cannot be checked for
+    doctoring, and migration 7 seals what it holds as genuine: `restore` refuses it, naming
+    the flag; with `--unsealed-ok` it is restored with a warning and the trail says so.
+    Mutation caught: an old backup restored silently (the tamper check skipped)."""
+    old = tmp_path / "old-backup.sqlite"
+    shutil.copy(OLD_BACKUP, old)
+    before = counts(admin_here)
+    refused = run(admin_here, "restore", old)
+    assert refused.exit_code == 2 and "--unsealed-ok" in refused.stderr and str(old) in refused.stderr
+    assert ".partial" not in refused.stderr and counts(admin_here) == before
+    done = run(admin_here, "restore", old, "--unsealed-ok")
+    assert done.exit_code == 0, done.output
+    assert "tamper" in done.stderr and "--unsealed-ok" not in done.stdout
+    assert trail(admin_here, "action = 'restore'")[-1][3] == f"file={old}, unsealed_ok=True"
+    assert run(admin_here, "audit", "verify").exit_code == 0
+    as_json = json.loads(run(admin_here, "restore", old, "--unsealed-ok", "--json").stdout)
+    assert as_json["restore"]["unsealed"] is True and "tamper" in as_json["restore"]["warning"]
+    good = tmp_path / "good.sqlite"
+    assert run(admin_here, "backup", good).exit_code == 0
+    sealed = json.loads(run(admin_here, "restore", good, "--unsealed-ok", "--json").stdout)["restore"]
+    assert sealed["unsealed"] is False and "warning" not in sealed  # the flag asks nothing of a sealed backup
+
+
+def test_a_refused_restore_names_the_admins_file_not_the_private_copy(admin_here, tmp_path):
+    """Mutation caught: the message naming `.old-backup….partial`, a file the admin never saw."""
+    junk = tmp_path / "mine.sqlite"
+    junk.write_bytes(b"this is not a database" * 100)
+    refused = run(admin_here, "restore", junk)
+    assert refused.exit_code == 2 and str(junk) in refused.stderr and ".partial" not in refused.stderr
 
 
 # --- hostile input to the commands that write files -------------------------------------------

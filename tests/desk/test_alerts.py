@@ -111,6 +111,27 @@ def test_a_note_is_words_without_an_identity_code(desk, text):
     assert desk.patrons.view(card).notes == ()
 
 
+def test_a_note_with_a_phone_number_is_kept(desk):
+    """Issue 9 #16. Mutation caught: a HETU-shaped match refused without validation
+    (`soita 0401234567` was refused as an identity code, which blocked staff)."""
+    card = patron(desk, "P0001")
+    for text in ("Soita 0401234567 ennen kuin varaus raukeaa", "PIN-koodi vaihdettu, kortti 2028000000001"):
+        desk.patrons.add_note(card, text)
+    assert [n.text for n in desk.patrons.view(card).notes][0].startswith("Soita 0401234567")
+
+
+@pytest.mark.parametrize("text", ["ss: kissa123", "Asiakkaan SS=Hevonen7 muistiin", "salasana: kissa123",
+                                  "Pankkitunnukset: 123456 / 9876"])
+def test_a_note_never_keeps_a_password_written_down(desk, text):
+    """Issue 9 #16: the words of Digituki's note scrubber (core.patrons.SECRET_WORDS).
+    Mutation caught: the circulation note checked for identity codes only."""
+    card = patron(desk, "P0001")
+    with pytest.raises(Refused) as refused:
+        desk.patrons.add_note(card, text)
+    assert refused.value.first.params["what"] == "note_password"
+    assert desk.patrons.view(card).notes == ()
+
+
 def test_the_id_check_at_a_loan_is_in_the_audit_trail(desk):
     """Issue 10 #2: the ID check a patron asked for is recorded, checked or not.
     Mutation caught: the answer kept only on the screen."""

@@ -14,7 +14,7 @@ import pytest
 from tiski.core.errors import Refusal, Refused, Unavailable
 from tiski.core.passwords import LOGIN_TRIES, login_wait
 from tiski.desk import Desk
-from tiski.desk.patrons import NewPatron
+from tiski.desk.patrons import ContactChange, NewPatron
 from tiski.i18n import Translator
 from tiski.store import chain
 from tiski.store.db import connect
@@ -226,6 +226,23 @@ def test_every_row_records_the_real_time_beside_the_desks(staffed, clock):
     assert fee_at.startswith("2019-01-01") and written >= "2026"
 
 
+def test_an_export_soon_after_a_view_is_in_the_trail_as_an_export(staffed, real_clock):
+    """An export opens the full HETU: it is always recorded, as its own action, however
+    recently the same member of staff viewed the patron (reads are logged once a while).
+    Mutation caught: `patron export` logged as a read under the ten-minute rule (a view,
+    then an export within ten minutes, left no row of the export)."""
+    admin = as_staff(staffed, "admin")
+    admin.patrons.view("P0001")
+    real_clock.advance(minutes=1)
+    admin.patrons.export("P0001")
+    admin.patrons.export("P0001")  # a second export at once: a second row
+    rows = trail(staffed, "staff = 'admin' AND action IN ('patron_view', 'export_patron')")
+    assert [r["action"] for r in rows] == ["patron_view", "export_patron", "export_patron"]
+    assert rows[1]["patron_id"] == rows[0]["patron_id"] is not None
+    admin.patrons.view("P0001")  # a view after an export still goes by the ten-minute rule
+    assert len(trail(staffed, "staff = 'admin' AND action = 'patron_view'")) == 1
+
+
 def test_an_override_is_in_the_trail(staffed):
     pekka = as_staff(staffed, "pekka")
     patron(staffed, "P0002")
@@ -269,6 +286,82 @@ def test_a_card_is_never_an_identity_code(desk):
         assert refusal(desk.patrons.add, new).params["what"] == "card_like_hetu"
     patron(desk, "P0001")
     assert refusal(desk.patrons.report_lost_card, "P0001", "131052-308T").params["what"] == "card_like_hetu"
+
+
+HETU_BARE = "140574231L"  # a real identity code, written without its century sign
+HETU_DIGIT = "010203-0023"  # a real one ending in a digit: it passes for a phone number
+
+
+def test_an_identity_code_written_without_its_sign_is_no_card(desk):
+    """Mutation caught: the card rule knowing only codes with a century sign (a card
+    `140574231L` — a HETU — would be shown, logged and printed on receipts)."""
+    new = NewPatron(card=HETU_BARE, first="A", last="V", birth_date=datetime(1980, 1, 1).date())
+    assert refusal(desk.patrons.add, new).params["what"] == "card_like_hetu"
+    patron(desk, "P0001")
+    assert refusal(desk.patrons.report_lost_card, "P0001", HETU_BARE).params["what"] == "card_like_hetu"
+    desk.patrons.report_lost_card("P0001", "0401234567")  # a number that only looks like one is a card
+
+
+def _free_text_calls(desk):
+    """Every stored free-text field on a patron or a fee, each given an identity code."""
+    born = datetime(1980, 1, 1).date()
+    child = datetime(2020, 1, 1).date()
+
+    def new(**fields):
+        return NewPatron(**{"card": "P0100", "first": "Aino", "last": "Virtanen", "birth_date": born, **fields})
+
+    def enrol(**fields):
+        return desk.kirjakassi.enrol("P0001", **{"eligibility": "age", "delivery_address": "Kotiranta 12",
+                                                 "contact_name": "Sari", **fields})
+
+    return [
+        ("first", lambda: desk.patrons.add(new(first=f"Aino {HETU_BARE}"))),
+        ("last", lambda: desk.patrons.add(new(last=f"Virtanen{HETU_BARE}"))),
+        ("address", lambda: desk.patrons.add(new(address=f"Yrjönkatu 5, hetu {HETU_BARE}"))),
+        ("email", lambda: desk.patrons.add(new(email=f"{HETU_BARE}@example.fi"))),
+        ("phone", lambda: desk.patrons.add(new(phone=HETU_DIGIT))),
+        ("guardian", lambda: desk.patrons.add(new(birth_date=child, guardian=f"Äiti {HETU_BARE}",
+                                                  consent_date=born))),
+        ("responsible", lambda: desk.patrons.add(new(organisation=True, first="", responsible=HETU_BARE))),
+        ("first", lambda: desk.patrons.update("P0001", ContactChange(first=f"Aino {HETU_BARE}"))),
+        ("last", lambda: desk.patrons.update("P0001", ContactChange(last=HETU_BARE))),
+        ("address", lambda: desk.patrons.update("P0001", ContactChange(address=f"c/o {HETU_BARE}"))),
+        ("phone", lambda: desk.patrons.update("P0001", ContactChange(phone=HETU_DIGIT))),
+        ("email", lambda: desk.patrons.update("P0001", ContactChange(email=f"x{HETU_BARE}@example.fi"))),
+        ("reason", lambda: desk.fees.charge("P0001", 100, f"Vahingoittunut, asiakas {HETU_BARE}", "manual")),
+        ("reason", lambda: desk.fees.waive("P0001", 100, f"Hyvitys {HETU_BARE}")),
+        ("reason", lambda: desk.admin.add_ban("P0001", "use", f"Melu {HETU_BARE}", until=born.replace(year=2027))),
+        ("address", lambda: enrol(delivery_address=f"Kotiranta {HETU_BARE}")),
+        ("contact", lambda: enrol(contact_name=f"Sari {HETU_BARE}")),
+    ]
+
+
+def test_an_identity_code_in_a_stored_free_text_field_is_refused_without_echoing_it(desk):
+    """A name, an address, a contact detail or a fee's reason (the ledger is append-only:
+    a HETU there could never be taken out) that holds an identity code is refused with
+    one message naming the field, in each language, never the value; nothing is written.
+    Mutation caught: `without_hetu` left out of any of these fields."""
+    patron(desk, "P0001")
+    desk.fees.charge("P0001", 500, "Kadonnut kirja", "lost")
+    before = [desk.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+              for table in ("patrons", "fees", "bans", "audit_log")]
+    for field, attempt in _free_text_calls(desk):
+        refused = refusal(attempt)
+        assert (refused.code, refused.params) == ("INVALID_INPUT", {"what": "hetu_in_text", "field": field}), field
+        for lang in ("fi", "sv", "en"):
+            words = Translator(lang).refusal(refused)
+            assert HETU_BARE not in words and "0023" not in words and words != Translator(lang)("input.generic")
+    assert [desk.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("patrons", "fees", "bans", "audit_log")] == before
+    assert desk.patrons.view("P0001").address is None
+
+
+def test_free_text_with_numbers_that_are_no_identity_code_is_kept(desk):
+    """Mutation caught: every HETU-shaped run refused, valid or not (a phone number)."""
+    patron(desk, "P0001")
+    desk.patrons.update("P0001", ContactChange(address="PL 0401234567, 28100 Pori", phone="0401234567"))
+    desk.fees.charge("P0001", 100, "Kadonnut, nide 1405742310", "manual")
+    assert desk.patrons.view("P0001").address == "PL 0401234567, 28100 Pori"
 
 
 # --- tamper evidence ---------------------------------------------------------------------------

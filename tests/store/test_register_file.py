@@ -136,11 +136,26 @@ def test_a_doctored_backup_is_refused(desk, tmp_path, doctoring):
     assert refused.value.first.params["what"] in ("backup_tampered", "backup_not_tiski")
 
 
-def test_a_backup_of_an_older_schema_is_accepted(tmp_path):
+def test_a_backup_from_before_the_tamper_evidence_needs_the_admins_word(tmp_path):
+    """A backup older than the chains (schema < 7) has no tamper evidence to check, and
+    migration 7 would then seal its rows as genuine: refused unless the admin says so.
+    Mutation caught: `check` skipping the tamper check of an old backup silently."""
     copy = tmp_path / "old.sqlite"
     shutil.copy(FIXTURE, copy)
-    checked = check(copy)
+    with pytest.raises(Refused) as refused:
+        check(copy, shown=Path("/backups/old.sqlite"))
+    assert refused.value.first.params == {"what": "backup_unsealed", "path": "/backups/old.sqlite", "version": 1}
+    checked = check(copy, unsealed_ok=True)
     assert checked.version == 1 and checked.evidence is None
+
+
+def test_a_refused_backup_is_named_as_the_admin_gave_it(tmp_path):
+    """Mutation caught: the message naming the private `.partial` copy that is checked."""
+    junk = tmp_path / ".junk.1234.partial"
+    junk.write_bytes(b"not a register" * 100)
+    with pytest.raises(Refused) as refused:
+        check(junk, shown=Path("mine.sqlite"))
+    assert refused.value.first.params["path"] == "mine.sqlite"
 
 
 # --- the trail's queries use their indexes ----------------------------------------------------

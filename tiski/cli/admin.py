@@ -257,13 +257,21 @@ def backup(st: State, file: Path | None, as_json: bool) -> None:
          [st.t("cli.backup_done", path=str(done.file))])
 
 
-@cli.command("restore", arg("file", type=Path), JSON)
-def restore(st: State, file: Path, as_json: bool) -> None:
+@cli.command("restore", arg("file", type=Path),
+             flag("--unsealed-ok", "Also restore a backup made before tamper evidence (schema < 7), which cannot be "
+                                   "checked for doctoring and is sealed as it is (with a warning; recorded)."),
+             JSON)
+def restore(st: State, file: Path, unsealed_ok: bool, as_json: bool) -> None:
     """Replace the database with a backup: checked first (schema, integrity, tamper
     evidence), the old one kept beside it."""
-    kept = st.desk(guarded=False).register.restore(file)
-    emit(as_json, {"restore": {"file": str(file), "kept": str(kept)}},
-         [st.t("cli.restore_done", path=str(file), kept=str(kept))])
+    register = st.desk(guarded=False).register
+    done = register.restore(file, unsealed_ok=True) if unsealed_ok else register.restore(file)
+    payload: dict[str, object] = {"file": str(file), "kept": str(done.kept), "unsealed": done.unsealed}
+    if done.unsealed:
+        payload["warning"] = warning = st.t("cli.restore_unsealed", path=str(file), version=done.version)
+        if not as_json:
+            sys.stderr.write(f"tiski: {warning}\n")
+    emit(as_json, {"restore": payload}, [st.t("cli.restore_done", path=str(file), kept=str(done.kept))])
 
 
 # --- the audit trail and retention ------------------------------------------------------------
@@ -307,7 +315,11 @@ def audit_verify(st: State, as_json: bool) -> int:
     summary = {"audit_rows": evidence.audit_rows, "audit_head": evidence.audit_head,
                "ledger_entries": evidence.ledger_entries, "ledger_head": evidence.ledger_head,
                "findings": [{"what": f.what, "where": f.where} for f in evidence.findings]}
-    lines = [st.t("cli.evidence_heads", **summary)]
+    # An empty trail or ledger has no newest row to name: said in words, not left blank.
+    audit_part = st.t("cli.evidence_audit", **summary) if evidence.audit_head else st.t("cli.evidence_audit_empty")
+    ledger_part = (st.t("cli.evidence_ledger", **summary) if evidence.ledger_head
+                   else st.t("cli.evidence_ledger_empty"))
+    lines = [f"{audit_part}; {ledger_part}"]
     lines += [st.t(f"evidence.{f.what}", where=f.where) for f in evidence.findings]
     if evidence.intact:
         emit(as_json, {"verify": summary}, lines + [st.t("cli.evidence_intact")])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .errors import Refusal, invalid
-from .patrons import HETU
+from .patrons import PASSWORD_GIVEN, hetu_in
 from .policy import Policy
 from .text import clean_text
 
@@ -47,10 +47,13 @@ class Note:
 
 def clean_note(text: str) -> str:
     """A circulation note: one short line of text, never an identity code (the desk
-    keeps those sealed, and a note is shown to anyone at the desk)."""
+    keeps those sealed, and a note is shown to anyone at the desk) nor a password
+    written down ("ss: kissa123", "salasana: …": Digituki's scrubber's words)."""
     note = " ".join(clean_text(text, "note", max_length=NOTE_MAX_LENGTH, multiline=True).split())
-    if HETU.search(note):
+    if hetu_in(note):
         raise invalid("note_hetu")
+    if PASSWORD_GIVEN.search(note):
+        raise invalid("note_password")
     return note
 
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from .calendar import BranchCalendar
 from .errors import Refusal, invalid, refuse
-from .patrons import HETU
+from .patrons import HETU, PASSWORD_LINES
 
 # The seeds' five help areas, and everything else.
 TOPICS = ("device_use", "apps_internet", "library_services", "social_email", "e_services", "other")
@@ -210,7 +210,7 @@ def finish_refusals(outcome: str, referral: str | None) -> list[Refusal]:
 
 # --- notes ------------------------------------------------------------------------------------
 
-# An identity code (HETU, in core.text): an account number goes first, so an IBAN's
+# An identity code (HETU, in core.patrons): an account number goes first, so an IBAN's
 # digits are never mistaken for one.
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -220,11 +220,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("card", re.compile(r"\b(?:\d[ -]?){12,19}\b")),
     ("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ -]?)?\(?0?\d{1,3}\)?(?:[ -]?\d{2,4}){2,4}\b")),
     ("card", re.compile(r"\b\d{8,}\b")),
-    ("password", re.compile(
-        r"^.*\b(salasana|salasanat|password|passwd|pwd|pw|tunnusluku|pin|pin-koodi|lösenord|passphrase|"
-        r"käyttäjätunnus|username|tunnukset|verkkopankkitunnukset|pankkitunnukset|avainluku)\b.*$",
-        re.IGNORECASE | re.MULTILINE)),
-    ("password", re.compile(r"^.*\bss\s*[:=].*$", re.IGNORECASE | re.MULTILINE)),  # "ss: kissa123" (salasana)
+    *(("password", line) for line in PASSWORD_LINES),  # a line naming a password, "ss: kissa123" (core.patrons)
 )
 
 

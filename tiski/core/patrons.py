@@ -24,14 +24,60 @@ HETU = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[-+A-FU-Y
 # DDMMYY, a century sign, three digits, a check character: a HETU's shape.
 _HETU_SHAPE = re.compile(r"^(\d{2})(\d{2})\d{2}[-+A-FU-Y]\d{3}[0-9A-Y]$", re.IGNORECASE)
 
+# Where an identity code may start (never inside a run of digits), as a lookahead so that
+# candidates may overlap: ddmmyy, then a century sign and nnnC — or no sign, nnnC, and no
+# digit running on after a check digit (a longer number is not an identity code).
+_HETU_CANDIDATE = re.compile(
+    r"(?<![0-9])(?=([0-3][0-9][01][0-9][0-9]{2}(?:[-+A-FU-Y][0-9]{3}[0-9A-Y]|[0-9]{3}(?:[0-9](?![0-9])|[A-Y]))))",
+    re.IGNORECASE)
+
+
+def hetu_in(text: str | None) -> bool:
+    """Does the text hold a real identity code — with its century sign or without
+    (`140574231L`), glued to words or not? Each candidate is validated (a real birth
+    date, an individual number, the right check character; python-stdnum's rules), so
+    a phone number (`0401234567`) or another run of digits is not taken for one."""
+    candidates = [found.upper() for found in _HETU_CANDIDATE.findall(text or "")]
+    if not candidates:
+        return False
+    from stdnum.fi import hetu as stdnum_hetu
+
+    for code in candidates:
+        # Without a sign the century is unknown: any century whose calendar has the day.
+        forms = [code] if len(code) == 11 else [code[:6] + sign + code[6:] for sign in "-A+"]
+        if any(stdnum_hetu.is_valid(form, allow_temporary=True) for form in forms):
+            return True
+    return False
+
+
+def without_hetu(text: str | None, what: str) -> str | None:
+    """Free text that is stored (a name, an address, a fee's reason): refused, naming the
+    field and never the value, when it holds an identity code — those are kept only
+    sealed, and text is shown, printed and (in the fee ledger) never removed."""
+    if hetu_in(text):
+        raise invalid("hetu_in_text", field=what)
+    return text
+
+
+# Passwords written down (Digituki's note scrubber, core.digituki, drops every line that
+# names one; a circulation note refuses one given a value: "salasana: kissa123").
+SECRET_WORDS = (r"salasana|salasanat|password|passwd|pwd|pw|tunnusluku|pin|pin-koodi|lösenord|passphrase|"
+                r"käyttäjätunnus|username|tunnukset|verkkopankkitunnukset|pankkitunnukset|avainluku")
+PASSWORD_LINES = (
+    re.compile(rf"^.*\b({SECRET_WORDS})\b.*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(r"^.*\bss\s*[:=].*$", re.IGNORECASE | re.MULTILINE),  # "ss: kissa123" (salasana)
+)
+PASSWORD_GIVEN = re.compile(rf"\b(?:{SECRET_WORDS}|ss)\s*[:=]\s*\S", re.IGNORECASE)
+
 
 def card_number(text: str, what: str = "card") -> str:
     """A library card number as scanned — never an identity code: one that has a HETU's
-    shape (valid or mistyped) is refused, so no HETU lands in the card column, which is
-    shown, logged and printed on receipts."""
+    shape with its century sign (valid or mistyped), or is a valid HETU without it
+    (`140574231L`), is refused, so no HETU lands in the card column, which is shown,
+    logged and printed on receipts."""
     card = clean_card(text, what)
     shape = _HETU_SHAPE.match(card)
-    if shape and 1 <= int(shape[1]) <= 31 and 1 <= int(shape[2]) <= 12:
+    if (shape and 1 <= int(shape[1]) <= 31 and 1 <= int(shape[2]) <= 12) or hetu_in(card):
         raise invalid("card_like_hetu")
     return card
 

@@ -12,6 +12,7 @@ from ..core.bans import ban_refusals
 from ..core.calendar import format_weekdays, parse_weekdays
 from ..core.errors import invalid, refuse
 from ..core.passwords import hash_secret
+from ..core.patrons import without_hetu
 from ..core.policy import Policy, parse_policy
 from ..core.roles import ROLES
 from ..core.text import clean_text
@@ -96,7 +97,7 @@ def add_ban(
 ) -> Ban:
     """A borrowing, use or visit ban. The parties are heard first: a written ban
     records the hearing date."""
-    reason = _required(reason, "reason", 500)
+    reason = without_hetu(_required(reason, "reason", 500), "reason") or ""  # kept with the patron
     today = desk.today()
     raise_first(ban_refusals(ban_type, written, hearing_date, until, today))
     with desk.write():
@@ -109,7 +110,7 @@ def add_ban(
 
 def lift_ban(desk: DeskContext, card: str, reason: str) -> int:
     """Lift the patron's active bans. Returns how many were lifted."""
-    reason = _required(reason, "reason", 500)
+    reason = without_hetu(_required(reason, "reason", 500), "reason") or ""  # kept with the patron
     with desk.write():
         patron = desk.find_card(card, for_circulation=False)
         lifted = ban_store.lift_all(desk.conn, patron.id, reason, desk.now())

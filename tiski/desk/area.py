@@ -28,7 +28,7 @@ class Area:
         self.desk = desk
 
 
-def _facade(function: Callable[Concatenate[DeskContext, P], R], *, reads: bool) -> Callable[Concatenate[Area, P], R]:
+def _facade(function: Callable[Concatenate[DeskContext, P], R], *, reads: str) -> Callable[Concatenate[Area, P], R]:
     action = function.__name__
 
     def method(area: Area, /, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -40,9 +40,15 @@ def _facade(function: Callable[Concatenate[DeskContext, P], R], *, reads: bool) 
 
 def call(function: Callable[Concatenate[DeskContext, P], R]) -> Callable[Concatenate[Area, P], R]:
     """A facade call: the role checked first; what it writes is audited in its own transaction."""
-    return _facade(function, reads=False)
+    return _facade(function, reads="")
 
 
 def patron_read(function: Callable[Concatenate[DeskContext, P], R]) -> Callable[Concatenate[Area, P], R]:
     """A facade call that shows a patron's data: also logged as a read (once a while)."""
-    return _facade(function, reads=True)
+    return _facade(function, reads="read")
+
+
+def patron_export(function: Callable[Concatenate[DeskContext, P], R]) -> Callable[Concatenate[Area, P], R]:
+    """A facade call that hands out a patron's data in full (the identity code opened):
+    recorded every time, under its own action — never folded into a recent read."""
+    return _facade(function, reads="export")

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 _AUDITED = ("barcode", "amount_cents", "charge_type", "ban_type", "outcome", "pickup", "dropbox_date",
             "new_card", "ill_id", "visit_id", "appointment_id", "callback_id", "written", "hearing_date", "until",
             "username", "terminal", "file", "status", "record_id", "method", "charge_cents", "note_id",
-            "confirmed")
+            "confirmed", "unsealed_ok")
 
 
 P = ParamSpec("P")
@@ -155,10 +155,12 @@ class DeskContext:
         if not allowed(self.role, action, area):
             raise refuse("NOT_ALLOWED", action=action, staff=self.staff or "")
 
-    def perform(self, area: str, action: str, reads: bool, function: Callable[Concatenate[DeskContext, P], R],
+    def perform(self, area: str, action: str, reads: str, function: Callable[Concatenate[DeskContext, P], R],
                 *args: P.args, **kwargs: P.kwargs) -> R:
         """Run one facade call: the role is checked first, then the call runs with its
-        audit record written inside its own transaction (see `desk.area`). A database
+        audit record written inside its own transaction (see `desk.area`); `reads` is
+        "" for a call that only changes, "read" for one that shows a patron's data, "export"
+        for one that hands it out in full. A database
         error reaches the shells as `Unavailable`: what it means, never SQL or values."""
         try:
             self.require(action, area)
@@ -168,7 +170,7 @@ class DeskContext:
         except sqlite3.Error as error:
             raise unavailable(error) from None
 
-    def _perform_audited(self, action: str, reads: bool, function: Callable[Concatenate[DeskContext, P], R],
+    def _perform_audited(self, action: str, reads: str, function: Callable[Concatenate[DeskContext, P], R],
                          *args: P.args, **kwargs: P.kwargs) -> R:
         import inspect
 
@@ -192,7 +194,7 @@ class DeskContext:
         try:
             result = function(self, *args, **kwargs)
             if reads:
-                self.log_read()
+                self.log_read(always=reads == "export")
             return result
         finally:
             self._acting = None
@@ -211,9 +213,10 @@ class DeskContext:
         acting["logged"] = True
         self._insert_audit("change", acting)
 
-    def log_read(self) -> None:
+    def log_read(self, *, always: bool = False) -> None:
         """A read of a patron's data — once per patron and member of staff in ten minutes
-        of real time (a drill's fixed clock would otherwise hide every later read)."""
+        of real time (a drill's fixed clock would otherwise hide every later read). An
+        export (`always`) is recorded every time, whatever was read just before."""
         from ..store import audit as audit_store
         from ..store import chain
 
@@ -224,7 +227,7 @@ class DeskContext:
         if patron_id is None:
             return
         since = chain.utc_stamp(chain.real_now() - timedelta(minutes=10))
-        if not audit_store.read_recently(self.conn, patron_id, self.staff, since):
+        if always or not audit_store.read_recently(self.conn, patron_id, self.staff, since):
             with transaction(self.conn):
                 self._insert_audit("read", acting, patron_id)
 

@@ -11,6 +11,7 @@ from ..core.errors import invalid
 from ..core.fees import CHARGE_TYPES, allocate
 from ..core.fees import takings as sum_takings
 from ..core.money import PAYMENT_METHODS
+from ..core.patrons import without_hetu
 from ..core.text import clean_text
 from ..store import fees as fee_store
 from ..store import patrons as patron_store
@@ -51,7 +52,7 @@ def balance(desk: DeskContext, card: str) -> int:
 
 def charge_fee(desk: DeskContext, card: str, amount_cents: int, reason: str, charge_type: str = "manual") -> int:
     """Add a charge (lost or damaged item, reminder, …). Returns the new balance."""
-    text = clean_text(reason, "reason")
+    text = _reason(reason)
     if charge_type not in CHARGE_TYPES:
         raise invalid("charge_type", value=charge_type)
     _positive(amount_cents)
@@ -83,7 +84,13 @@ def take_payment(desk: DeskContext, card: str, amount_cents: int, method: str = 
 
 def waive_fee(desk: DeskContext, card: str, amount_cents: int, reason: str) -> int:
     """Waive part or all of what is owed, with a reason. Returns the new balance."""
-    return _credit(desk, card, amount_cents, "waiver", clean_text(reason, "reason"))[1]
+    return _credit(desk, card, amount_cents, "waiver", _reason(reason))[1]
+
+
+def _reason(reason: str) -> str:
+    """A charge's or waiver's reason: words, never an identity code — the ledger is
+    append-only, so what is written there can never be taken out."""
+    return without_hetu(clean_text(reason, "reason"), "reason") or ""
 
 
 def _credit(desk: DeskContext, card: str, amount_cents: int, entry: str, reason: str | None,

@@ -9,6 +9,7 @@ from typing import Any
 from ..core import kirjakassi as rules
 from ..core.calendar import WEEKDAYS
 from ..core.errors import invalid, refuse
+from ..core.patrons import without_hetu
 from ..core.text import clean_phone, clean_text, parse_day
 from ..store import kirjakassi as store
 from ..store.kirjakassi import BagItem, BagRecord, ClientRecord, Delivery, Interview
@@ -100,10 +101,10 @@ def enrol_client(desk: DeskContext, card: str, *, eligibility: str, delivery_add
     if weekday.lower() not in WEEKDAYS:
         raise invalid("weekdays", value=weekday)
     rules.check_rhythm(int(rhythm_weeks), int(bag_size))
-    address = clean_text(delivery_address, "address", max_length=300)
-    contact = clean_text(contact_name, "contact", max_length=100)
-    phone = clean_phone(contact_phone)
-    relation = clean_text(contact_relation, "relation", required=False, max_length=60)
+    address = without_hetu(clean_text(delivery_address, "address", max_length=300), "address") or ""
+    contact = without_hetu(clean_text(contact_name, "contact", max_length=100), "contact") or ""
+    phone = without_hetu(clean_phone(contact_phone), "phone")
+    relation = without_hetu(clean_text(contact_relation, "relation", required=False, max_length=60), "relation")
     starts = parse_day(starts_on, "starts_on", desk.today()) or desk.today()
     with desk.write():
         patron = _patron(desk, card)
@@ -170,9 +171,10 @@ def _clean_answers(answers: dict[str, Any]) -> dict[str, Any]:
                 raise invalid("bag_size")
             out[key] = int(text) if text else None
         elif isinstance(value, (list, tuple)):
-            out[key] = [clean_text(str(v), key, max_length=100) for v in value if str(v).strip()]
+            out[key] = [without_hetu(clean_text(str(v), key, max_length=100), key) for v in value if str(v).strip()]
         else:
-            out[key] = clean_text(value, key, required=False, max_length=1000, multiline=key == "wishes") or ""
+            out[key] = without_hetu(clean_text(value, key, required=False, max_length=1000, multiline=key == "wishes"),
+                                    key) or ""
     return out
 
 
@@ -250,7 +252,7 @@ def _bag_for_packing(desk: DeskContext, patron: Patron, record: ClientRecord) ->
 def pack(desk: DeskContext, card: str, barcode: str, reason: str | None = None) -> Loan:
     """Scan an item into the bag: it is lent to the client until the next delivery
     plus the margin, with no late fees; with consent, it joins their history."""
-    reason = clean_text(reason, "reason", required=False, max_length=300)
+    reason = without_hetu(clean_text(reason, "reason", required=False, max_length=300), "reason")
     with desk.write():
         patron = _patron(desk, card)
         record = _record(desk, patron)

@@ -24,6 +24,7 @@ from ..core.patrons import (
     patron_language,
     under_consent_age,
     validate_hetu,
+    without_hetu,
 )
 from ..core.text import clean_email, clean_phone, clean_text
 from ..store import circulation as circ_store
@@ -32,7 +33,7 @@ from ..store import holds as hold_store
 from ..store import notes as note_store
 from ..store import patrons as patron_store
 from ..store.patrons import Patron, PatronFields
-from .area import Area, call, patron_read
+from .area import Area, call, patron_export, patron_read
 from .context import DeskContext
 
 
@@ -136,8 +137,8 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, PatronFields
     responsible person for an organisation; a card and HETU not yet in the register."""
     today = desk.today()
     card = card_number(new.card)
-    first = clean_text(new.first, "first", required=not new.organisation, max_length=100) or ""
-    last = clean_text(new.last, "last", max_length=100) or ""
+    first = without_hetu(clean_text(new.first, "first", required=not new.organisation, max_length=100), "first") or ""
+    last = without_hetu(clean_text(new.last, "last", max_length=100), "last") or ""
     hetu = None
     birth = new.birth_date
     if new.hetu:
@@ -161,9 +162,10 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, PatronFields
     registration = Registration(
         is_organisation=new.organisation,
         birth_date=None if new.organisation else birth,
-        guardian=clean_text(new.guardian, "guardian", required=False, max_length=100),
+        guardian=without_hetu(clean_text(new.guardian, "guardian", required=False, max_length=100), "guardian"),
         consent_date=new.consent_date,
-        responsible=clean_text(new.responsible, "responsible", required=False, max_length=100),
+        responsible=without_hetu(clean_text(new.responsible, "responsible", required=False, max_length=100),
+                                 "responsible"),
     )
     missing = consent_missing(registration, today, desk.policy)
     if missing is not None:
@@ -182,9 +184,9 @@ def prepare_patron(desk: DeskContext, new: NewPatron) -> tuple[str, PatronFields
         responsible=registration.responsible,
         guardian=registration.guardian,
         consent_date=new.consent_date,
-        email=clean_email(new.email),
-        phone=clean_phone(new.phone),
-        address=clean_text(new.address, "address", required=False, max_length=300),
+        email=without_hetu(clean_email(new.email), "email"),
+        phone=without_hetu(clean_phone(new.phone), "phone"),
+        address=without_hetu(clean_text(new.address, "address", required=False, max_length=300), "address"),
         verify_id=new.verify_id,
         home_branch=desk.known_branch(new.home_branch) if new.home_branch else _default_branch(desk),
         language=patron_language(new.language),
@@ -430,15 +432,16 @@ def update_patron(desk: DeskContext, card: str, change: ContactChange) -> Patron
     """Change of name, address, language or contact details (the patron must report them)."""
     fields: dict[str, str | int | None] = {}
     if change.first is not None:
-        fields["first_name"] = clean_text(change.first, "first", max_length=100)
+        fields["first_name"] = without_hetu(clean_text(change.first, "first", max_length=100), "first")
     if change.last is not None:
-        fields["last_name"] = clean_text(change.last, "last", max_length=100)
+        fields["last_name"] = without_hetu(clean_text(change.last, "last", max_length=100), "last")
     if change.email is not None:
-        fields["email"] = clean_email(change.email)
+        fields["email"] = without_hetu(clean_email(change.email), "email")
     if change.phone is not None:
-        fields["phone"] = clean_phone(change.phone)
+        fields["phone"] = without_hetu(clean_phone(change.phone), "phone")
     if change.address is not None:
-        fields["address"] = clean_text(change.address, "address", required=False, max_length=300)
+        fields["address"] = without_hetu(clean_text(change.address, "address", required=False, max_length=300),
+                                         "address")
     if change.verify_id is not None:
         fields["verify_id"] = int(change.verify_id)
     if change.language is not None:
@@ -486,7 +489,7 @@ class Patrons(Area):
     report_lost_card = call(report_lost_card)
     update = call(update_patron)
     set_pin = call(set_pin)
-    export = patron_read(export_patron)
+    export = patron_export(export_patron)
     alerts = patron_read(alerts_at_card)
     identity_checked = call(identity_checked)
     add_note = call(add_note)

@@ -74,17 +74,24 @@ def _record(desk: DeskContext) -> None:
         pass
 
 
-def restore(desk: DeskContext, file: Path) -> Path:
+@dataclass(frozen=True)
+class Restored:
+    kept: Path  # where the register as it was before the restore is kept
+    version: int  # the backup's schema version
+    unsealed: bool  # made before the tamper evidence: restored unchecked (`unsealed_ok`)
+
+
+def restore(desk: DeskContext, file: Path, unsealed_ok: bool = False) -> Restored:
     """Replace the register with a checked backup (see store/backup.py `check`); the
-    old one is kept beside it, and the restore is recorded in the restored trail.
-    Returns where the old register was kept."""
+    old one is kept beside it, and the restore is recorded in the restored trail (with
+    `unsealed_ok=True` when the admin let a backup from before the tamper evidence in)."""
     from ..store import backup as backup_store
 
-    kept = backup_store.restore_from(desk.conn, _path(desk), file, datetime.now())
+    kept, checked = backup_store.restore_from(desk.conn, _path(desk), file, datetime.now(), unsealed_ok=unsealed_ok)
     desk.policy = stored_policy(desk.conn)
     desk.act_as(desk.staff)
     _record(desk)  # in the restored register's trail
-    return kept
+    return Restored(kept, checked.version, checked.evidence is None)
 
 
 def init(desk: DeskContext) -> Path:

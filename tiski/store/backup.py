@@ -97,10 +97,14 @@ def private_copy(source: Path, beside: Path) -> Iterator[Path]:
         yield copy
 
 
-def check(path: Path) -> Checked:
+def check(path: Path, *, unsealed_ok: bool = False, shown: Path | None = None) -> Checked:
     """Check a register file (a private copy, see `private_copy`): SQLite that says it is
     a Tiski register, intact, with exactly the schema the migrations make for its
-    version, and — from TAMPER_EVIDENT_FROM on — tamper evidence that holds. Refuses otherwise."""
+    version, and — from TAMPER_EVIDENT_FROM on — tamper evidence that holds. A file from
+    before the tamper evidence has none to check (and migration 7 would seal its rows as
+    genuine): refused unless `unsealed_ok`. Refuses otherwise, naming the file as `shown`
+    (the admin's file, not the private copy)."""
+    named = str(shown if shown is not None else path)
     try:
         with closing(open_file(path)) as conn:
             version = schema_version(conn)
@@ -109,30 +113,34 @@ def check(path: Path) -> Checked:
             orphans = conn.execute("PRAGMA foreign_key_check").fetchone() is not None
             schema = schema_of(conn)
             if not 1 <= version <= latest_version():
-                raise invalid("backup_schema", path=str(path))
+                raise invalid("backup_schema", path=named)
             if not intact or orphans or (version >= TAMPER_EVIDENT_FROM and application_id != APPLICATION_ID):
-                raise invalid("backup_unreadable", path=str(path))
+                raise invalid("backup_unreadable", path=named)
             if schema != reference_schema(version):
-                raise invalid("backup_not_tiski", path=str(path))
+                raise invalid("backup_not_tiski", path=named)
             evidence = chain.verify(conn) if version >= TAMPER_EVIDENT_FROM else None
     except sqlite3.DatabaseError:
-        raise invalid("backup_unreadable", path=str(path)) from None
+        raise invalid("backup_unreadable", path=named) from None
+    if evidence is None and not unsealed_ok:
+        raise invalid("backup_unsealed", path=named, version=version)
     if evidence is not None and not evidence.intact:
         raise invalid("backup_tampered", findings=", ".join(f"{f.what} {f.where}" for f in evidence.findings[:5]))
     return Checked(version, evidence)
 
 
-def restore_from(conn: sqlite3.Connection, db_path: Path, source: Path, now: datetime) -> Path:
-    """Check `source` (see `check`), keep the current register beside it, then copy the
-    backup in through the live connection (other desks see the restored data at
-    once). Returns where the old register was kept."""
+def restore_from(conn: sqlite3.Connection, db_path: Path, source: Path, now: datetime, *,
+                 unsealed_ok: bool = False) -> tuple[Path, Checked]:
+    """Check `source` (see `check`; `unsealed_ok` lets a backup from before the tamper
+    evidence through), keep the current register beside it, then copy the backup in
+    through the live connection (other desks see the restored data at once). Returns
+    where the old register was kept, and what the check found."""
     with private_copy(source, db_path) as copy:
-        check(copy)
+        checked = check(copy, unsealed_ok=unsealed_ok, shown=Path(source))
         kept = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
         backup_to(conn, kept)
         with closing(sqlite3.connect(copy)) as src:
             src.backup(conn)
     migrate(conn)
     chain.watch(conn)
-    return kept
+    return kept, checked
 
