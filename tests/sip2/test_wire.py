@@ -139,3 +139,16 @@ async def test_the_patrons_own_language_wins_over_the_machines(server, staff_des
     line = await connect_machine(server, "kiosklat")  # her next visit
     reply = await line.ask(checkout(AINO, "1000000003", PINS[AINO]))
     assert reply.screen_message[0].startswith("Återlämningsdag")
+
+
+async def test_a_broken_trailer_is_a_bad_checksum_and_nothing_runs(server, staff_desk):
+    """Mutation caught: a frame ending in `AY1AZ` (no digits) or `AY1AZ12G4` read as one
+    without a checksum — the checkout ran and the reply carried no AY. It is answered
+    with 96, the loan is not made, and the line stays."""
+    line = await connect_machine(server)
+    frame = encode_message(checkout(AINO, "1000000001", PINS[AINO]), encoding="utf-8").rstrip(b"\r")
+    for trailer in (b"AY1AZ", b"AY1AZ12G4"):
+        assert await line.raw(frame + trailer + b"\r") == b"96AZFEF6\r"
+    assert staff_desk.patrons.view(AINO).loans == ()
+    reply = await line.raw(frame + b"AY2AZ" + checksum(frame + b"AY2AZ").encode() + b"\r")
+    assert reply.startswith(b"121") and b"AY2AZ" in reply
