@@ -83,15 +83,31 @@ class Session:
         try:
             fields = split_fields(frame.body, layout)
         except Malformed:
-            return self._write(m.Reply("96", ""), None, detect or frame.checksummed)
-        if self._hashes(frame.command, fields):
-            answer = self._answer(frame.command, fields)
+            answer = self._malformed(frame.command)
         else:
-            with self._turns:
-                answer = self._answer(frame.command, fields)
+            answer = self._run(frame.command, fields)
         reply = self._write(answer, frame.sequence, detect or frame.checksummed)
         self.last_reply = reply
         return reply
+
+    def _run(self, command: str, fields: Fields) -> m.Reply:
+        if self._hashes(command, fields):
+            return self._answer(command, fields)
+        with self._turns:
+            return self._answer(command, fields)
+
+    def _malformed(self, command: str) -> m.Reply:
+        """A request of a known kind too short for its fixed fields. Not 96: in SIP2 2.00
+        that asks the machine to send the same bytes again, and it would, for ever.
+        Its own reply saying no instead (12 ok 0, 64 not a valid patron, 94 ok 0 …),
+        with an AF in the patron's or the machine's language; nothing is run. A 93
+        that cannot be read logs the connection out, as a failed one does."""
+        machine = self.machine
+        log.warning("sip2 %s from %s: too short for its fixed fields", command, machine.name if machine else "?")
+        t = self._t(self._patron.language if self._patron else None)
+        if command == "93":
+            self.machine, self.desk, self._patron = None, None, None
+        return m.refusal(command, Fields({}), self._now(), machine.branch if machine else "", [t("sip2.malformed")])
 
     def _hashes(self, command: str, fields: Fields) -> bool:
         """Will this message check a password or PIN against its slow hash? Those run
