@@ -21,6 +21,7 @@ from ..core.automat import (
     Machine,
     MachineStanding,
     lock_ends,
+    patron_session_open,
     patron_status,
 )
 from ..core.errors import invalid, refuse
@@ -171,6 +172,13 @@ def check_pin(desk: DeskContext, card: str, pin: str | None) -> PinCheck:
     return PinCheck("locked" if locked else "wrong", locked)
 
 
+def pin_session_open(desk: DeskContext, last_used: datetime) -> bool:
+    """Whether a machine's patron session, last used at `last_used`, still stands in for
+    a PIN not sent: not idle for `automat.session_idle_minutes` (policy). An AD sent empty
+    is never the session's PIN (`check_pin` refuses it)."""
+    return patron_session_open(last_used, desk.now(), desk.policy.automat_session_idle_minutes)
+
+
 def machine_patron(desk: DeskContext, card: str) -> MachinePatron:
     """The patron as the machine sees them: the desk's own view and blocks, made into
     the SIP2 status string (a lost card, a verify-ID patron, a PIN lock included)."""
@@ -196,4 +204,5 @@ class Automat(Area):
     add_machine = call(add_machine)
     machine_list = call(machine_list)
     check_pin = call(check_pin)
+    pin_session_open = call(pin_session_open)
     machine_patron = patron_read(machine_patron)
