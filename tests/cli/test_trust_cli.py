@@ -252,6 +252,20 @@ def test_a_file_that_is_not_a_register_is_refused_and_init_keeps_a_copy(tmp_path
 
 # --- restore ---------------------------------------------------------------------------------
 
+def test_a_backup_onto_a_folder_is_refused_and_records_nothing(admin_here, tmp_path):
+    """Found by the hostile-input fuzz below (a NUL-only name made the sandbox folder
+    itself the target). Mutation caught: `backup_to` writing the call's audit record
+    before finding that the target is a folder it cannot replace — a refused backup
+    that left a "backup" row in the trail."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    before = counts(admin_here)
+    refused = run(admin_here, "backup", str(folder), "--json")
+    assert refused.exit_code == 2 and error_of(refused)
+    assert counts(admin_here) == before and list(folder.iterdir()) == []
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
 def test_restore_checks_and_records_itself(admin_here, tmp_path):
     """A doctored backup is refused and the live register stays; a good one is restored
     and the restore is in the restored register's trail.

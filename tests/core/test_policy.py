@@ -45,6 +45,8 @@ def _text() -> str:
          "fees.late_fees_on_children_material"),
         (('"LIMIT_FORMAT"]', '"LIMIT_FORMAT", "AGE_RATING"]'), "overrides.confirmable"),
         (("[ratings]", "[ratingz]"), "ratingz"),
+        (("session_idle_minutes = 3", "session_idle_minutes = 0"), "automat.session_idle_minutes"),
+        (("session_idle_minutes = 3", "session_idle_minutes = \"3\""), "automat.session_idle_minutes"),
     ],
 )
 def test_a_bad_policy_names_the_bad_key(change, key):
@@ -64,3 +66,15 @@ def test_a_format_without_its_own_period_uses_the_default():
     policy = parse_policy(_text().replace("dvd = 28\n", "").replace("period_days = 28 ", "period_days = 21 ", 1))
     assert policy.loan_period_for("dvd") == 21
     assert policy.loan_period_for("book") == 28
+
+
+def test_the_machines_patron_session_idle_minutes():
+    """Mutation caught: the idle expiry of a patron session at the machines (issue 14)
+    not read from the policy, or a register's older policy copy without the key refused
+    instead of getting the default."""
+    assert default_policy().automat_session_idle_minutes == 3
+    assert parse_policy(_text().replace("session_idle_minutes = 3", "session_idle_minutes = 5")
+                        ).automat_session_idle_minutes == 5
+    older = _text().replace("session_idle_minutes = 3\n", "")
+    assert "session_idle_minutes =" not in older
+    assert parse_policy(older).automat_session_idle_minutes == 3

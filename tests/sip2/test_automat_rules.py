@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tiski.clock import HELSINKI
-from tiski.core.automat import MachineStanding, lock_ends, patron_status
+from tiski.core.automat import MachineStanding, lock_ends, patron_session_open, patron_status
 from tiski.core.errors import Refused
 from tiski.desk.automat import NewMachine
 
@@ -53,6 +53,15 @@ def test_the_lock_arithmetic():
     assert lock_ends(five + [NOW], NOW, 5, 15) == five[-1] + 15 * minute  # a try while locked does not extend it
     later = [five[-1] + 20 * minute]
     assert lock_ends(five + later, later[0], 5, 15) is None  # counting starts again
+
+
+def test_a_patron_session_ends_when_idle_for_its_minutes():
+    """Mutation caught: a session that stands one moment longer than its idle minutes
+    (`<=` for `<`), or one that never ends (issue 14)."""
+    assert patron_session_open(NOW, NOW, 3)
+    assert patron_session_open(NOW, NOW + timedelta(minutes=3) - timedelta(microseconds=1), 3)
+    assert not patron_session_open(NOW, NOW + timedelta(minutes=3), 3)
+    assert not patron_session_open(NOW, NOW + timedelta(hours=5), 3)
 
 
 @given(st.lists(st.integers(0, 24 * 60), max_size=30), st.integers(0, 26 * 60), st.integers(1, 6),

@@ -126,3 +126,23 @@ def test_values_never_break_a_frame():
     assert frame.count(b"\r") == 1 and frame.count(b"|") == 2
     title = pysip2.decode_message(frame, encoding="utf-8").message.title_identifier
     assert title.startswith("A/B C ") and len(title) == 255
+
+
+@pytest.mark.parametrize("data", [
+    b"9900302.00AY1AZ",  # the AY/AZ trailer, no checksum after it
+    b"9900302.00AY1AZ12G4",  # not hex
+    b"9900302.00AY1AZ12345",  # five digits
+    b"9900302.00AY1AZ 1F2",  # a space before the digits
+    b"9900302.00AYAZFD5A",  # no sequence digit
+    b"6300020240830    092403          AOTUPK|AAVASKI221121|AD1234|AY7AZ",
+    b"6300020240830    092403          AOTUPK|AAVASKI221121|AD1234|AY7AZF15G",
+    b"6300020240830    092403          AOTUPK|AAVASKI221121|AD1234|AZ12",  # AZ as a field of its own
+    b"6300020240830    092403          AOTUPK|AAVASKI221121|AD1234|AY7",  # AY as a field of its own
+    b"6300020240830    092403          AOTUPK|AAVASKI221121|AD1234AY7AZ",  # the last field lacks its |
+])
+def test_a_trailer_that_cannot_be_read_is_a_bad_checksum(data):
+    """Mutation caught: read_frame taking a present but unreadable AY/AZ trailer for no
+    trailer at all (the frame then runs unchecked, the trailer read as a field and AY not
+    echoed) — the old `_TRAILER` match alone, without `_broken_trailer`."""
+    with pytest.raises(BadChecksum):
+        read_frame(data, "utf-8")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pysip2 import encode_message
 
 from tiski.core.errors import Refusal, Refused
 from tiski.desk import Desk
@@ -35,6 +36,7 @@ from .conftest import (
     patron_information,
     patron_status,
     renew,
+    renew_all,
 )
 
 FI = Translator("fi")
@@ -172,3 +174,42 @@ async def test_a_disabled_machine_cannot_log_in(server, staff_desk):
     staff_desk.admin.disable_staff("kiosk")
     line = await open_line(server)
     assert (await line.ask(login())).ok == "0"
+
+
+async def test_a_pin_sent_empty_is_refused_even_in_a_patron_session(server, staff_desk):
+    """Mutation caught: `_check_pin` taking an explicit empty AD (`AD|`) for "the PIN of
+    the patron session" (`if not pin`): only a missing AD may stand for the PIN verified
+    earlier on the connection; an empty one is refused always (issue 14)."""
+    line = await connect_machine(server)
+    assert (await line.ask(patron_information(AINO, PINS[AINO]))).valid_patron_password == "Y"
+    assert b"|AD|" in encode_message(checkout(AINO, "1000000001", ""), encoding="utf-8")  # sent, and empty
+    refused = await line.ask(checkout(AINO, "1000000001", ""))
+    assert refused.ok == "0" and refused.screen_message == ("Anna tunnusluku.",)
+    info = await line.ask(patron_information(AINO, ""))
+    assert info.valid_patron_password == "N" and info.personal_name == "" and info.fee_amount is None
+    assert (await line.ask(renew_all(AINO, ""))).ok == "0"
+    assert staff_desk.patrons.view(AINO).loans == ()
+    assert (await line.ask(checkout(AINO, "1000000001"))).ok == "1"  # AD not sent: the session's PIN
+    await line.close()
+
+
+async def test_a_patron_session_idle_too_long_asks_for_the_pin_again(server, staff_desk, clock):
+    """Mutation caught: a missing AD standing for the session's PIN however long the
+    session has been idle (no `automat.session_idle_minutes`), or the idle time counted
+    from the PIN rather than from the session's last message (issue 14)."""
+    idle = staff_desk.policy.automat_session_idle_minutes
+    line = await connect_machine(server)
+    assert (await line.ask(patron_information(AINO, PINS[AINO]))).valid_patron_password == "Y"
+    clock.advance(minutes=idle - 1, seconds=59)
+    assert (await line.ask(checkout(AINO, "1000000001"))).ok == "1"
+    clock.advance(minutes=idle - 1, seconds=59)  # longer than `idle` since the PIN, not since the last message
+    assert (await line.ask(checkout(AINO, "1000000002"))).ok == "1"
+    clock.advance(minutes=idle)
+    refused = await line.ask(checkout(AINO, "1000000003"))
+    assert refused.ok == "0" and refused.screen_message == ("Anna tunnusluku.",)
+    info = await line.ask(patron_information(AINO, None, "  Y       "))
+    assert info.valid_patron_password == "N" and info.personal_name == "" and info.charged_items == ()
+    assert (await line.ask(checkout(AINO, "1000000003", PINS[AINO]))).ok == "1"  # the PIN again: a new session
+    assert (await line.ask(checkout(AINO, "1000000004"))).ok == "1"
+    assert staff_desk.conn.execute("SELECT COUNT(*) FROM pin_failures").fetchone()[0] == 0  # nothing was wrong
+    await line.close()

@@ -86,10 +86,41 @@ async def test_frames_split_and_joined_by_tcp(server):
     assert first[:2] == second[:2] == b"98"
 
 
-async def test_unknown_and_malformed_messages_get_96_and_the_line_stays(server):
+async def test_what_is_no_sip2_request_gets_96_and_the_line_stays(server):
+    """Bytes that are no SIP2 2.00 request at all — no two-digit command, or a command
+    no machine sends — can be answered by no reply of their own kind: 96, and the line
+    stays (README, SIP2)."""
     line = await connect_machine(server)
-    for garbage in (b"XX123\r", b"63000\r", b"\xff\xfe\x00|AA\r", b"9\r", b"11NN\r"):
+    for garbage in (b"XX123\r", b"\xff\xfe\x00|AA\r", b"9\r", b"64000\r", b"12NN\r"):
         assert await line.raw(garbage) == b"96\r"
+    assert (await line.ask(sc_status())).online_status == "Y"
+
+
+async def test_a_malformed_known_message_gets_its_own_refusal_not_96(server, staff_desk):
+    """Mutation caught: a known command too short for its fixed fields (an 11 of four
+    bytes) answered with 96 — in SIP2 2.00 "checksum bad, resend", so the machine sends
+    the same bytes again and again. It gets its own reply saying no (12 ok 0, 64 not a
+    valid patron, 94 ok 0), an AF in the machine's, then the patron's, language, its
+    sequence number echoed; 97 resends it; nothing is lent; the line stays."""
+    staff_desk.patrons.update(AINO, ContactChange(language="sv"))
+    line = await connect_machine(server, "kiosklat")  # an English-speaking machine
+    english = "The machine's message was incomplete: please try again, or come to the desk."
+    short = b"11NNAY3AZ"
+    reply = await line.raw(short + checksum(short).encode() + b"\r")
+    decoded = decode_message(reply, encoding="latin-1")
+    assert decoded.message.ok == "0" and decoded.message.desensitize == "N"
+    assert decoded.message.screen_message == (english,) and decoded.sequence_number == 3
+    assert await line.raw(b"97\r") == reply
+    info = decode_message(await line.raw(b"63000\r"), encoding="latin-1").message
+    assert info.valid_patron == "N" and info.personal_name == "" and info.screen_message == (english,)
+    assert (await line.ask(patron_information(AINO, PINS[AINO]))).valid_patron_password == "Y"
+    swedish = decode_message(await line.raw(b"29N\r"), encoding="latin-1").message  # Aino's session: her language
+    assert swedish.ok == "0" and swedish.screen_message == (
+        "Automatens meddelande var ofullständigt: försök igen eller kom till kundtjänsten.",)
+    assert staff_desk.patrons.view(AINO).loans == ()
+    assert await line.raw(b"930\r") == b"940\r"  # a broken login logs the connection out, as a failed one does
+    assert (await line.ask(checkout(AINO, "1000000001", PINS[AINO]))).ok == "0"
+    assert (await line.ask(login("kiosklat"))).ok == "1"
     assert (await line.ask(sc_status())).online_status == "Y"
 
 
@@ -139,3 +170,16 @@ async def test_the_patrons_own_language_wins_over_the_machines(server, staff_des
     line = await connect_machine(server, "kiosklat")  # her next visit
     reply = await line.ask(checkout(AINO, "1000000003", PINS[AINO]))
     assert reply.screen_message[0].startswith("Återlämningsdag")
+
+
+async def test_a_broken_trailer_is_a_bad_checksum_and_nothing_runs(server, staff_desk):
+    """Mutation caught: a frame ending in `AY1AZ` (no digits) or `AY1AZ12G4` read as one
+    without a checksum — the checkout ran and the reply carried no AY. It is answered
+    with 96, the loan is not made, and the line stays."""
+    line = await connect_machine(server)
+    frame = encode_message(checkout(AINO, "1000000001", PINS[AINO]), encoding="utf-8").rstrip(b"\r")
+    for trailer in (b"AY1AZ", b"AY1AZ12G4"):
+        assert await line.raw(frame + trailer + b"\r") == b"96AZFEF6\r"
+    assert staff_desk.patrons.view(AINO).loans == ()
+    reply = await line.raw(frame + b"AY2AZ" + checksum(frame + b"AY2AZ").encode() + b"\r")
+    assert reply.startswith(b"121") and b"AY2AZ" in reply

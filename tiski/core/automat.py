@@ -83,6 +83,13 @@ def patron_status(standing: MachineStanding) -> str:
     return "".join(flags)
 
 
+def patron_session_open(last_used: datetime, now: datetime, idle_minutes: int) -> bool:
+    """Whether a patron session at a machine still stands: a PIN verified earlier on the
+    connection stands in for a PIN not sent until the session has been idle (no message
+    for the card) for `idle_minutes`."""
+    return now - last_used < timedelta(minutes=idle_minutes)
+
+
 def lock_ends(failures: Iterable[datetime], now: datetime, tries: int, minutes: int) -> datetime | None:
     """When a lock from wrong tries ends, or None when there is none now.
 

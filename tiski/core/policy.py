@@ -57,6 +57,7 @@ class Policy:
     privacy_audit_days: int
     automat_pin_tries: int
     automat_pin_lock_minutes: int
+    automat_session_idle_minutes: int
     notice_due_soon_days: int
     notice_reminder_days: tuple[int, ...]
     notice_invoice_days: int
@@ -170,6 +171,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, Callable[[str, Any], Any]]] = {
     ("privacy", "audit_days"): ("privacy_audit_days", _whole(30)),
     ("automat", "pin_tries"): ("automat_pin_tries", _whole(1)),
     ("automat", "pin_lock_minutes"): ("automat_pin_lock_minutes", _whole(1)),
+    ("automat", "session_idle_minutes"): ("automat_session_idle_minutes", _whole(1)),
     ("notices", "due_soon_days"): ("notice_due_soon_days", _whole(0)),
     ("notices", "reminder_days"): ("notice_reminder_days", _rising),
     ("notices", "invoice_days"): ("notice_invoice_days", _whole(1)),
@@ -200,6 +202,7 @@ _LATER_DEFAULTS: dict[tuple[str, str], object] = {
     ("privacy", "audit_days"): 730,
     ("automat", "pin_tries"): 5,
     ("automat", "pin_lock_minutes"): 15,
+    ("automat", "session_idle_minutes"): 3,
     ("notices", "due_soon_days"): 3,
     ("notices", "reminder_days"): [7, 21],
     ("notices", "invoice_days"): 35,

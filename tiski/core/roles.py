@@ -22,7 +22,7 @@ ADMIN_ONLY = frozenset({
 
 AUTOMAT_ACTIONS = frozenset({
     "checkout", "return_item", "renew", "renew_all", "place_hold", "cancel_hold", "pay_fee",
-    "patron_view", "item_view", "check_pin", "machine_patron",
+    "patron_view", "item_view", "check_pin", "pin_session_open", "machine_patron",
 })
 
 DIGITUKI_AREAS = frozenset({"digituki", "bookings"})

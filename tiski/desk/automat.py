@@ -21,6 +21,7 @@ from ..core.automat import (
     Machine,
     MachineStanding,
     lock_ends,
+    patron_session_open,
     patron_status,
 )
 from ..core.errors import invalid, refuse
@@ -136,7 +137,13 @@ def log_in(desk: DeskContext, name: str, password: str) -> Machine:
 def check_pin(desk: DeskContext, card: str, pin: str | None) -> PinCheck:
     """The patron's PIN (tunnusluku) against its slow hash. An empty PIN is refused, never
     taken as "no PIN"; a wrong one is recorded, and `automat.pin_tries` of them in a row
-    lock the card at the machines for `automat.pin_lock_minutes` (policy)."""
+    lock the card at the machines for `automat.pin_lock_minutes` (policy).
+
+    The hash is slow and taken outside the write lock, so machines check PINs side by
+    side; the decision is taken again inside the write, where one check at a time reads
+    the failures: a check that was hashing while others made the last wrong try finds
+    the card locked — it is neither accepted (a right PIN would clear the count) nor
+    counted. The look before the hash only spares a locked card the hashing."""
     conn, policy = desk.conn, desk.policy
     record = automat_store.pin_record(conn, (card or "").strip())
     if record is None:
@@ -153,12 +160,23 @@ def check_pin(desk: DeskContext, card: str, pin: str | None) -> PinCheck:
         return PinCheck("locked", locked)
     right = verify_secret(pin or "", record.pin_hash)  # slow: outside the write lock
     with desk.write():
+        now = desk.now()
+        locked = lock_ends(automat_store.pin_failures(conn, record.patron_id), now, tries, minutes)
+        if locked is not None:  # locked by the checks that wrote while this one hashed
+            return PinCheck("locked", locked)
         if right:
             automat_store.clear_pin_failures(conn, record.patron_id)
             return PinCheck("right")
-        automat_store.add_pin_failure(conn, record.patron_id, desk.staff, desk.now())
-        locked = lock_ends(automat_store.pin_failures(conn, record.patron_id), desk.now(), tries, minutes)
+        automat_store.add_pin_failure(conn, record.patron_id, desk.staff, now)
+        locked = lock_ends(automat_store.pin_failures(conn, record.patron_id), now, tries, minutes)
     return PinCheck("locked" if locked else "wrong", locked)
+
+
+def pin_session_open(desk: DeskContext, last_used: datetime) -> bool:
+    """Whether a machine's patron session, last used at `last_used`, still stands in for
+    a PIN not sent: not idle for `automat.session_idle_minutes` (policy). An AD sent empty
+    is never the session's PIN (`check_pin` refuses it)."""
+    return patron_session_open(last_used, desk.now(), desk.policy.automat_session_idle_minutes)
 
 
 def machine_patron(desk: DeskContext, card: str) -> MachinePatron:
@@ -186,4 +204,5 @@ class Automat(Area):
     add_machine = call(add_machine)
     machine_list = call(machine_list)
     check_pin = call(check_pin)
+    pin_session_open = call(pin_session_open)
     machine_patron = patron_read(machine_patron)

@@ -8,8 +8,10 @@ commits each transaction at once, and is named in the audit trail. It holds no r
 and no SQL; it runs in one worker thread per connection (see `server`).
 
 A patron session: once a PIN is right for a card, the machine's later messages for
-that card need not repeat it, until 35 End Patron Session or another card. An empty
-or missing PIN never opens a session.
+that card that send no PIN at all (no AD) stand on it, until 35 End Patron Session,
+another card, or the session has been idle too long (`automat.session_idle_minutes`
+in the policy, decided by the facade); then the PIN is asked again. An AD sent empty
+is refused always, in a session or not; an empty or missing PIN never opens one.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..clock import HELSINKI, Clock
@@ -47,6 +49,7 @@ class _PatronSession:
     pin_digest: bytes  # keyed with the connection's own random key; the PIN is not kept
     verify_id: bool
     language: str | None
+    last_used: datetime  # the last message for the card it stood for: idle too long, it ends
 
 
 class Session:
@@ -83,15 +86,31 @@ class Session:
         try:
             fields = split_fields(frame.body, layout)
         except Malformed:
-            return self._write(m.Reply("96", ""), None, detect or frame.checksummed)
-        if self._hashes(frame.command, fields):
-            answer = self._answer(frame.command, fields)
+            answer = self._malformed(frame.command)
         else:
-            with self._turns:
-                answer = self._answer(frame.command, fields)
+            answer = self._run(frame.command, fields)
         reply = self._write(answer, frame.sequence, detect or frame.checksummed)
         self.last_reply = reply
         return reply
+
+    def _run(self, command: str, fields: Fields) -> m.Reply:
+        if self._hashes(command, fields):
+            return self._answer(command, fields)
+        with self._turns:
+            return self._answer(command, fields)
+
+    def _malformed(self, command: str) -> m.Reply:
+        """A request of a known kind too short for its fixed fields. Not 96: in SIP2 2.00
+        that asks the machine to send the same bytes again, and it would, for ever.
+        Its own reply saying no instead (12 ok 0, 64 not a valid patron, 94 ok 0 …),
+        with an AF in the patron's or the machine's language; nothing is run. A 93
+        that cannot be read logs the connection out, as a failed one does."""
+        machine = self.machine
+        log.warning("sip2 %s from %s: too short for its fixed fields", command, machine.name if machine else "?")
+        t = self._t(self._patron.language if self._patron else None)
+        if command == "93":
+            self.machine, self.desk, self._patron = None, None, None
+        return m.refusal(command, Fields({}), self._now(), machine.branch if machine else "", [t("sip2.malformed")])
 
     def _hashes(self, command: str, fields: Fields) -> bool:
         """Will this message check a password or PIN against its slow hash? Those run
@@ -100,9 +119,10 @@ class Session:
         if command == "93":
             return True
         pin = fields.get("AD")
-        session = self._patron
-        return bool(pin) and not (session is not None and session.card == (fields.get("AA") or "")
-                                  and hmac.compare_digest(session.pin_digest, self._digest(pin or "")))
+        if pin is None or not pin.strip():
+            return False
+        session = self._session_for(fields.get("AA") or "")
+        return not (session is not None and hmac.compare_digest(session.pin_digest, self._digest(pin)))
 
     def _write(self, reply: m.Reply, sequence: str | None, error_detect: bool) -> bytes:
         machine = self.machine
@@ -178,19 +198,34 @@ class Session:
     def _digest(self, pin: str) -> bytes:
         return hmac.new(self._key, pin.encode("utf-8"), hashlib.sha256).digest()
 
-    def _check_pin(self, card: str, pin: str | None) -> PinCheck:
-        """The PIN for `card`: the patron session's when it is the same card (and the PIN
-        is not sent again, or is the same), else checked against its hash."""
+    def _session_for(self, card: str) -> _PatronSession | None:
+        """The patron session, when it is `card`'s and has not been idle too long."""
         session = self._patron
-        if session is not None and session.card == card:
-            if not pin or hmac.compare_digest(session.pin_digest, self._digest(pin)):
+        if session is None or session.card != card or self.desk is None:
+            return None
+        return session if self.desk.automat.pin_session_open(session.last_used) else None
+
+    def _check_pin(self, card: str, pin: str | None) -> PinCheck:
+        """The PIN for `card`. A PIN not sent (no AD) is the patron session's while the
+        session is this card's and fresh; a PIN sent again must be the session's, else it
+        is checked against its hash afresh; an AD sent empty is refused (`check_pin` says
+        "missing"), whatever the session. Each message the session stands for keeps it
+        fresh; one idle too long is ended."""
+        session = self._session_for(card)
+        if session is None and self._patron is not None and self._patron.card == card:
+            self._patron = None  # idle too long: the PIN is asked again
+        if session is not None:
+            if pin is None or (pin.strip() != "" and hmac.compare_digest(session.pin_digest, self._digest(pin))):
+                self._patron = replace(session, last_used=self._now())
                 return PinCheck("right")
-            self._patron = None
+            if pin.strip():
+                self._patron = None  # another PIN than the session's: checked afresh
         return self._desk().automat.check_pin(card, pin)
 
     def _open_session(self, card: str, pin: str | None, patron: MachinePatron) -> None:
         if self._patron is None or self._patron.card != card:
-            self._patron = _PatronSession(card, self._digest(pin or ""), patron.view.verify_id, patron.language)
+            self._patron = _PatronSession(card, self._digest(pin or ""), patron.view.verify_id, patron.language,
+                                          self._now())
 
     def _authorize(self, card: str, pin: str | None, t: Translator) -> list[str]:
         """Why the patron cannot act at the machine now (empty: they can)."""

@@ -11,6 +11,10 @@ last field may lack its `|`; after `AY<digit>AZ`, a checksum of fewer than four 
 digits is read as the number it is (the PyPI `sip2` client and the old PHP class it
 comes from write them unpadded), and lower-case hex is accepted. What Tiski sends
 is always exact: four upper-case digits.
+
+A trailer that is there but cannot be read — `AY1AZ` with no digits, `AY1AZ12G4`, an
+`AY` or `AZ` field of its own after the last `|` — is a bad checksum, never a frame
+without one: what was sent to be checked is not run unchecked.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ MAX_FRAME = 8192  # bytes; a longer line is not SIP2 (a variable field holds at 
 MAX_FIELD = 255
 
 _TRAILER = re.compile(rb"(?:AY([0-9])AZ([0-9A-Fa-f]{1,4})|AZ([0-9A-Fa-f]{4}))\Z")
+# Where a trailer begins, readable or not: `AY`, maybe its digit, `AZ` after the last
+# delimiter, or an `AY` or `AZ` field right after it (nothing else uses those identifiers).
+_TRAILER_BEGINS = re.compile(rb"AY[0-9]?AZ|\A\|A[YZ]")
 
 
 class BadChecksum(Exception):
@@ -64,9 +71,17 @@ def read_frame(data: bytes, encoding: str) -> Frame:
         sequence = match.group(1).decode("ascii") if match.group(1) is not None else None
         checksummed = True
         data = data[:match.start()]
+    elif _broken_trailer(data):
+        raise BadChecksum()
     if len(data) < 2 or not data[:2].isdigit():
         raise Malformed()
     return Frame(data[:2].decode("ascii"), data[2:].decode(encoding, errors="replace"), sequence, checksummed)
+
+
+def _broken_trailer(data: bytes) -> bool:
+    """An AY/AZ trailer is there (after the last delimiter) but is not one `_TRAILER` reads."""
+    last = data.rfind(DELIMITER.encode("ascii"))
+    return _TRAILER_BEGINS.search(data[last:] if last >= 0 else data) is not None
 
 
 @dataclass(frozen=True)

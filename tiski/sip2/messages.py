@@ -239,7 +239,8 @@ def renew_all(now: datetime, institution: str, *, ok: bool, renewed: Sequence[st
 
 def refusal(command: str, fields: Fields, now: datetime, institution: str, messages: Sequence[str]) -> Reply:
     """The reply of `command`'s kind that says no and claims nothing: for a machine not
-    logged in, a message Tiski does not take, or a register that could not answer."""
+    logged in, a message Tiski does not take, a request too short for its fixed fields,
+    or a register that could not answer."""
     card = fields.get("AA") or ""
     barcode = fields.get("AB") or ""
     reply = REPLY_TO.get(command, "96")

@@ -4,6 +4,7 @@ restores that check everything first: a register made by these migrations exactl
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -44,6 +45,8 @@ def backup_to(conn: sqlite3.Connection, target: Path, before_copy: Callable[[], 
     (0600, or 0660 for a shared one). `before_copy` runs once that file could be made
     (the audit record, which the copy then holds). Returns the size in bytes."""
     target = Path(target)
+    if target.is_dir():  # found now, not when the copy is renamed: by then the record is written
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     with _new_file_beside(target, sharing(conn)) as partial:
         if before_copy is not None:
             before_copy()
