@@ -270,9 +270,13 @@ class PatronScreen(DeskScreen):
         loans.clear()
         for loan in view.loans:
             due = format_day(loan.due)
-            due_cell = Text(f"! {due}", style="bold red") if loan.overdue else Text(due)
-            loans.add_row(Text(safe(loan.title)), due_cell, str(loan.renewals), Text(safe(loan.barcode)),
-                          key=loan.barcode)
+            title = Text(safe(loan.title))
+            if loan.claims_returned:  # searched for, not overdue: said in words, not with the "!"
+                due_cell = Text(due)
+                title.append(f" ({t.value('status', 'claims_returned')})", style="italic")
+            else:
+                due_cell = Text(f"! {due}", style="bold red") if loan.overdue else Text(due)
+            loans.add_row(title, due_cell, str(loan.renewals), Text(safe(loan.barcode)), key=loan.barcode)
         holds = self.query_one("#holds")
         holds.clear()
         for hold in view.holds:
