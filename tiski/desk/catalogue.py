@@ -213,20 +213,22 @@ def search(desk: DeskContext, query: str, branch: str | None = None, available: 
     # Each word a prefix, as it is typed — but one word of a letter or two alone is taken
     # whole ("yö"): as a prefix it matches a tenth of the catalogue, and ranking that many
     # costs tens of milliseconds at 500,000 items. A second word narrows it enough.
-    match = catalogue_store.fts_query(words, len(words) > 1 or any(len(w) >= SHORTEST_PREFIX for w in words))
+    # The words taken whole first, then the titles that only begin with them.
+    tiers = catalogue_store.fts_tiers(words, len(words) > 1 or any(len(w) >= SHORTEST_PREFIX for w in words))
     results = _titles(desk, exact, where, available)
     seen = set(exact)
     # Unfiltered, one page of the limit's size; filtered, larger pages until enough are left.
     size = limit if where is None and not available else max(limit, SEARCH_PAGE)
-    for page in range(SEARCH_PAGES if match else 0):
-        if len(results) >= limit:
-            break
-        found = catalogue_store.titles_matching(conn, match, size, page * size)
-        ids = [i for i in found if i not in seen]
-        seen.update(ids)
-        results += _titles(desk, ids, where, available)
-        if len(found) < size:
-            break
+    for match in tiers:
+        for page in range(SEARCH_PAGES):
+            if len(results) >= limit:
+                return results[:limit]
+            found = catalogue_store.titles_matching(conn, match, size, page * size)
+            ids = [i for i in found if i not in seen]
+            seen.update(ids)
+            results += _titles(desk, ids, where, available)
+            if len(found) < size:
+                break
     return results[:limit]
 
 
