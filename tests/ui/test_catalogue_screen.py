@@ -350,3 +350,35 @@ async def test_a_long_history_opens_at_its_latest_change(ui_desk):
         await to_catalogue(pilot)
         await burst(pilot, "1000000008")
         assert "14:05  withdrawn  (kaisa, PORI)" in await shows(pilot, "withdrawn  (kaisa")
+
+
+async def test_a_copy_released_from_its_view_prints_its_slip(ui_desk, tmp_path):
+    """Issue 12 §3: A (available) in the copy's view checks the copy in here, as a return
+    does — so it gets the same slips. No. 6 in repair, released while Liisa's hold waits
+    for its title: trapped, its hold slip saved (shelf number, initials, no name). No. 35
+    (ULV's) missing, found at PORI: a transfer slip naming Ulvilan kirjasto.
+    Mutation caught: ItemModal.action_status not calling deliver_slips (the copy trapped
+    or sent off without a paper, as before the fix)."""
+    from .test_worklists_and_slips import papers
+
+    ui_desk.items.set_status("1000000006", "repair")
+    ui_desk.items.set_status("1000000035", "missing")
+    app = make_app(ui_desk, receipts=tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000006")
+        await shows(pilot, "1000000006 · kirja")
+        await pilot.press("a")
+        await answer_yes(pilot)
+        await shows(pilot, "varaushyllyssä")
+        assert ui_desk.catalogue.item_view("1000000006").status == "waiting"
+        [(name, slip)] = papers(tmp_path).items()
+        assert name.startswith("varaus-") and "001" in slip and "L. L." in slip and "Laine" not in slip
+
+        await burst(pilot, "1000000035")
+        await shows(pilot, "1000000035 · kirja · ULV")
+        await pilot.press("a")
+        await answer_yes(pilot)
+        await shows(pilot, "kuljetuksessa")
+        transfers = [text for name, text in papers(tmp_path).items() if name.startswith("siirto-")]
+        assert len(transfers) == 1 and "ULVILAN KIRJASTO" in transfers[0]
