@@ -23,7 +23,8 @@ from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
 
-PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "notice_channels"}
+PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "notice_channels",
+                  "loan_copy"}
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a name search: a scanned card needs none
 TABS = ("tab-loans", "tab-holds", "tab-fees")
 
@@ -47,6 +48,9 @@ class PatronScreen(DeskScreen):
         Binding("ctrl+t", "notes", "key.notes", show=False),
         Binding("ctrl+s", "notice_channels", "key.nt_channels", show=False),
         Binding("ctrl+n", "register", "key.register", show=False),
+        # Over the field's "to the end" (End does that too): a loan lost, claimed returned or
+        # damaged is reached from the patron, not only through the catalogue (issue 12).
+        Binding("ctrl+e", "loan_copy", "key.loan_copy", show=False, priority=True),
     ]
 
     def __init__(self, *args, **kwargs):
@@ -342,6 +346,24 @@ class PatronScreen(DeskScreen):
             return
         self._done(renewal_text(self.t, loan.title, loan))
 
+    def action_loan_copy(self) -> None:
+        """Ctrl+E: the highlighted loan's copy in the copy's view (as the catalogue opens
+        it): lost, claims returned, damaged… The patron is read afresh when it closes."""
+        from .item import ItemModal
+
+        table = self.query_one("#loans")
+        if not table.row_count:
+            self.app.notify(self.t("ui.no_loans"), severity="warning")
+            return
+        self.query_one("#tabs").active = "tab-loans"
+        barcode = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+        def closed(_changed: bool | None) -> None:
+            self.show_patron()
+            self.focus_scan()
+
+        self.app.push_screen(ItemModal(barcode), closed)
+
     def action_renew_all(self) -> None:
         """Every loan renewed that can be, and a list of what became of each."""
         from .renewals import RenewalsModal
@@ -459,7 +481,8 @@ class PatronScreen(DeskScreen):
         from textual.app import SystemCommand
 
         t = self.t
-        for action in ("renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "register"):
+        for action in ("renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "loan_copy",
+                       "register"):
             if action == "register" or self.app.patron_card is not None:
                 yield SystemCommand(t(f"key.{action}"), t(f"palette.{action}"),
                                     lambda a=action: self.run_action(a))
