@@ -11,7 +11,7 @@ from tiski.ui.screens.catalogue import CatalogueScreen
 from tiski.ui.screens.forms import ConfirmModal, FormModal
 from tiski.ui.screens.item import ItemModal
 
-from .conftest import burst, make_app, screen_text, shows
+from .conftest import burst, make_app, screen_lines, screen_text, shows
 
 SIZE = (80, 24)
 
@@ -152,13 +152,35 @@ async def test_an_interlibrary_loan_when_no_member_library_has_it(ui_desk):
 
 
 async def test_the_catalogue_fits_80_columns_in_english(ui_desk):
+    """Nothing the clerk needs is cut off at 80×24 in English: the copy's row to the end
+    of its shelf location (the call number is how the book is found), every column
+    heading, the patron line and every key label in the footer whole, and no '…'
+    anywhere. (An 80-wide screen never has a longer line: the test used to count the
+    characters per line, and could not fail.)
+    Mutation caught: an English status, heading or key label made longer (e.g. "on loan
+    until" → "on loan to a patron until"), or a location a few letters longer — the
+    row's end or the footer's last label falls off the screen."""
+    ui_desk.conn.execute("UPDATE items SET shelf = 'Aikuisten kaunokirjat', call_number = '84.2 KIR'"
+                         " WHERE barcode = '1000000001'")
     app = make_app(ui_desk, lang="en")
+    t = app.t
     async with app.run_test(size=SIZE) as pilot:
         await to_catalogue(pilot)
         await type_text(pilot, "kirja numero 1")
-        text = await shows(pilot, "Kirja numero 1 /", "on loan until")
-        assert all(len(line) <= 80 for line in text.splitlines()[1:])  # the first carries the window's title
-        assert "Catalogue" in text and "Barcode" in text
+        await shows(pilot, "Kirja numero 1 /", "on loan until")
+        lines = screen_lines(app)
+        text = "\n".join(lines)
+        assert "…" not in text
+        [row] = [line for line in lines if "1000000001" in line]
+        assert row.split() == ["1000000001", "PORI", "on", "loan", "until", "17.11.2026", "Aikuisten",
+                               "kaunokirjat", "84.2", "KIR"], row
+        assert any(line.split() == [t("ui.col_barcode"), t("catalogue.col_branch"), t("catalogue.col_status"),
+                                    t("catalogue.col_location")] for line in lines)
+        assert t("catalogue.no_patron") in text
+        footer = lines[-1]
+        shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
+        labels = {b.group.description if b.group else b.description for b in shown}
+        assert labels and all(label in footer for label in labels), (footer, labels)
 
 
 async def test_a_scan_while_the_question_is_open_answers_nothing(ui_desk):
