@@ -197,3 +197,19 @@ def test_a_lone_word_of_two_letters_is_a_whole_word(desk):
     assert titles(desk.catalogue.search("yö")) == ["Yö ja aamu"]
     assert titles(desk.catalogue.search("yök")) == ["Yökirjasto"]
     assert titles(desk.catalogue.search("aamu yö")) == ["Yö ja aamu"]
+
+
+def test_a_title_with_every_copy_lost_or_withdrawn_is_held_by_no_library(desk):
+    """Issue 12: the ILL is for a title no member library has; copies lost or withdrawn
+    do not count, a missing one (it may turn up) does. Mutation caught: `held` as "has
+    copies"; a missing copy counted as gone."""
+    item(desk, "G0001", title="Porin historia", isbn="9789510396353")
+    item(desk, "G0002", title="Porin historia", isbn="9789510396353")
+    [title] = desk.catalogue.search("porin historia")
+    assert title.held
+    desk.items.lost("G0001")
+    desk.items.set_status("G0002", "missing")
+    assert desk.catalogue.search("porin historia")[0].held
+    desk.items.set_status("G0002", "withdrawn")
+    [gone] = desk.catalogue.search("porin historia")
+    assert len(gone.copies) == 2 and not gone.held

@@ -151,6 +151,36 @@ async def test_an_interlibrary_loan_when_no_member_library_has_it(ui_desk):
         assert tuple(row) == ("porin historia", "Kansalliskirjasto", 600)
 
 
+async def test_an_interlibrary_loan_when_every_copy_is_lost_or_withdrawn(ui_desk):
+    """Issue 12: a title whose copies are all lost or withdrawn is held by no member
+    library: Ctrl+L is offered (with the title) as for a title with no copies; one copy
+    only missing (it may turn up) still counts as held.
+    Mutation caught: check_action("ill") testing `not chosen.copies` (lost and withdrawn
+    copies keeping the key off); a missing copy counted as gone."""
+    for barcode, title, isbn in (("3000000001", "Porin historia", "9789510396353"),
+                                 ("3000000002", "Porin historia", "9789510396353"),  # the same title
+                                 ("3000000003", "Ulvilan historia", None)):
+        ui_desk.catalogue.add_item(NewItem(barcode=barcode, title=title, author="Kirjoittaja, Kalle", isbn=isbn))
+    ui_desk.items.lost("3000000001")
+    ui_desk.items.set_status("3000000002", "withdrawn")
+    ui_desk.items.set_status("3000000003", "missing")
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "2028000000005")  # Liisa Laine
+        screen = await to_catalogue(pilot)
+        await type_text(pilot, "ulvilan historia")
+        await shows(pilot, "Ulvilan historia /", "kateissa")
+        assert not screen.check_action("ill", ())
+        await pilot.press("escape")
+        await type_text(pilot, "porin historia")
+        await shows(pilot, "Porin historia /", "poistettu kokoelmasta")
+        assert screen.check_action("ill", ())
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, FormModal)
+        assert app.screen.query_one("#f-title").value == "Porin historia"
+
+
 async def test_the_catalogue_fits_80_columns_in_english(ui_desk):
     """Nothing the clerk needs is cut off at 80×24 in English: the copy's row to the end
     of its shelf location (the call number is how the book is found), every column

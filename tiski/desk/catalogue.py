@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..core.errors import invalid, refuse
-from ..core.items import CopyFacts, copy_status
+from ..core.items import CopyFacts, copy_status, title_held
 from ..core.text import clean_card, clean_text
 from ..store import catalogue as catalogue_store
 from ..store import circulation as circ_store
@@ -183,6 +183,11 @@ class TitleResult:
     format: str | None  # the copies' (the first one's), None without copies
     holds_queued: int
     copies: tuple[CopyLine, ...]
+
+    @property
+    def held(self) -> bool:
+        """Some member library has it: a copy neither lost nor withdrawn (else: an ILL)."""
+        return title_held(copy.status for copy in self.copies)
 
 
 SHORTEST_PREFIX = 3  # letters of a lone word before it is searched as a prefix
