@@ -118,6 +118,28 @@ def test_item_claims_returned_then_found(world, db_path):
     refused(db_path, "item", "claims-returned", "I2000", code="NOT_ON_LOAN", exit=1)
 
 
+def test_patron_show_flags_a_loan_claimed_returned(world, db_path):
+    """Issue 12: `patron show` says which loan the patron claims to have returned (JSON
+    `claims_returned`, and in words for people) and the overdue alert leaves it out.
+    Mutation caught: the flag missing from patron_json or patron_lines (the loan shown
+    as an ordinary overdue one)."""
+    world.loans.checkout("A1000", "I2000")
+    world.loans.checkout("A1000", "I1000")
+    ok(db_path, "item", "claims-returned", "I2000", now="2027-01-03T10:00")
+    shown = ok(db_path, "patron", "show", "A1000", now="2027-01-10T10:00")["patron"]
+    loans = {loan["barcode"]: loan for loan in shown["loans"]}
+    assert (loans["I2000"]["claims_returned"], loans["I1000"]["claims_returned"]) == (True, False)
+    assert [a for a in shown["alerts"] if a["code"] == "LOANS_OVERDUE"] == [
+        {"code": "LOANS_OVERDUE", "count": 1, "oldest_due": "2026-12-30"}]
+    text = run(db_path, "patron", "show", "A1000", now="2027-01-10T10:00").stdout
+    [claimed] = [line for line in text.splitlines() if "I2000" in line]
+    [late] = [line for line in text.splitlines() if "I1000" in line]
+    assert "väitetty palautetuksi" in claimed and "!" not in claimed
+    assert "väitetty" not in late and " !" in late
+    english = run(db_path, "patron", "show", "A1000", now="2027-01-10T10:00", TISKI_LANG="en").stdout
+    assert "claims returned" in english
+
+
 def test_item_damaged_with_a_charge(world, db_path):
     world.loans.checkout("A1000", "I2000")
     data = ok(db_path, "item", "damaged", "I2000", "--note", "Sivuja revitty", "--charge", "7,50")

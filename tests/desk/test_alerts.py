@@ -66,6 +66,23 @@ def test_overdue_loans_how_many_and_the_oldest_due_date(desk, clock):
     assert alert(desk.patrons.view(card), "LOANS_OVERDUE") == {"count": 2, "oldest_due": date(2026, 12, 30)}
 
 
+def test_a_loan_claimed_returned_is_flagged_and_not_counted_overdue(desk, clock):
+    """Issue 12: the patron view flags a claims-returned loan, and the overdue alert
+    leaves it out (it is being searched for, not owed).
+    Mutation caught: LoanLine without claims_returned; core.alerts counting a flagged
+    loan in LOANS_OVERDUE."""
+    card = patron(desk, "P0001")
+    desk.loans.checkout(card, item(desk, "B001"))
+    desk.loans.checkout(card, item(desk, "B002"))
+    clock.set(datetime(2027, 1, 7, 12, tzinfo=HELSINKI))
+    desk.items.claims_returned("B001")
+    view = desk.patrons.view(card)
+    assert [(loan.barcode, loan.claims_returned) for loan in view.loans] == [("B001", True), ("B002", False)]
+    assert alert(view, "LOANS_OVERDUE") == {"count": 1, "oldest_due": date(2026, 12, 30)}
+    desk.items.claims_returned("B002")
+    assert "LOANS_OVERDUE" not in codes(desk.patrons.view(card))
+
+
 def test_fees_due_with_the_amount_but_not_over_the_limit(desk):
     """Over the limit the fees are a block, not an alert. Mutation caught: the screen's
     own threshold (the rule lives in core.alerts.fees_due)."""

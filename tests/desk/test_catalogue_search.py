@@ -50,10 +50,33 @@ def test_every_word_is_a_prefix_and_all_must_match(shelf):
 
 
 def test_a_title_word_ranks_above_an_author_word(shelf):
-    """'linna' is Väinö Linna's surname and a word of 'Linnan juhlat': both are found,
-    the title word first (bm25 weights). Mutation caught: equal weights or no ranking."""
+    """'linna' is a word of 'Hämeen linna' and Väinö Linna's surname: the title word
+    first (bm25 weights); 'Linnan juhlat' begins with it only, so it comes after both
+    (a whole word before a prefix, see the next test). Mutation caught: equal weights or
+    no ranking."""
+    item(shelf, "A0006", title="Hämeen linna", author="Virta, Ville")
     found = titles(shelf.catalogue.search("linna"))
-    assert found == ["Linnan juhlat", "Tuntematon sotilas"]
+    assert found == ["Hämeen linna", "Tuntematon sotilas", "Linnan juhlat"]
+
+
+def test_a_whole_word_ranks_above_words_it_only_begins(desk):
+    """Issue 12: 'mäki' finds the author Mäki, Ärrä first, not 81st behind eighty
+    'Mäkinen' titles (as prefixes the title words outweighed the author's name); the
+    Mäkinen titles follow, and 'maki' without diacritics does the same. A word half
+    typed ('mäkin') is still a prefix of them all.
+    Mutation caught: one prefix query ranked by bm25 alone (whole and prefix hits
+    mixed); the second query not leaving out the first's titles (duplicates, or the
+    rest never read)."""
+    for n in range(80):
+        item(desk, f"M{n:04d}", title=f"Mäkinen ja muut {n:02d}", author="Kirjoittaja, Kalle")
+    item(desk, "M9999", title="Ärrän muistelmat", author="Mäki, Ärrä")
+    for query in ("mäki", "maki", "Mäki"):
+        found = titles(desk.catalogue.search(query, limit=40))
+        assert found[0] == "Ärrän muistelmat", query
+        assert len(found) == 40 and len(set(found)) == 40 and all(t.startswith("Mäkinen") for t in found[1:])
+    assert "Ärrän muistelmat" not in titles(desk.catalogue.search("mäkin", limit=100))
+    assert len(desk.catalogue.search("mäkin", limit=100)) == 80
+    assert len(desk.catalogue.search("mäki", limit=100)) == 81  # every title once
 
 
 @pytest.mark.parametrize("query", ["9789510396353", "978-951-0-39635-3", "951-0-39635-4", "9510396354",
@@ -174,3 +197,19 @@ def test_a_lone_word_of_two_letters_is_a_whole_word(desk):
     assert titles(desk.catalogue.search("yö")) == ["Yö ja aamu"]
     assert titles(desk.catalogue.search("yök")) == ["Yökirjasto"]
     assert titles(desk.catalogue.search("aamu yö")) == ["Yö ja aamu"]
+
+
+def test_a_title_with_every_copy_lost_or_withdrawn_is_held_by_no_library(desk):
+    """Issue 12: the ILL is for a title no member library has; copies lost or withdrawn
+    do not count, a missing one (it may turn up) does. Mutation caught: `held` as "has
+    copies"; a missing copy counted as gone."""
+    item(desk, "G0001", title="Porin historia", isbn="9789510396353")
+    item(desk, "G0002", title="Porin historia", isbn="9789510396353")
+    [title] = desk.catalogue.search("porin historia")
+    assert title.held
+    desk.items.lost("G0001")
+    desk.items.set_status("G0002", "missing")
+    assert desk.catalogue.search("porin historia")[0].held
+    desk.items.set_status("G0002", "withdrawn")
+    [gone] = desk.catalogue.search("porin historia")
+    assert len(gone.copies) == 2 and not gone.held

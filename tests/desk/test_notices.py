@@ -269,6 +269,29 @@ def test_a_reminder_for_loans_returned_before_it_went_is_cancelled_and_costs_not
     assert desk.fees.balance(card) == late_fee  # the late fee, no reminder fee
 
 
+def test_a_loan_claimed_returned_gets_no_reminder_invoice_or_notice_fee(desk, clock):
+    """Issue 12: a claims-returned loan is being searched for; it accrues nothing and no
+    reminder, invoice or notice fee is produced for it (the patron's other late loan, due
+    the same day, still is reminded and invoiced alone).
+    Mutation caught: notice_facts._OWED without `claims_returned_at IS NULL` (reminders,
+    fees and the replacement invoiced for the flagged loan)."""
+    card = patron(desk, "P0001", email=EMAIL)
+    solo = patron(desk, "P0002", email="eino@example.fi")
+    due = late_loans(desk, clock, card, "B0001", "B0002")
+    desk.loans.checkout(solo, item(desk, "B0003", title="Kirja B0003", price_cents=1990))
+    at(clock, due + timedelta(days=1), 12)
+    desk.items.claims_returned("B0002")
+    desk.items.claims_returned("B0003")
+    mail = Recorder()
+    for offset in (7, 21, 35, 60):
+        at(clock, due + timedelta(days=offset))
+        run(desk, mail)
+    assert [m.to for m in mail.sent] == [EMAIL] * 3  # nothing at all for the solo claim
+    assert desk.fees.balance(solo) == 0
+    assert desk.fees.balance(card) == 150 + 300 + 1990 + 750  # B0001's replacement only
+    assert all("B0002" not in m.body for m in mail.sent)
+
+
 def test_a_billed_item_returned_later_has_its_replacement_credited_and_the_fees_stay(desk, clock):
     """Seed 004 and the policy: the replacement is credited (a credit in the ledger,
     never an edit), the late, reminder and invoicing fees stay.

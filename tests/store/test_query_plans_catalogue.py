@@ -21,6 +21,8 @@ from .test_query_plans import full_scans, ids, statements  # noqa: F401 (a fixtu
 
 HOT = {
     "titles by words": lambda c, i: catalogue_store.titles_matching(c, '"nimeke"*', 30),
+    "titles by whole words, then the rest as prefixes": lambda c, i: [
+        catalogue_store.titles_matching(c, match, 30) for match in catalogue_store.fts_tiers(["nimeke", "b"])],
     "titles by ISBN": lambda c, i: catalogue_store.titles_with_isbn(c, ["9789510123454", "9510123457"]),
     "the title of a copy": lambda c, i: catalogue_store.title_of_copy(c, i["barcode"]),
     "titles by id": lambda c, i: catalogue_store.titles(c, [i["record"]]),

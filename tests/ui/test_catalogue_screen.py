@@ -11,7 +11,7 @@ from tiski.ui.screens.catalogue import CatalogueScreen
 from tiski.ui.screens.forms import ConfirmModal, FormModal
 from tiski.ui.screens.item import ItemModal
 
-from .conftest import burst, make_app, screen_text, shows
+from .conftest import burst, make_app, screen_lines, screen_text, shows
 
 SIZE = (80, 24)
 
@@ -151,14 +151,66 @@ async def test_an_interlibrary_loan_when_no_member_library_has_it(ui_desk):
         assert tuple(row) == ("porin historia", "Kansalliskirjasto", 600)
 
 
+async def test_an_interlibrary_loan_when_every_copy_is_lost_or_withdrawn(ui_desk):
+    """Issue 12: a title whose copies are all lost or withdrawn is held by no member
+    library: Ctrl+L is offered (with the title) as for a title with no copies; one copy
+    only missing (it may turn up) still counts as held.
+    Mutation caught: check_action("ill") testing `not chosen.copies` (lost and withdrawn
+    copies keeping the key off); a missing copy counted as gone."""
+    for barcode, title, isbn in (("3000000001", "Porin historia", "9789510396353"),
+                                 ("3000000002", "Porin historia", "9789510396353"),  # the same title
+                                 ("3000000003", "Ulvilan historia", None)):
+        ui_desk.catalogue.add_item(NewItem(barcode=barcode, title=title, author="Kirjoittaja, Kalle", isbn=isbn))
+    ui_desk.items.lost("3000000001")
+    ui_desk.items.set_status("3000000002", "withdrawn")
+    ui_desk.items.set_status("3000000003", "missing")
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "2028000000005")  # Liisa Laine
+        screen = await to_catalogue(pilot)
+        await type_text(pilot, "ulvilan historia")
+        await shows(pilot, "Ulvilan historia /", "kateissa")
+        assert not screen.check_action("ill", ())
+        await pilot.press("escape")
+        await type_text(pilot, "porin historia")
+        await shows(pilot, "Porin historia /", "poistettu kokoelmasta")
+        assert screen.check_action("ill", ())
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, FormModal)
+        assert app.screen.query_one("#f-title").value == "Porin historia"
+
+
 async def test_the_catalogue_fits_80_columns_in_english(ui_desk):
+    """Nothing the clerk needs is cut off at 80×24 in English: the copy's row to the end
+    of its shelf location (the call number is how the book is found), every column
+    heading, the patron line and every key label in the footer whole, and no '…'
+    anywhere. (An 80-wide screen never has a longer line: the test used to count the
+    characters per line, and could not fail.)
+    Mutation caught: an English status, heading or key label made longer (e.g. "on loan
+    until" → "on loan to a patron until"), or a location a few letters longer — the
+    row's end or the footer's last label falls off the screen."""
+    ui_desk.conn.execute("UPDATE items SET shelf = 'Aikuisten kaunokirjat', call_number = '84.2 KIR'"
+                         " WHERE barcode = '1000000001'")
     app = make_app(ui_desk, lang="en")
+    t = app.t
     async with app.run_test(size=SIZE) as pilot:
         await to_catalogue(pilot)
         await type_text(pilot, "kirja numero 1")
-        text = await shows(pilot, "Kirja numero 1 /", "on loan until")
-        assert all(len(line) <= 80 for line in text.splitlines()[1:])  # the first carries the window's title
-        assert "Catalogue" in text and "Barcode" in text
+        await shows(pilot, "Kirja numero 1 /", "on loan until")
+        lines = screen_lines(app)
+        text = "\n".join(lines)
+        assert "…" not in text
+        [row] = [line for line in lines if "1000000001" in line]
+        assert row.split() == ["1000000001", "PORI", "on", "loan", "until", "17.11.2026", "Aikuisten",
+                               "kaunokirjat", "84.2", "KIR"], row
+        assert any(line.split() == [t("ui.col_barcode"), t("catalogue.col_branch"), t("catalogue.col_status"),
+                                    t("catalogue.col_location")] for line in lines)
+        assert t("catalogue.no_patron") in text
+        footer = lines[-1]
+        shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
+        labels = {b.group.description if b.group else b.description for b in shown}
+        assert labels and all(label in footer for label in labels), (footer, labels)
 
 
 async def test_a_scan_while_the_question_is_open_answers_nothing(ui_desk):
@@ -350,3 +402,35 @@ async def test_a_long_history_opens_at_its_latest_change(ui_desk):
         await to_catalogue(pilot)
         await burst(pilot, "1000000008")
         assert "14:05  withdrawn  (kaisa, PORI)" in await shows(pilot, "withdrawn  (kaisa")
+
+
+async def test_a_copy_released_from_its_view_prints_its_slip(ui_desk, tmp_path):
+    """Issue 12 §3: A (available) in the copy's view checks the copy in here, as a return
+    does — so it gets the same slips. No. 6 in repair, released while Liisa's hold waits
+    for its title: trapped, its hold slip saved (shelf number, initials, no name). No. 35
+    (ULV's) missing, found at PORI: a transfer slip naming Ulvilan kirjasto.
+    Mutation caught: ItemModal.action_status not calling deliver_slips (the copy trapped
+    or sent off without a paper, as before the fix)."""
+    from .test_worklists_and_slips import papers
+
+    ui_desk.items.set_status("1000000006", "repair")
+    ui_desk.items.set_status("1000000035", "missing")
+    app = make_app(ui_desk, receipts=tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await to_catalogue(pilot)
+        await burst(pilot, "1000000006")
+        await shows(pilot, "1000000006 · kirja")
+        await pilot.press("a")
+        await answer_yes(pilot)
+        await shows(pilot, "varaushyllyssä")
+        assert ui_desk.catalogue.item_view("1000000006").status == "waiting"
+        [(name, slip)] = papers(tmp_path).items()
+        assert name.startswith("varaus-") and "001" in slip and "L. L." in slip and "Laine" not in slip
+
+        await burst(pilot, "1000000035")
+        await shows(pilot, "1000000035 · kirja · ULV")
+        await pilot.press("a")
+        await answer_yes(pilot)
+        await shows(pilot, "kuljetuksessa")
+        transfers = [text for name, text in papers(tmp_path).items() if name.startswith("siirto-")]
+        assert len(transfers) == 1 and "ULVILAN KIRJASTO" in transfers[0]

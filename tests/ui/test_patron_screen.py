@@ -256,3 +256,52 @@ async def test_an_organisation_needs_its_responsible_person(ui_desk):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert ui_desk.patrons.view("2029000000001").category == "organisation"
+
+
+async def test_a_loan_claimed_returned_is_marked_not_overdue(ui_desk):
+    """Issue 12: Aino's overdue no. 1 is claimed returned; the loans table marks it in
+    words (in the desk's language) instead of the overdue "!", and the overdue alert
+    counts only no. 2. Mutation caught: the screen showing the claim as an ordinary
+    overdue loan; the marker not translated."""
+    ui_desk.items.claims_returned("1000000001")
+    for lang, marker in (("fi", "väitetty palautetuksi"), ("en", "claims returned")):
+        app = make_app(ui_desk, lang=lang)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_card(pilot, "2028000000001")
+            table = app.screen.query_one("#loans")
+            cells = [str(c) for c in table.get_row("1000000001")]
+            assert any(marker in c for c in cells) and not any(c.startswith("! ") for c in cells), cells
+            other = [str(c) for c in table.get_row("1000000002")]
+            assert any(c.startswith("! ") for c in other) and not any(marker in c for c in other)
+            if lang == "fi":
+                assert "Myöhässä 1, vanhin eräpäivä 17.11.2026" in screen_text(app)
+
+
+async def test_the_highlighted_loans_copy_opens_from_the_patron(ui_desk):
+    """Issue 12: Ctrl+E on the loans tab opens the highlighted loan's copy in the same
+    view the catalogue opens; there it can be marked lost (or claimed returned,
+    damaged), and the patron is read afresh when it closes. The key is labelled in the
+    desk's language. Mutation caught: no such key (a lost or claimed loan reachable
+    only through the catalogue); the first loan opened whichever row is highlighted."""
+    from tiski.ui.screens.item import ItemModal
+
+    from .test_catalogue_screen import answer_yes
+
+    app = make_app(ui_desk, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_card(pilot, "2028000000001")
+        labels = {b.binding.description for b in app.screen.active_bindings.values()}
+        assert "Open the loan's copy" in labels
+        await pilot.press("down")  # the second loan
+        await pilot.press("pagedown")  # on the holds tab: the key goes back to the loans
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemModal) and app.screen.barcode == "1000000002"
+        await pilot.press("l")
+        await answer_yes(pilot)
+        assert ui_desk.catalogue.item_view("1000000002").status == "lost"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ItemModal)
+        assert "Loans (2)" in screen_text(app)
+        assert app.focused.id == "scan"

@@ -38,7 +38,8 @@ def patron_json(view) -> dict:
         "language": view.language,
         "loans": [
             {"barcode": loan.barcode, "title": loan.title, "due": loan.due, "renewals": loan.renewals,
-             "overdue": loan.overdue, "format": loan.format, "lost_card": loan.lost_card}
+             "overdue": loan.overdue, "format": loan.format, "lost_card": loan.lost_card,
+             "claims_returned": loan.claims_returned}
             for loan in view.loans
         ],
         "holds": [
@@ -71,8 +72,9 @@ def patron_lines(view, t) -> list[str]:
         lines.append(f"  » {t(f'alert.{alert.code}', **alert.params)}")
     lines.append(t("cli.balance", balance_cents=view.balance_cents))
     for loan in view.loans:
-        mark = " !" if loan.overdue else ""
-        lines.append(f"  {loan.barcode:<14} {t.value('day', loan.due):>10}{mark}  {loan.title}  ({loan.renewals})")
+        mark = " !" if loan.overdue and not loan.claims_returned else ""
+        claim = f"  [{t.value('status', 'claims_returned')}]" if loan.claims_returned else ""
+        lines.append(f"  {loan.barcode:<14} {t.value('day', loan.due):>10}{mark}  {loan.title}  ({loan.renewals}){claim}")
     for hold in view.holds:
         if hold.status == "waiting":
             where = t("cli.hold_waiting", pickup_by=hold.pickup_by, code=hold.pickup_code or "")

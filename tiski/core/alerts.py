@@ -33,6 +33,7 @@ class WaitingHold:
 class LoanDue:
     due: date
     overdue: bool  # past the due date's closing time
+    claims_returned: bool = False  # the patron says it came back: searched for, not overdue
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def card_alerts(
             "codes": ", ".join(sorted(h.shelf_code for h in waiting if h.shelf_code)),
             "pickup_by": min(days) if days else None,
         }))
-    overdue = sorted(loan.due for loan in loans if loan.overdue)
+    overdue = sorted(loan.due for loan in loans if loan.overdue and not loan.claims_returned)
     if overdue:
         alerts.append(Refusal("LOANS_OVERDUE", {"count": len(overdue), "oldest_due": overdue[0]}))
     fees = fees_due(balance_cents, policy)

@@ -12,7 +12,7 @@ aineisto on korvattava maksamalla siitä kirjaston määräämä hinta."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import Refusal
 
@@ -27,6 +27,14 @@ SETTABLE = ("available", "missing", "withdrawn", "repair")
 COPY_STATUSES = ("available", "on_loan", "claims_returned", "waiting", "in_transit", "not_loanable", *LIFE_STATUSES)
 # Copies that may yet fill a hold: those not lost for good or removed.
 HOLDABLE_LIFE = (None, "repair", "missing")
+# Copies gone for good: a title with none but these is held by no member library.
+GONE = ("lost", "withdrawn")
+
+
+def title_held(statuses: Iterable[str]) -> bool:
+    """A member library holds the title while one of its copies is not lost or withdrawn
+    (a missing one may turn up, one in repair comes back): else an interlibrary loan."""
+    return any(status not in GONE for status in statuses)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..core.errors import invalid, refuse
-from ..core.items import CopyFacts, copy_status
+from ..core.items import CopyFacts, copy_status, title_held
 from ..core.text import clean_card, clean_text
 from ..store import catalogue as catalogue_store
 from ..store import circulation as circ_store
@@ -184,6 +184,11 @@ class TitleResult:
     holds_queued: int
     copies: tuple[CopyLine, ...]
 
+    @property
+    def held(self) -> bool:
+        """Some member library has it: a copy neither lost nor withdrawn (else: an ILL)."""
+        return title_held(copy.status for copy in self.copies)
+
 
 SHORTEST_PREFIX = 3  # letters of a lone word before it is searched as a prefix
 SEARCH_PAGE = 60  # titles read at a time while filters (a branch, available only) leave too few
@@ -213,20 +218,22 @@ def search(desk: DeskContext, query: str, branch: str | None = None, available: 
     # Each word a prefix, as it is typed — but one word of a letter or two alone is taken
     # whole ("yö"): as a prefix it matches a tenth of the catalogue, and ranking that many
     # costs tens of milliseconds at 500,000 items. A second word narrows it enough.
-    match = catalogue_store.fts_query(words, len(words) > 1 or any(len(w) >= SHORTEST_PREFIX for w in words))
+    # The words taken whole first, then the titles that only begin with them.
+    tiers = catalogue_store.fts_tiers(words, len(words) > 1 or any(len(w) >= SHORTEST_PREFIX for w in words))
     results = _titles(desk, exact, where, available)
     seen = set(exact)
     # Unfiltered, one page of the limit's size; filtered, larger pages until enough are left.
     size = limit if where is None and not available else max(limit, SEARCH_PAGE)
-    for page in range(SEARCH_PAGES if match else 0):
-        if len(results) >= limit:
-            break
-        found = catalogue_store.titles_matching(conn, match, size, page * size)
-        ids = [i for i in found if i not in seen]
-        seen.update(ids)
-        results += _titles(desk, ids, where, available)
-        if len(found) < size:
-            break
+    for match in tiers:
+        for page in range(SEARCH_PAGES):
+            if len(results) >= limit:
+                return results[:limit]
+            found = catalogue_store.titles_matching(conn, match, size, page * size)
+            ids = [i for i in found if i not in seen]
+            seen.update(ids)
+            results += _titles(desk, ids, where, available)
+            if len(found) < size:
+                break
     return results[:limit]
 
 

@@ -65,8 +65,9 @@ class LoanLine:
     format: str
     due: date
     renewals: int
-    overdue: bool
+    overdue: bool  # past the due date's closing time (also when claimed returned)
     lost_card: bool
+    claims_returned: bool = False  # the patron says it came back: searched for, owes nothing, blocks nothing
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ def _view(desk: DeskContext, patron: Patron, *, with_fees: bool) -> PatronView:
             renewals=loan.renewals,
             overdue=loan.due_at < now,
             lost_card=loan.lost_card,
+            claims_returned=loan.claims_returned,
         )
         for loan in circ_store.patron_loans(conn, patron.id)
     )
@@ -356,7 +358,7 @@ def _alerts(desk: DeskContext, balance_cents: int, loans: tuple[LoanLine, ...], 
         today=desk.today(),
         policy=desk.policy,
         balance_cents=balance_cents,
-        loans=tuple(LoanDue(loan.due, loan.overdue) for loan in loans),
+        loans=tuple(LoanDue(loan.due, loan.overdue, loan.claims_returned) for loan in loans),
         waiting=tuple(WaitingHold(h.title, h.pickup_code, h.pickup_by) for h in holds if h.status == "waiting"),
         notes=notes,
     )

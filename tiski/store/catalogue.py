@@ -49,6 +49,20 @@ def fts_query(words: Iterable[str], prefix: bool = True) -> str:
     return " AND ".join(f'"{word.replace(chr(34), "")}"{star}' for word in words if word.replace('"', ""))
 
 
+def fts_tiers(words: Iterable[str], prefix: bool = True) -> list[str]:
+    """The word queries to run in turn, best first: the words taken whole, then — when
+    they are prefixes too — the titles that only begin with them (`(prefix) NOT (whole)`,
+    so no title comes twice). Without this a whole word lost to the words it begins:
+    "mäki" put the author Mäki, Ärrä behind eighty "Mäkinen" titles (issue 12)."""
+    kept = list(words)
+    whole = fts_query(kept, prefix=False)
+    if not whole:
+        return []
+    if not prefix:
+        return [whole]
+    return [whole, f"({fts_query(kept)}) NOT ({whole})"]
+
+
 def titles_matching(conn: sqlite3.Connection, query: str, limit: int, offset: int = 0) -> list[int]:
     """Title ids best first: words in the title weigh more than in the author's name."""
     rows = conn.execute(

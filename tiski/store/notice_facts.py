@@ -32,8 +32,10 @@ class GroupLoan:
 
 
 # Loans a notice may speak of: ordinary ones (a book bag's are delivered and fetched),
-# made with a card that was not lost, not invoiced yet.
-_OWED = "l.returned_at IS NULL AND l.kind = 'normal' AND l.lost_card = 0 AND l.billed_at IS NULL"
+# made with a card that was not lost, not invoiced yet, and not claimed returned (the
+# copy is being searched for: found, it is returned; not found, it is lost — issue 12).
+_OWED = ("l.returned_at IS NULL AND l.kind = 'normal' AND l.lost_card = 0 AND l.billed_at IS NULL"
+         " AND l.claims_returned_at IS NULL")
 
 
 def due_groups(conn: sqlite3.Connection, first: date, last: date) -> list[DueGroup]:

@@ -336,9 +336,9 @@ class CatalogueScreen(DeskScreen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "hold":
             return self.current() is not None
-        if action == "ill":  # only when no member library has the title
+        if action == "ill":  # only when no member library has the title (copies lost or withdrawn count not)
             chosen = self.current()
-            return bool(self.shown_for) and (chosen is None or not chosen.copies)
+            return bool(self.shown_for) and (chosen is None or not chosen.held)
         return True
 
     def palette_commands(self):

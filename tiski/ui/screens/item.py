@@ -18,6 +18,7 @@ from ...core.errors import Refused
 from ...core.money import parse_positive_euros
 from ...i18n import format_day, safe
 from ..boundary import Guarded
+from ..receipt import deliver_slips
 from .base import translated
 from .forms import ConfirmModal, Field, FormModal
 from .question import SCAN_TAIL
@@ -153,8 +154,20 @@ class ItemModal(Guarded, ModalScreen[bool]):
                                    method=t(f"method.{change.paid_back_method}"))
             elif change.refund_cents:
                 message += " " + t("catalogue.refunded", refund_cents=change.refund_cents)
-            if change.routing is not None and change.routing.route_to is not None:
-                message += " " + t("ui.alert_send_home", branch=change.routing.route_to)
+            routing = change.routing
+            if routing is None:
+                return message
+            # Released, the copy is checked in here as at a return: the same words, and the
+            # same slips (a hold slip when it is trapped here, a transfer slip when it travels).
+            hold = routing.hold
+            if hold is not None and not hold.in_transit:
+                message += " " + t("ui.alert_hold_shelf", code=hold.pickup_code or "", day=format_day(hold.pickup_by))
+            elif routing.route_to is not None:
+                key = "ui.alert_send_for_hold" if hold is not None else "ui.alert_send_home"
+                message += " " + t(key, branch=routing.route_to)
+            if hold is not None or routing.route_to is not None:
+                self.app.bell()
+            deliver_slips(self.app, change.title, change.barcode, hold, routing.route_to)
             return message
 
         self._confirm(t("catalogue.ask_status", status=t.value("status", status)),

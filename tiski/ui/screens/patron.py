@@ -28,7 +28,8 @@ from ..widgets.scan_input import ScanInput
 from .base import DeskScreen
 from .forms import Field, FormModal
 
-PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "notice_channels"}
+PATRON_ACTIONS = {"renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "notice_channels",
+                  "loan_copy"}
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a name search: a scanned card needs none
 WATCH_EVERY = 1.0  # seconds between looks for other desks' and machines' changes (issue 14: within a second)
 TABS = ("tab-loans", "tab-holds", "tab-fees")
@@ -53,6 +54,9 @@ class PatronScreen(DeskScreen):
         Binding("ctrl+t", "notes", "key.notes", show=False),
         Binding("ctrl+s", "notice_channels", "key.nt_channels", show=False),
         Binding("ctrl+n", "register", "key.register", show=False),
+        # Over the field's "to the end" (End does that too): a loan lost, claimed returned or
+        # damaged is reached from the patron, not only through the catalogue (issue 12).
+        Binding("ctrl+e", "loan_copy", "key.loan_copy", show=False, priority=True),
     ]
 
     def __init__(self, *args, **kwargs):
@@ -312,9 +316,13 @@ class PatronScreen(DeskScreen):
         loans.clear()
         for loan in view.loans:
             due = format_day(loan.due)
-            due_cell = Text(f"! {due}", style="bold red") if loan.overdue else Text(due)
-            loans.add_row(Text(safe(loan.title)), due_cell, str(loan.renewals), Text(safe(loan.barcode)),
-                          key=loan.barcode)
+            title = Text(safe(loan.title))
+            if loan.claims_returned:  # searched for, not overdue: said in words, not with the "!"
+                due_cell = Text(due)
+                title.append(f" ({t.value('status', 'claims_returned')})", style="italic")
+            else:
+                due_cell = Text(f"! {due}", style="bold red") if loan.overdue else Text(due)
+            loans.add_row(title, due_cell, str(loan.renewals), Text(safe(loan.barcode)), key=loan.barcode)
         holds = self.query_one("#holds")
         holds.clear()
         for hold in view.holds:
@@ -379,6 +387,24 @@ class PatronScreen(DeskScreen):
             self.app.notify(self.refusal_text(refused), severity="error", timeout=6)
             return
         self._done(renewal_text(self.t, loan.title, loan))
+
+    def action_loan_copy(self) -> None:
+        """Ctrl+E: the highlighted loan's copy in the copy's view (as the catalogue opens
+        it): lost, claims returned, damaged… The patron is read afresh when it closes."""
+        from .item import ItemModal
+
+        table = self.query_one("#loans")
+        if not table.row_count:
+            self.app.notify(self.t("ui.no_loans"), severity="warning")
+            return
+        self.query_one("#tabs").active = "tab-loans"
+        barcode = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+        def closed(_changed: bool | None) -> None:
+            self.show_patron()
+            self.focus_scan()
+
+        self.app.push_screen(ItemModal(barcode), closed)
 
     def action_renew_all(self) -> None:
         """Every loan renewed that can be, and a list of what became of each."""
@@ -497,7 +523,8 @@ class PatronScreen(DeskScreen):
         from textual.app import SystemCommand
 
         t = self.t
-        for action in ("renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "register"):
+        for action in ("renew", "renew_all", "pay", "waive", "hold", "lost_card", "edit", "notes", "loan_copy",
+                       "register"):
             if action == "register" or self.app.patron_card is not None:
                 yield SystemCommand(t(f"key.{action}"), t(f"palette.{action}"),
                                     lambda a=action: self.run_action(a))
