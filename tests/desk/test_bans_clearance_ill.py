@@ -53,6 +53,37 @@ def test_clearance_bans_every_debtor_until_paid(desk):
     assert desk.admin.run_clearance() == [debtor]  # …until the next clearance
 
 
+def test_clearance_writes_in_short_steps_and_a_stopped_run_finishes_when_run_again(desk, monkeypatch):
+    """Issue 9: a batch never holds the write lock for seconds. With a step of one ban,
+    a run that fails at the third ban keeps the two before it (their steps committed),
+    and the next run bans the rest, nobody twice. Mutation caught: the whole run as one
+    transaction (the failure leaves no ban), or a rerun that bans a patron again."""
+    from tiski.store import bans as ban_store
+    from tiski.store import batches
+
+    debtors = [patron(desk, f"P000{n}") for n in range(1, 6)]
+    for card in debtors:
+        desk.fees.charge(card, 50, "Palautuskehotus", "reminder")
+    monkeypatch.setattr(batches, "STEP_HOLD", 0.0)
+    monkeypatch.setattr(batches, "STEP_PAUSE", 0.0)
+    real_add, calls = ban_store.add, []
+
+    def failing_add(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 3:
+            raise OSError("the disk went away")
+        return real_add(*args, **kwargs)
+
+    monkeypatch.setattr(ban_store, "add", failing_add)
+    with pytest.raises(OSError):
+        desk.admin.run_clearance()
+    clearance_bans = "SELECT COUNT(*) FROM bans WHERE clearance = 1"
+    assert desk.conn.execute(clearance_bans).fetchone()[0] == 2
+    monkeypatch.setattr(ban_store, "add", real_add)
+    assert desk.admin.run_clearance() == debtors
+    assert desk.conn.execute(clearance_bans).fetchone()[0] == 5
+
+
 def test_ill_needs_borrowing_rights_and_charges_on_arrival(desk):
     card = patron(desk, "P0001")
     request = desk.ill.order(card, "Porin historia", "Kansalliskirjasto", 600)

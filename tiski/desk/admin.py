@@ -121,16 +121,30 @@ def lift_ban(desk: DeskContext, card: str, reason: str) -> int:
 
 def run_clearance(desk: DeskContext) -> list[str]:
     """The annual clearance: every patron with a balance over 0 € gets a borrowing
-    ban that lasts until the balance is paid. Returns their cards."""
-    blocked = []
+    ban that lasts until the balance is paid. Returns their cards.
+
+    Tens of thousands of patrons may owe something, so the bans are written in short
+    steps (store/batches.py) and the desks keep the lock meanwhile. The call's record in
+    the audit trail comes first, in a transaction of its own. A run stopped half-way
+    keeps the bans written; run again, it finishes the rest (a patron banned already is
+    not banned twice, and one who paid meanwhile is left alone)."""
+    from ..store import batches
+
+    conn, now, today = desk.conn, desk.now(), desk.today()
+    debtors = [row.patron_id for row in fee_store.patrons_in_debt(conn)]  # read before the lock is taken
     with desk.write():
-        conn, now, today = desk.conn, desk.now(), desk.today()
-        for row in fee_store.patrons_in_debt(conn):
-            patron_id = row.patron_id
-            if not ban_store.has_clearance_ban(conn, patron_id):
-                ban_store.add(conn, patron_id, "borrowing", "annual clearance", starts_on=today, given_by=desk.staff,
-                              branch=desk.branch, now=now, clearance=True)
-            blocked.append(patron_store.active_card(conn, patron_id) or "")
+        pass  # the audit record of the run (written at the commit), before its first ban
+    blocked: list[str] = []
+
+    def ban(patron_id: int) -> None:
+        if patron_store.balance_cents(conn, patron_id) <= 0:
+            return  # paid since the list was read
+        if not ban_store.has_clearance_ban(conn, patron_id):
+            ban_store.add(conn, patron_id, "borrowing", "annual clearance", starts_on=today, given_by=desk.staff,
+                          branch=desk.branch, now=now, clearance=True)
+        blocked.append(patron_store.active_card(conn, patron_id) or "")
+
+    batches.in_short_steps(conn, debtors, ban, hold=batches.STEP_HOLD, pause=batches.STEP_PAUSE)
     return blocked
 
 
