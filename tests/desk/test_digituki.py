@@ -238,6 +238,19 @@ def test_at_the_end_of_the_day_names_go_and_the_figures_stay(desk, clock):
     assert not columns & {"name", "card", "phone", "note", "helper", "arrived_at"}
 
 
+def test_closing_days_with_nothing_to_close_writes_nothing(desk, clock):
+    """The F5 screen closes past days each time it is shown: with nothing to close that
+    is no write and no line in the audit trail (there were 245 in a morning's pilot
+    run). Mutation caught: the early return taken away (one audit row per visit to F5)."""
+    audit_rows = "SELECT COUNT(*) FROM audit_log WHERE action = 'close_digituki_days'"
+    assert desk.digituki.close_days() == {"visits": 0, "appointments": 0, "callbacks": 0}
+    assert desk.conn.execute(audit_rows).fetchone()[0] == 0
+    desk.digituki.queue_add("Aino", "e_services", "own_phone")
+    clock.set(datetime(2026, 12, 3, 8, 0))
+    assert desk.digituki.close_days()["visits"] == 1
+    assert desk.conn.execute(audit_rows).fetchone()[0] == 1
+
+
 def test_statistics_by_topic_and_month(desk, clock):
     clock.set(datetime(2026, 12, 2, 12, 0))
     for topic in ("e_services", "e_services", "device_use"):

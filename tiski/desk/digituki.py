@@ -304,10 +304,12 @@ def _kept_visit(v: VisitRecord) -> KeptRow:
 def close_digituki_days(desk: DeskContext, include_today: bool = False) -> dict[str, int]:
     """Erase the personal details of finished days; keep only the anonymous figures:
     date, branch, topic, device, wait, service time, outcome, referral, cap reached."""
-    today = desk.today()
+    today, conn = desk.today(), desk.conn
     last = today if include_today else today - timedelta(days=1)
+    if not (store.visits_to_close(conn, last, today) or store.named_appointments_until(conn, last)
+            or store.named_callbacks_closed_until(conn, last)):
+        return {"visits": 0, "appointments": 0, "callbacks": 0}  # nothing to close: no write, no audit row
     with desk.write():
-        conn = desk.conn
         visits = store.visits_to_close(conn, last, today)
         store.keep(conn, [_kept_visit(v) for v in visits])
         store.delete_visits(conn, [v.id for v in visits])

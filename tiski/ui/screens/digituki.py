@@ -65,8 +65,7 @@ class DigitukiScreen(DeskScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.setup_tables()
-        self.reload()
+        self.setup_tables()  # filled when shown (on_screen_resume), the first time too
 
     def after_language_change(self) -> None:
         self.setup_tables()

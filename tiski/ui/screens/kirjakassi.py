@@ -61,7 +61,7 @@ class KirjakassiScreen(DeskScreen):
         for key, label in (("who", "ui.dt_col_who"), ("next", "ui.kk_col_next"), ("rhythm", "ui.kk_col_rhythm"),
                            ("bag", "ui.kk_col_bag"), ("contact", "ui.kk_col_contact")):
             clients.add_column(t(label), key=key)
-        self.fill()
+        # filled when shown (on_screen_resume), also the first time and after a language change
 
     async def on_screen_resume(self) -> None:
         await super().on_screen_resume()

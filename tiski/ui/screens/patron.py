@@ -67,6 +67,7 @@ class PatronScreen(DeskScreen):
         self._search_timer = None
         self._watcher = None
         self._seen_version: int | None = None
+        self.searching = False  # the names found are shown in place of the patron
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -168,7 +169,7 @@ class PatronScreen(DeskScreen):
             self._search_timer = self.set_timer(SEARCH_DELAY, self.search)
         else:
             self.query_one("#results", OptionList).clear_options()
-            self.set_class(False, "-searching")
+            self.show_parts(searching=False)
 
     def search(self) -> list:
         self._search_timer = None
@@ -181,7 +182,7 @@ class PatronScreen(DeskScreen):
             results.add_option(Option(Text(f"{safe(hit['name'])}  {year}  {hit['card'] or ''}"), id=hit["card"]))
         if results.option_count:
             results.highlighted = 0
-        self.set_class(bool(text), "-searching")
+        self.show_parts(searching=bool(text))
         return hits
 
     @on(ScanInput.Scanned, "#scan")
@@ -206,7 +207,7 @@ class PatronScreen(DeskScreen):
             if card is None:
                 hits = self.desk.patrons.find(code, limit=1)
                 card = hits[0]["card"] if hits else None
-        self.set_class(False, "-searching")
+        self.show_parts(searching=False)
         self.query_one("#results", OptionList).clear_options()
         if card is None:
             self.app.clear_patron()
@@ -217,7 +218,7 @@ class PatronScreen(DeskScreen):
         self.app.set_patron(card)
 
     def action_move(self, step: int) -> None:
-        if self.has_class("-searching"):
+        if self.searching:
             results = self.query_one("#results", OptionList)
             if results.option_count:
                 current = results.highlighted or 0
@@ -246,6 +247,17 @@ class PatronScreen(DeskScreen):
 
     # --- showing ---------------------------------------------------------------------
 
+    def show_parts(self, *, searching: bool | None = None) -> None:
+        """Below the scan field: the names found while searching, else the patron, else
+        the hint. Set on the three widgets themselves — a class on the screen would have
+        Textual apply the stylesheet again to every widget of the patron's view, the
+        larger part of a card scan's time."""
+        if searching is not None:
+            self.searching = searching
+        self.query_one("#results").display = self.searching
+        self.query_one("#patron-view").display = self.view is not None and not self.searching
+        self.query_one("#patron-empty").display = self.view is None and not self.searching
+
     def show_patron(self, card: str | None = None) -> None:
         if not self.view_ready:
             return  # build_view shows the patron when the tables are there
@@ -262,7 +274,7 @@ class PatronScreen(DeskScreen):
             except Refused:
                 view = None
         self.view = view
-        self.set_class(view is not None, "-has-patron")
+        self.show_parts()
         self.refresh_bindings()
         self.watch_for_changes()
         if view is None:
@@ -347,7 +359,7 @@ class PatronScreen(DeskScreen):
         if action in PATRON_ACTIONS:
             return self.app.patron_card is not None and self.view_ready
         if action in ("move", "tab"):
-            return self.view_ready or self.has_class("-searching")
+            return self.view_ready or self.searching
         return True
 
     # --- actions ------------------------------------------------------------------------

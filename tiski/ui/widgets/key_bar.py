@@ -20,6 +20,7 @@ class KeyBar(Static):
 
     def __init__(self, **kwargs):
         super().__init__("", markup=False, **kwargs)
+        self._redraw_asked = False
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -29,7 +30,15 @@ class KeyBar(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen:
+        """Textual signals a change of the keys many times while an area is shown (each
+        focus, each refreshed binding): the line is written once, after them."""
+        if self.is_attached and screen is self.screen and not self._redraw_asked:
+            self._redraw_asked = True
+            self.call_later(self._redraw)
+
+    def _redraw(self) -> None:
+        self._redraw_asked = False
+        if self.is_attached:
             self.show_keys()
 
     def show_keys(self) -> None:
