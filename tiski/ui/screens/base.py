@@ -40,6 +40,7 @@ class DeskScreen(Guarded, Screen):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._lang = None
+        self._resume_posted = False
         # A new area is styled as it mounts, with the stylesheet as it is then. Textual
         # marks a new screen's styles as never refreshed (-1) and so parses the whole
         # stylesheet again when it is first shown — and, since that refresh passes over
@@ -66,6 +67,21 @@ class DeskScreen(Guarded, Screen):
 
     def on_mount(self) -> None:
         self._lang = self.app.t.lang
+
+    def post_message(self, message) -> bool:
+        """Textual posts a screen ScreenResume twice when its mode is first shown
+        (`_init_mode` and `switch_mode` each post one): the area would read and fill
+        everything twice. A second one before the first is handled is dropped."""
+        if isinstance(message, events.ScreenResume):
+            if self._resume_posted:
+                return True
+            self._resume_posted = True
+        return super().post_message(message)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.ScreenResume):
+            self._resume_posted = False  # being handled: the next one is a showing of its own
+        await super().on_event(event)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Switching back to an area: its styles are as they were left unless the

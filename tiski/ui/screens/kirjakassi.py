@@ -66,6 +66,7 @@ class KirjakassiScreen(DeskScreen):
     async def on_screen_resume(self) -> None:
         await super().on_screen_resume()
         self.fill()
+        self.focus_scan()  # the deliveries when there are any, now that they are filled
 
     def focus_scan(self) -> None:
         self.query_one("#deliveries" if self.query_one("#deliveries", DataTable).row_count else "#clients",
