@@ -8,7 +8,8 @@ stands the clock still at that moment instead, for tests that need every reading
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -22,10 +23,26 @@ Clock = Callable[[], datetime]
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
-def parse_moment(text: str) -> datetime:
-    """'2026-12-02T14:05' (local) or with an offset -> an aware Helsinki datetime.
-    ValueError for anything else, and for a moment outside FIRST_YEAR..LAST_YEAR."""
-    moment = datetime.fromisoformat(text.strip())
+# A moment as the desk shows one: `3.12.2026 10:00` (a day as `parse_day` reads it, a
+# space, hours and minutes; `10.00` and "klo" as Finns also write them).
+_SHOWN_MOMENT = re.compile(
+    r"([0-9]{1,2})\.([0-9]{1,2})(?:\.([0-9]{4})?)?\s+(?:klo\s*)?([0-9]{1,2})[:.]([0-9]{2})", re.IGNORECASE)
+
+
+def parse_moment(text: str, today: date | None = None) -> datetime:
+    """A moment as staff type it — as the desk shows it, `3.12.2026 10:00`, or `3.12.
+    10:00` in the year of `today` — or ISO `2026-12-03T10:00` (local, or with an offset)
+    -> an aware Helsinki datetime. ValueError for anything else (`3.12. 10:00` too when
+    `today` is not known), and for a moment outside FIRST_YEAR..LAST_YEAR."""
+    shown = _SHOWN_MOMENT.fullmatch(text.strip())
+    if shown:
+        day, month, year, hour, minute = shown.groups()
+        if year is None and today is None:
+            raise ValueError("a day without its year needs today's")
+        in_year = int(year) if year is not None else today.year if today is not None else 0
+        moment = datetime(in_year, int(month), int(day), int(hour), int(minute))
+    else:
+        moment = datetime.fromisoformat(text.strip())
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise ValueError(f"the year must be {FIRST_YEAR}–{LAST_YEAR}")
     if moment.tzinfo is None:

@@ -265,6 +265,12 @@ class TestPatronCommands:
         refused(db_path, "checkout", "A1000", "I1000", code="CARD_LOST")
         assert ok(db_path, "checkout", "A2000", "I1000")["loan"]["card"] == "A2000"
 
+    def test_patron_card_lost_reported_at_a_moment_typed_as_shown(self, world, db_path):
+        """`--reported-at "1.12.2026 9:15"`. Mutation caught: the option ISO only (exit 2)."""
+        ok(db_path, "patron", "card-lost", "A1000", "--new-card", "A2000", "--reported-at", "1.12.2026 9:15")
+        closed = world.conn.execute("SELECT closed_at FROM cards WHERE card = 'A1000'").fetchone()[0]
+        assert str(closed).startswith("2026-12-01T09:15") or str(closed).startswith("2026-12-01 09:15")
+
     def test_patron_card_lost_refuses_a_card_in_use(self, world, db_path):
         patron(world, "B1000")
         refused(db_path, "patron", "card-lost", "A1000", "--new-card", "B1000", code="DUPLICATE_CARD", exit=2)

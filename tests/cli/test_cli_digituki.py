@@ -104,3 +104,22 @@ def test_a_move_the_visit_cannot_make_is_a_rule_refusal(run):
     error = json.loads(refused.stdout)["error"]
     assert refused.exit_code == 1 and error["code"] == "WRONG_STATE"
     assert error["message"] == "Ei mahdollista nyt: asiakas on vielä jonossa."
+
+
+def test_a_callback_window_typed_as_the_desk_shows_it(run):
+    """`--from "3.12.2026 9:00" --to "3.12. 11:30"` (this year by the desk's clock): the
+    window stored as typed. Mutation caught: the options ISO only (exit 2, "aika
+    muodossa VVVV-KK-PPTHH:MM"), or `3.12.` without the desk's year."""
+    request = ok(run("digituki", "callback", "add", "--name", "Aino", "--phone", "040 123 4567", "--topic",
+                     "e_services", "--from", "3.12.2026 9:00", "--to", "3.12. 11:30", "--json"))["callback"]
+    assert request["wish_from"].startswith("2026-12-03T09:00") and request["wish_to"].startswith("2026-12-03T11:30")
+    refused = run("digituki", "callback", "add", "--name", "Aino", "--phone", "040 123 4567", "--topic",
+                  "e_services", "--from", "3.12.2026 kymmeneltä", "--json")
+    assert refused.exit_code == 2 and "3.12.2026 10:00" in json.loads(refused.stdout)["error"]["message"]
+
+
+def test_an_appointment_booked_at_a_moment_typed_as_shown(run):
+    ok(run("digituki", "hours", "add", "thu", "10:00", "12:00", "--appointments", "--slot-minutes", "60", "--json"))
+    booked = ok(run("digituki", "book", "3.12.2026 11:00", "--name", "Liisa", "--topic", "library_services",
+                    "--json"))["appointment"]
+    assert booked["starts_at"].startswith("2026-12-03T11:00")

@@ -34,16 +34,37 @@ def alerting(ui_desk):
 
 @pytest.mark.parametrize("area, name_row", [("f2", "Laine, Liisa"), ("f3", "Liisa Laine")])
 async def test_alerts_stand_under_the_name(alerting, area, name_row):
-    """Mutation caught: alerts computed but not shown (issue 10 #4), or shown below the
-    tables where a full list pushes them off an 80×24 screen."""
+    """The pickup ending today first, the holds waiting, the note last. Mutation caught:
+    alerts computed but not shown (issue 10 #4), or shown below the tables where a full
+    list pushes them off an 80×24 screen."""
     app = make_app(alerting)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(area)
         await scan(pilot, LAINE)
         under = rows_after(screen_lines(app), name_row, 3)
-        assert "Huomautus: Soita ennen kuin varaus raukeaa" in under[0]
-        assert "Nouto päättyy TÄNÄÄN: Kirja numero 3, hylly 001" in under[1]
-        assert "Noudettavana 1: hylly 001, viimeistään 9.12.2026" in under[2]
+        assert "Nouto päättyy TÄNÄÄN: Kirja numero 3, hylly 001" in under[0]
+        assert "Noudettavana 1: hylly 001, viimeistään 9.12.2026" in under[1]
+        assert "Huomautus: Soita ennen kuin varaus raukeaa" in under[2]
+
+
+@pytest.mark.parametrize("area, name_row", [("f2", "Laine, Liisa"), ("f3", "Liisa Laine")])
+async def test_many_notes_never_push_the_pickup_off_the_box(alerting, area, name_row):
+    """Six more notes (seven in all) and the pickup and the holds waiting: the pickup
+    first, the holds next, the notes that fit, then a line saying how many more there
+    are. Mutation caught: the notes first, so the six lines of the box hold only notes
+    and "Nouto päättyy TÄNÄÄN" is hidden with no sign (no "+N" line)."""
+    for n in range(1, 7):
+        alerting.patrons.add_note(LAINE, f"Muistiinpano {n}")
+    app = make_app(alerting)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(area)
+        await scan(pilot, LAINE)
+        under = rows_after(screen_lines(app), name_row, 6)
+        assert "Nouto päättyy TÄNÄÄN: Kirja numero 3" in under[0]
+        assert "Noudettavana 1: hylly 001" in under[1]
+        assert "Huomautus: Soita ennen kuin varaus raukeaa" in under[2]
+        assert "Huomautus: Muistiinpano 1" in under[3] and "Huomautus: Muistiinpano 2" in under[4]
+        assert under[5].strip() == "… +4 lisää"
 
 
 @pytest.mark.parametrize("area, names", [("f2", ("Virtanen, Aino", "Virtala, Aino")),

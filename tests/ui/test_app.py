@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tiski.ui.screens.help import HelpScreen
 
-from .conftest import burst, make_app, screen_text, shows
+from .conftest import burst, make_app, screen_lines, screen_text, shows
 
 SIZE = (80, 24)
 AREA_KEYS = ("f1", "f2", "f3", "f4")
@@ -28,13 +30,50 @@ async def test_f1_lists_every_key_of_the_desk_and_the_screen(ui_desk):
 
 
 async def test_the_footer_shows_the_keys_in_use_in_80_columns(ui_desk):
+    """The areas' keys as one range with their label. Mutation caught: the keys run
+    together ("f2f3f4f5f6f7f8f9f10f11 Alueet")."""
     app = make_app(ui_desk)
     async with app.run_test(size=SIZE) as pilot:
         await burst(pilot, "2028000000001")
-        labels = ("Ohje", "f2f3f4f5", "Alueet", "Uusi", "Maksa", "Tyhjennä")
+        labels = ("Ohje", "f2–f11 Alueet", "Uusinta", "Maksa", "Tyhjennä")
         footer = await shows(pilot, *labels, line=-1)
         for label in labels:
             assert label in footer, footer
+
+
+@pytest.mark.parametrize("keys", [("f6", "enter"), ("f4",), ("f11",)], ids=["packing", "returns", "notices"])
+async def test_the_areas_label_stays_whole_in_80_columns(ui_desk, keys):
+    """The pick-and-pack screen (F6, Enter), returns and notices — the screens with the
+    most keys of their own — end the line with help and the areas, whole, in each
+    language, the screen's first key first. Mutation caught: the areas'
+    keys spelled out one by one ("f2f3f4f5f6f7f8f9f10f11"), which cuts "Alueet" (or
+    the whole areas entry) off the line."""
+    from .conftest import book_bag_client
+
+    book_bag_client(ui_desk, rhythm_weeks=1, weekday="thu")
+    ui_desk.kirjakassi.save_interview("2028000000050", {"genres": ["dekkarit"]}, complete=True)
+    for lang, areas in (("fi", "Ohje f2–f11 Alueet"), ("sv", "Hjälp f2–f11 Områden"), ("en", "Help f2–f11 Areas")):
+        app = make_app(ui_desk, lang=lang)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await shows(pilot, areas.split()[-1], line=-1)
+            footer = " ".join(screen_lines(app)[-1].split())  # one space between words
+            assert footer.endswith(areas) and len(screen_lines(app)[-1]) <= 80, footer
+            first = next(a.binding for a in app.screen.active_bindings.values()
+                         if a.binding.show and a.enabled and a.node is not app)
+            assert footer.startswith(f"{app.get_key_display(first)} {app.t(first.description)} "), footer
+
+
+def test_keys_that_share_a_label():
+    """A run of function keys as a range; any other set with a separator between."""
+    from tiski.ui.widgets.key_bar import keys_together
+
+    assert keys_together(["f2", "f3", "f4", "f5"]) == "f2–f5"
+    assert keys_together(["f2", "f3", "f7"]) == "f2/f3/f7"
+    assert keys_together(["f2", "f3"]) == "f2–f3"
+    assert keys_together(["f2", "f4"]) == "f2/f4"
+    assert keys_together(["^o", "^l", "^k"]) == "^o/^l/^k"
 
 
 async def test_the_command_palette_lists_every_action(ui_desk):

@@ -124,6 +124,46 @@ async def test_a_hold_on_the_title_for_the_patron_on_screen(ui_desk):
         assert (hold.title, hold.pickup_branch) == ("Kirja numero 20", "PORI")
 
 
+async def test_a_patron_opened_by_a_lost_card_gets_the_hold_on_the_new_card(ui_desk):
+    """Liisa's card reported lost, a new one issued; the old card scanned at F2 shows her
+    with the new card. At F7, Ctrl+O places the hold. Mutation caught: the catalogue
+    acting with the scanned (closed) card: "Kortti on ilmoitettu kadonneeksi"."""
+    ui_desk.patrons.report_lost_card("2028000000005", "2028000000099")
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "2028000000005")
+        await to_catalogue(pilot)
+        await type_text(pilot, "kirja numero 20")
+        await shows(pilot, "Kirja numero 20")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormModal), screen_text(app)
+        assert [h.title for h in ui_desk.patrons.view("2028000000099").holds][-1] == "Kirja numero 20"
+
+
+async def test_a_patron_opened_by_a_lost_card_gets_the_ill_on_the_new_card(ui_desk):
+    """The same with an interlibrary loan (Ctrl+L). Mutation caught: the order refused for
+    the closed card."""
+    ui_desk.patrons.report_lost_card("2028000000005", "2028000000099")
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "2028000000005")
+        await to_catalogue(pilot)
+        await type_text(pilot, "porin historia")
+        await shows(pilot, "ei löydy yhdestäkään jäsenkirjastosta")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        app.screen.query_one("#f-from").value = "Kansalliskirjasto"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormModal), screen_text(app)
+        row = ui_desk.conn.execute("SELECT c.card FROM ill_requests r JOIN cards c ON c.patron_id = r.patron_id"
+                                   " AND c.status = 'active'").fetchone()
+        assert row[0] == "2028000000099"
+
+
 async def test_an_interlibrary_loan_when_no_member_library_has_it(ui_desk):
     """Nothing found: Ctrl+L offers the ILL order with the words typed as its title; with
     copies in the consortium the key is not offered. Mutation caught: ILL offered for a

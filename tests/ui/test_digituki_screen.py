@@ -172,6 +172,30 @@ async def test_callbacks_listed_by_due_time_with_attempts(dt_desk):
         assert dt_desk.bookings.callbacks()[0].attempts == 1
 
 
+async def test_a_callback_window_typed_as_the_desk_shows_it(dt_desk):
+    """Ctrl+K, Ctrl+A: the wished window typed "3.12. 9:00" – "3.12.2026 11:30", as the
+    list shows times, and saved. Mutation caught: the form's times ISO only (refused
+    "aika muodossa VVVV-KK-PPTHH:MM")."""
+    app = make_app(dt_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)
+        for name, value in (("name", "Matti"), ("phone", "050 765 4321"), ("wish_from", "3.12. 9:00"),
+                            ("wish_to", "3.12.2026 11:30")):
+            form.query_one(f"#f-{name}").value = value
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormModal), screen_text(app)
+        [request] = dt_desk.bookings.callbacks()
+        assert (request.wish_from.day, request.wish_from.hour, request.wish_to.hour, request.wish_to.minute) == \
+            (3, 9, 11, 30)
+
+
 async def test_statistics_with_bars(dt_desk):
     for topic in ("e_services", "e_services", "device_use"):
         dt_desk.digituki.queue_add("X", topic, "own_phone")

@@ -9,7 +9,8 @@ import asyncio
 
 from textual import events
 
-from tiski.ui.screens.forms import ConfirmModal
+from tiski.ui.screens.forms import ConfirmModal, FormModal
+from tiski.ui.screens.help import HelpScreen
 from tiski.ui.screens.login import LoginScreen
 from tiski.ui.screens.override import OverrideModal
 from tiski.ui.screens.question import SCAN_TAIL
@@ -18,7 +19,7 @@ from .conftest import key_event, make_app, scan, screen_lines, screen_text, sett
 from .test_login import PASSWORD, with_accounts
 
 SIZE = (80, 24)
-VIRTALA, LAINE, MAKINEN = "2028000000002", "2028000000005", "2028000000004"  # Mäkinen: ID check at every loan
+AINO, VIRTALA, LAINE, MAKINEN = "2028000000001", "2028000000002", "2028000000005", "2028000000004"  # Mäkinen: ID check at every loan
 
 
 def lent_to(desk, card: str) -> list[str]:
@@ -156,6 +157,96 @@ async def test_a_scan_glued_to_a_reason_is_told_apart(ui_desk):
         assert list(app.held_scans) == ["1000000012"]
         await answer(pilot, "escape")
         assert lent_to(ui_desk, VIRTALA)[-1] == "1000000012"
+
+
+async def test_a_scan_into_the_waive_reason_is_held_not_taken_for_the_reason(ui_desk):
+    """F2, Ctrl+B: the amount typed, then the next patron's card scanned into the reason
+    field. Nothing is waived, the field stays empty, the form says the code waits; the
+    clerk writes the reason and saves, and the held card opens. Mutation caught: the
+    scanner's Enter submitting the form with the code as the reason (no scan guard in
+    FormModal), the code left in the field, or the held code dropped when it closes."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(pilot, AINO)
+        balance = ui_desk.fees.balance(AINO)
+        await pilot.press("ctrl+b")
+        await settled(pilot)
+        await scan(pilot, "2,00\n", enter=False, gap=0.12)  # a person: the amount, Enter to the reason
+        await scan(pilot, LAINE)
+        assert isinstance(app.screen, FormModal)
+        assert app.screen.query_one("#f-reason").value == "" and app.screen.query_one("#f-amount").value == "2,00"
+        assert LAINE in screen_text(app) and ui_desk.fees.balance(AINO) == balance
+        await scan(pilot, "Nide löytyi", gap=0.12)
+        assert not isinstance(app.screen, FormModal)
+        assert ui_desk.fees.balance(AINO) == balance - 200
+        reason = ui_desk.conn.execute("SELECT reason FROM fees WHERE entry = 'waiver'").fetchone()[0]
+        assert reason == "Nide löytyi"
+        assert app.patron_card == LAINE and "Laine, Liisa" in screen_text(app)
+
+
+async def test_a_scan_into_the_pay_form_keeps_the_amount_and_pays_nothing(ui_desk):
+    """F2, Ctrl+F: the amount proposed is the balance; a card scanned over it. The amount
+    stays, nothing is paid, and on Esc the scanned patron opens. Mutation caught: the
+    scan replacing the amount and its Enter taking a payment of 2 028 000 000 005 cents
+    (or a refusal), the amount left empty once the code is taken out."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(pilot, AINO)
+        balance = ui_desk.fees.balance(AINO)
+        await pilot.press("ctrl+f")
+        await settled(pilot)
+        amount = app.screen.query_one("#f-amount").value
+        await scan(pilot, LAINE)
+        assert isinstance(app.screen, FormModal)
+        assert app.screen.query_one("#f-amount").value == amount
+        assert ui_desk.fees.balance(AINO) == balance and LAINE in screen_text(app)
+        await answer(pilot, "escape")
+        assert app.patron_card == LAINE
+
+
+async def test_a_scan_over_a_checkbox_neither_toggles_it_nor_is_lost(ui_desk):
+    """The pay form's focus on "print a receipt": a scan's digits reach no field, its Enter
+    would toggle the box. Mutation caught: the Enter passed on to the checkbox, or the
+    digits collected by the form dropped."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(pilot, AINO)
+        await pilot.press("ctrl+f")
+        await settled(pilot)
+        app.screen.query_one("#f-receipt").focus()
+        await settled(pilot)
+        await scan(pilot, LAINE)
+        assert app.screen.query_one("#f-receipt").value is True
+        assert list(app.held_scans) == [LAINE]
+
+
+async def test_a_scan_into_a_code_field_is_its_value(ui_desk):
+    """The lost-card form asks for the new card: scanning it is how it is given, so the
+    code stays in the field and the form is saved. Mutation caught: every field treated
+    as "no scans here" (the new card held instead of issued)."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(pilot, LAINE)
+        await pilot.press("ctrl+l")
+        await settled(pilot)
+        await scan(pilot, "2028000000099")
+        assert not isinstance(app.screen, FormModal) and app.patron_card == "2028000000099"
+        assert not app.held_scans
+
+
+async def test_a_scan_with_help_open_closes_help_and_is_handled(ui_desk):
+    """F3, F1, a card scanned while the keys are read: help closes, the patron opens at
+    F3. Mutation caught: the scan silently dropped by the help screen."""
+    app = make_app(ui_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settled(pilot)
+        await pilot.press("f1")
+        await settled(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await scan(pilot, VIRTALA)
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.patron_card == VIRTALA and "Aino Virtala" in screen_text(app)
 
 
 async def test_fast_typing_lands_in_the_right_fields(ui_desk):

@@ -257,3 +257,44 @@ def test_the_lock(snap_compare, ui_desk):
         await typed("2028000000001", "<f12>")(pilot)
 
     assert snap_compare(make_app(with_accounts(ui_desk)), terminal_size=SIZE, run_before=run)
+
+
+# --- the newer screens: the catalogue, a copy, the work lists, their forms ----------------
+
+
+@pytest.fixture
+def lists_desk(alert_desk):
+    """On top of `alert_desk` (no. 3 on the hold shelf for Liisa, no. 6 on the pull
+    list): no. 21 returned at Ulvila, on its way home here; a week on, Wednesday
+    9.12., the last day of Liisa's pickup (the hold shelf to clear)."""
+    from datetime import datetime
+
+    from tiski.clock import HELSINKI
+    from tiski.desk import Desk
+
+    ulv = Desk(alert_desk.conn, clock=alert_desk.test_clock, branch="ULV", staff="pekka")
+    alert_desk.loans.checkout("2028000000002", "1000000021")
+    ulv.loans.return_item("1000000021")
+    for notice in alert_desk.notices.work_list():  # Liisa was told (an untold patron's copy is not cleared)
+        if notice.kind == "hold_arrived" and notice.status == "pending":
+            alert_desk.notices.mark_called(notice.id)
+    alert_desk.test_clock.set(datetime(2026, 12, 9, 10, tzinfo=HELSINKI))
+    return alert_desk
+
+
+NEWER = {
+    "catalogue_results": ("2028000000002", "<f7>", "~kirja numero 1", "…", "⚙"),
+    "catalogue_copy_view": ("<f7>", "1000000003"),
+    "catalogue_hold_form": ("2028000000002", "<f7>", "~kirja numero 20", "…", "⚙", "<ctrl+o>"),
+    "catalogue_ill_form": (LAINE, "<f7>", "~porin historia", "…", "⚙", "<ctrl+l>"),
+    "pull_list": ("<f8>",),
+    "in_transit": ("<f9>",),
+    "hold_shelf": ("<f10>",),
+    "notice_channels_form": (LAINE, "<ctrl+s>"),
+    "returns_damaged_form": ("<f4>", "<ctrl+r>"),
+}
+
+
+@pytest.mark.parametrize("steps", NEWER.values(), ids=NEWER.keys())
+def test_newer_screen(snap_compare, lists_desk, steps):
+    assert snap_compare(make_app(lists_desk), terminal_size=SIZE, run_before=typed(*steps))

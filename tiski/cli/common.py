@@ -31,6 +31,9 @@ def day(text: str | None, what: str) -> date | None:
     return parse_day(text, what, load_settings().clock()().date())
 
 
+# The metavar of an option that takes a moment: as the desk shows one (quoted: it has a
+# space), `3.12. 10:00` for this year, or ISO 2026-12-03T10:00 (`clock.parse_moment`).
+MOMENT = "'D.M.YYYY HH:MM'"
 SMALL_FILE_LIMIT = 1_000_000  # bytes: a policy or an interview's answers are a few kilobytes
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..core.errors import invalid
 from ..core.text import spreadsheet_safe
 from ..i18n import format_day
-from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, json_text, option, whole
+from .common import BRANCH, JSON, MOMENT, Group, State, arg, day, emit, flag, json_text, option, whole
 
 cli = Group("tiski")
 digituki = cli.group("digituki", "Digital support (digituki): queue, appointments, call-backs.")
@@ -147,7 +147,7 @@ def slots(st: State, when: str, branch: str | None, as_json: bool) -> None:
          [f"{s:%H:%M}  {m} min  {h or '-'}" for s, h, m in free] or [st.t("cli.none_found")])
 
 
-@digituki.command("book", arg("starts-at", metavar="YYYY-MM-DDTHH:MM"), option("--name", required=True),
+@digituki.command("book", arg("starts-at", "A free time: '3.12.2026 10:00', '3.12. 10:00' (this year) or ISO.", metavar=MOMENT), option("--name", required=True),
                   option("--topic", required=True), option("--phone"), option("--helper", metavar="USER"), BRANCH,
                   JSON)
 def book(st: State, starts_at: str, name: str, topic: str, phone: str | None, helper: str | None,
@@ -194,8 +194,9 @@ def callback_json(c) -> dict:
 
 @callback.command("add", option("--name", required=True), option("--phone", required=True),
                   option("--topic", required=True),
-                  option("--from", "Wished time window start.", dest="wish_from", metavar="YYYY-MM-DDTHH:MM"),
-                  option("--to", "Wished time window end.", dest="wish_to", metavar="YYYY-MM-DDTHH:MM"), BRANCH, JSON)
+                  option("--from", "Wished time window start: '3.12.2026 10:00', '3.12. 10:00' (this year) or ISO.",
+                         dest="wish_from", metavar=MOMENT),
+                  option("--to", "Wished time window end (as --from).", dest="wish_to", metavar=MOMENT), BRANCH, JSON)
 def callback_add(st: State, name: str, phone: str, topic: str, wish_from: str | None, wish_to: str | None,
                  branch: str | None, as_json: bool) -> None:
     """A patron asks to be called back (support by phone only)."""

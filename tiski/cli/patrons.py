@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..core.errors import invalid
-from .common import BRANCH, JSON, Group, State, arg, day, emit, flag, int_between, json_text, jsonable, option, switch, whole
+from .common import BRANCH, JSON, MOMENT, Group, State, arg, day, emit, flag, int_between, json_text, jsonable, option, switch, whole
 
 cli = Group("tiski")
 patron = cli.group("patron", "Patrons (asiakkaat).")
@@ -149,7 +149,7 @@ def patron_find(st: State, query: str, limit: int, as_json: bool) -> None:
 
 
 @patron.command("card-lost", arg("card"), option("--new-card", required=True, metavar="CARD"),
-                 option("--reported-at", "When the patron reported it (default: now).", metavar="TIME"), JSON)
+                 option("--reported-at", "When the patron reported it (default: now).", metavar=MOMENT), JSON)
 def patron_card_lost(st: State, card: str, new_card: str, reported_at: str | None, as_json: bool) -> None:
     """A lost card: closed from the report, a new card issued."""
     view = st.desk().patrons.report_lost_card(card, new_card, reported_at)

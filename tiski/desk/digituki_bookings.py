@@ -99,7 +99,7 @@ def book(desk: DeskContext, starts_at: str | datetime, name: str, topic: str, *,
     phone = clean_phone(phone)
     rules.check_choice(topic, rules.TOPICS, "topic")
     try:
-        moment = starts_at if isinstance(starts_at, datetime) else parse_moment(str(starts_at))
+        moment = starts_at if isinstance(starts_at, datetime) else parse_moment(str(starts_at), desk.now().date())
     except ValueError:
         raise invalid("moment", field="starts_at") from None
     with desk.write():
@@ -174,8 +174,8 @@ def _new_callback(desk: DeskContext, name: str, phone: str, topic: str, wish_fro
         raise invalid("required", field="phone")
     rules.check_choice(topic, rules.TOPICS, "topic")
     try:
-        start = parse_moment(wish_from) if wish_from else None
-        end = parse_moment(wish_to) if wish_to else None
+        start = parse_moment(wish_from, desk.now().date()) if wish_from else None
+        end = parse_moment(wish_to, desk.now().date()) if wish_to else None
     except ValueError:
         raise invalid("moment", field="wish") from None
     if start and end and end <= start:
@@ -214,7 +214,7 @@ def import_callbacks(desk: DeskContext, path: Path) -> tuple[int, list[tuple[int
     for raw in reader:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         try:
-            received = parse_moment(row["received_at"]) if row.get("received_at") else desk.now()
+            received = parse_moment(row["received_at"], desk.now().date()) if row.get("received_at") else desk.now()
             prepared.append(_new_callback(desk, row.get("name", ""), row.get("phone", ""), row.get("topic", ""),
                                           row.get("wish_from") or None, row.get("wish_to") or None, received, "web"))
         except Refused as refused:

@@ -401,7 +401,7 @@ def report_lost_card(desk: DeskContext, card: str, new_card: str, reported_at: s
     moment = desk.now()
     if reported_at:
         try:
-            moment = parse_moment(reported_at)
+            moment = parse_moment(reported_at, desk.now().date())
         except ValueError:
             raise invalid("moment", field="reported_at") from None
         if moment > desk.now():

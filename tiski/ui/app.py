@@ -37,7 +37,7 @@ from . import boundary
 from .boundary import Guarded
 from .screens.base import AREAS, translated
 from .screens.login import LoginScreen
-from .screens.question import Question
+from .screens.question import HoldsScans, Question
 from .typeahead import Typeahead
 
 LOGIN = "login"  # the mode of the login and the lock
@@ -274,7 +274,7 @@ class TiskiApp(Guarded, App):
         While locked, only the command palette (languages, quit) opens over the login."""
         if self.locked and not isinstance(screen, CommandPalette):
             return AwaitMount(self.screen, [])
-        if isinstance(screen, Question):
+        if isinstance(screen, HoldsScans):  # a question, a form, help: the scans it held, after it
             callback = self._then_held_scans(callback)
         return super().push_screen(screen, self.guarded(callback) if callback else None, wait_for_dismiss,
                                    **kwargs)

@@ -276,9 +276,20 @@ class CatalogueScreen(DeskScreen):
 
         self.app.push_screen(ItemModal(barcode), closed)
 
+    def card(self) -> str | None:
+        """The card the desk acts with for the patron on screen: their valid one, whichever
+        was scanned (a lost card opens the patron, as at F2, but never lends or holds)."""
+        card = self.app.patron_card
+        if card is None:
+            return None
+        try:
+            return self.desk.patrons.view(card).card
+        except Refused:
+            return card  # the facade's refusal comes with the action
+
     def action_hold(self) -> None:
         """Ctrl+O: a hold on the chosen title for the patron on screen."""
-        card, chosen = self.app.patron_card, self.current()
+        card, chosen = self.card(), self.current()
         if card is None:
             self.app.notify(self.t("catalogue.no_patron"), severity="warning")
             return
@@ -307,7 +318,7 @@ class CatalogueScreen(DeskScreen):
 
     def action_ill(self) -> None:
         """Ctrl+L: no member library has it — order it from elsewhere for the patron on screen."""
-        card, chosen = self.app.patron_card, self.current()
+        card, chosen = self.card(), self.current()
         if card is None:
             self.app.notify(self.t("catalogue.no_patron"), severity="warning")
             return

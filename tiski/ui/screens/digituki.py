@@ -222,7 +222,7 @@ class DigitukiScreen(DeskScreen):
             Field("topic", t("ui.dt_col_topic"), "e_services", "select", self._choices("topic", TOPICS)),
             Field("device", t("ui.dt_col_device"), "own_phone", "select", self._choices("device", DEVICES)),
             Field("language", t("ui.dt_language"), "fi", "select", self._choices("lang", LANGUAGES)),
-            Field("card", t("ui.dt_card"), placeholder=t("ui.dt_card_hint")),
+            Field("card", t("ui.dt_card"), placeholder=t("ui.dt_card_hint"), code=True),
         ], submit), self._after_form(t("ui.dt_added")))
 
     def action_next(self) -> None:

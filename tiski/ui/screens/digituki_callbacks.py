@@ -97,8 +97,8 @@ class CallbacksScreen(DeskScreen):
             Field("name", t("ui.dt_name")),
             Field("phone", t("ui.phone")),
             Field("topic", t("ui.dt_col_topic"), "e_services", "select", [(t(f"topic.{x}"), x) for x in TOPICS]),
-            Field("wish_from", t("ui.dt_wish_from"), placeholder="2026-12-03T10:00"),
-            Field("wish_to", t("ui.dt_wish_to"), placeholder="2026-12-03T12:00"),
+            Field("wish_from", t("ui.dt_wish_from"), placeholder=t("date.moment_hint")),
+            Field("wish_to", t("ui.dt_wish_to"), placeholder=t("date.moment_hint")),
         ], lambda v: self.desk.bookings.add_callback(v["name"], v["phone"], v["topic"], wish_from=v["wish_from"] or None,
                                             wish_to=v["wish_to"] or None))
 

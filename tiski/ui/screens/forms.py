@@ -1,6 +1,14 @@
 """Small keyboard forms in a modal: Enter moves to the next field, Enter on the last
 (or Ctrl+S) saves, Esc cancels. The submit callback does the desk transaction and
-returns an error to show, so a refused form stays open with what was typed."""
+returns an error to show, so a refused form stays open with what was typed.
+
+Safe against the scanner, as the questions are (see `question`): a scan that lands in
+a field of words or figures (a reason, an amount) is not what was asked — its Enter
+never moves on or saves, its code is taken out of the field (which holds again what
+it held before) and held, and the screen behind handles it once the form is closed.
+So is a scan typed while a checkbox or a choice list has the focus. A field that asks
+for a code (`Field.code`: a card, an item's barcode) takes the scan as its value.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,9 +24,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..boundary import Guarded
-from ..widgets.text_input import TextInput
+from ..widgets.timed_input import SCANNER_GAP, SHORTEST_CODE, TimedInput
 from .base import translated
-from .question import Question
+from .question import HoldsScans, Question
 
 
 @dataclass
@@ -29,20 +37,20 @@ class Field:
     kind: str = "text"  # text | password | checkbox | select
     options: list[tuple[str, str]] = field(default_factory=list)
     placeholder: str = ""
+    code: bool = False  # a card or a barcode: scanning it is how it is given
 
 
 def field_input(name: str, value: str = "", placeholder: str = "", password: bool = False) -> Input:
     """One line per field, so a whole form fits 80×24."""
-    widget = TextInput(value, placeholder=placeholder, password=password, id=f"f-{name}", max_length=300, compact=True)
-    widget.cursor_blink = False
-    return widget
+    return TimedInput(value, placeholder=placeholder, password=password, id=f"f-{name}", max_length=300, compact=True)
 
 
-class FormModal(Guarded, ModalScreen[dict | None]):
+class FormModal(HoldsScans, Guarded, ModalScreen[dict | None]):
     BINDINGS = [
         Binding("escape", "cancel", "key.cancel"),
         Binding("ctrl+s", "submit", "key.save"),
     ]
+    HELD_TEXT = "scan.held_form"
 
     def __init__(self, title: str, fields: list[Field], submit: Callable[[dict], str | None], note: str = ""):
         super().__init__()
@@ -50,6 +58,9 @@ class FormModal(Guarded, ModalScreen[dict | None]):
         self.fields = fields
         self.submit_callback = submit
         self.note = note
+        self.held = []
+        self.typed = ""  # characters no field took (a checkbox or a choice list had the focus)
+        self.last_key = 0.0
 
     @property
     def active_bindings(self):
@@ -68,6 +79,7 @@ class FormModal(Guarded, ModalScreen[dict | None]):
                 yield Static(self.note, classes="form-note", markup=False)
             # Above the fields, which scroll: a refusal is seen however long the form.
             yield Static("", classes="form-error", id="form-error", markup=False)
+            yield self.held_line()
             with VerticalScroll(classes="form-fields"):
                 for spec in self.fields:
                     if spec.kind == "checkbox":
@@ -100,6 +112,37 @@ class FormModal(Guarded, ModalScreen[dict | None]):
             else:
                 out[spec.name] = widget.value
         return out
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys no field took (and the Enter, which a field passes up): a scanner's
+        Enter holds the code it ended; any other key does what it does."""
+        code = self.scanned(event) if event.key == "enter" else ""
+        if event.key != "enter" and event.is_printable and event.character:
+            self.typed = self.typed + event.character if event.time - self.last_key <= SCANNER_GAP else event.character
+        elif event.key != "enter":
+            self.typed = ""
+        self.last_key = event.time
+        if code:
+            event.stop()
+            event.prevent_default()
+            self.hold(code)
+        else:
+            await super()._on_key(event)
+
+    def scanned(self, enter: events.Key) -> str:
+        """The code a scanner typed before this Enter, taken out of where it went, or ''
+        (a person's Enter, or a scan into a field that asks for a code)."""
+        typed, self.typed = self.typed.strip(), ""
+        if len(typed) >= SHORTEST_CODE and enter.time - self.last_key <= SCANNER_GAP:
+            return typed
+        field = self.focused
+        if isinstance(field, TimedInput) and field.id not in self.code_fields:
+            return field.take_scan(enter.time)
+        return ""
+
+    @property
+    def code_fields(self) -> set[str]:
+        return {f"f-{spec.name}" for spec in self.fields if spec.code}
 
     @on(Input.Changed)
     def clear_refusal(self) -> None:

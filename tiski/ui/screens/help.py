@@ -1,9 +1,14 @@
 """F1: the keys of the screen it was opened on — its own bindings and the keys its
 widgets take (`DeskScreen.HELP_KEYS`) — and then the keys of the whole desk, in the
-desk's language."""
+desk's language.
+
+A scan while help is open is not lost: its Enter closes help and the code goes to the
+screen help was opened on (held as a question holds it, see `question.HoldsScans`).
+"""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,16 +16,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ..boundary import Guarded
+from ..widgets.timed_input import SCANNER_GAP, SHORTEST_CODE
 from .base import translated
+from .question import HoldsScans
 
 
-class HelpScreen(Guarded, ModalScreen[None]):
+class HelpScreen(HoldsScans, Guarded, ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "key.close"), Binding("f1", "close", "key.close", show=False)]
 
     def __init__(self, screen) -> None:
         """`screen`: the screen F1 was pressed on."""
         super().__init__()
         self.for_screen = screen
+        self.held = []
+        self.typed = ""  # what a scan has typed so far (nothing here takes text)
+        self.last_key = 0.0
 
     @property
     def active_bindings(self):
@@ -49,6 +59,24 @@ class HelpScreen(Guarded, ModalScreen[None]):
             yield Static("\n".join(f"{key:<{width}}  {words}" for key, words in rows), id="help-keys", markup=False)
             yield Label(t("help.desk_keys"), classes="help-heading")
             yield Static(self.desk_keys(), id="help-desk-keys", markup=False)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A scan's characters (keys a scanner's pace apart) are collected; its Enter
+        closes help and hands the code on."""
+        if event.key == "enter":
+            code, self.typed = self.typed.strip(), ""
+            if len(code) >= SHORTEST_CODE and event.time - self.last_key <= SCANNER_GAP:
+                event.stop()
+                event.prevent_default()
+                self.hold(code)
+                self.dismiss(None)
+        elif event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self.typed = self.typed + event.character if event.time - self.last_key <= SCANNER_GAP else event.character
+        else:
+            self.typed = ""
+        self.last_key = event.time
 
     def action_close(self) -> None:
         self.dismiss(None)

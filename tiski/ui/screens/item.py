@@ -187,7 +187,7 @@ def damaged_form(app, done, barcode: str | None = None, closed=None) -> None:
     """Damaged: a note, an optional charge to the loan's patron, and the copy to repair
     (returned first if it is on loan). Without `barcode` the form asks for a scan."""
     t = app.t
-    fields = [] if barcode is not None else [Field("barcode", t("ui.item_barcode"))]
+    fields = [] if barcode is not None else [Field("barcode", t("ui.item_barcode"), code=True)]
     fields += [Field("note", t("catalogue.damage_note")),
                Field("charge", t("catalogue.damage_charge"), placeholder=t("catalogue.damage_charge_hint"))]
 

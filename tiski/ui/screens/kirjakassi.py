@@ -167,7 +167,7 @@ class KirjakassiScreen(DeskScreen):
                 self.app.notify(t("ui.kk_enrolled", name=enrolled[0]), timeout=4)
 
         self.app.push_screen(FormModal(t("ui.kk_enrol_title"), [
-            Field("card", t("ui.kk_card"), self.app.patron_card or ""),
+            Field("card", t("ui.kk_card"), self.app.patron_card or "", code=True),
             Field("eligibility", t("ui.kk_eligibility"), "age", "select",
                   [(t(f"eligibility.{e}"), e) for e in ELIGIBILITY]),
             Field("address", t("ui.kk_address")),

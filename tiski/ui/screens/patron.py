@@ -460,7 +460,7 @@ class PatronScreen(DeskScreen):
             return self._try(lambda: self.desk.holds.place(card, values["barcode"], values["pickup"]))
 
         self._form(self.t("ui.hold_title"),
-                   [Field("barcode", self.t("ui.item_barcode")),
+                   [Field("barcode", self.t("ui.item_barcode"), code=True),
                     Field("pickup", self.t("ui.pickup_branch"), self.desk.branch, "select", branches)],
                    submit, self.t("ui.hold_placed"))
 
@@ -482,7 +482,7 @@ class PatronScreen(DeskScreen):
             self.focus_scan()
 
         self.app.push_screen(
-            FormModal(self.t("ui.lost_title"), [Field("new_card", self.t("ui.new_card"))], submit,
+            FormModal(self.t("ui.lost_title"), [Field("new_card", self.t("ui.new_card"), code=True)], submit,
                       self.t("ui.lost_note")),
             closed,
         )

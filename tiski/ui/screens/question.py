@@ -11,6 +11,9 @@ So in a question:
   and handled, in order with any others, by the screen underneath once the question is
   answered (`TiskiApp.hold_scan`); the question says so while it waits;
 - Esc answers "no" (a scanner never sends it).
+
+Forms (`FormModal`) and F1 help hold scans the same way (`HoldsScans`): whatever dialog
+is open when a scan arrives, its code reaches the area behind once the dialog closes.
 """
 
 from __future__ import annotations
@@ -29,23 +32,41 @@ from .base import translated
 SCAN_TAIL = 0.4  # seconds: an Enter sooner than this after the last key is a scanner's
 
 
-class Question(Guarded, ModalScreen[Any]):
+class HoldsScans:
+    """A dialog that keeps the scans arriving while it is open: each code is held by the
+    app (`TiskiApp.hold_scan`) and named on the dialog's held line; `TiskiApp.push_screen`
+    hands them, in order, to the screen behind once the dialog is closed."""
+
+    HELD_TEXT = "scan.held"  # what the held line says (with the codes)
+    held: list[str]
+
+    def held_line(self) -> Static:
+        """Where the dialog says which scans wait for it."""
+        line = Static("", classes="question-held", id="question-held", markup=False)
+        line.display = False
+        return line
+
+    def hold(self, code: str) -> None:
+        """A scan that arrived while the dialog is open: handled after it closes."""
+        app = self.app
+        app.hold_scan(code)
+        self.held = [*getattr(self, "held", []), code]
+        for line in self.query("#question-held").results(Static):
+            line.update(Text(app.t(self.HELD_TEXT, codes=", ".join(self.held)), style="bold"))
+            line.display = True
+
+
+class Question(HoldsScans, Guarded, ModalScreen[Any]):
     def __init__(self) -> None:
         super().__init__()
         self.opened = time.monotonic()
         self.last_key = self.opened
         self.typed = ""  # what a scan has typed so far (no field here takes text)
-        self.held: list[str] = []
+        self.held = []
 
     @property
     def active_bindings(self):
         return translated(super().active_bindings, self.app.t)
-
-    def held_line(self) -> Static:
-        """Where the question says which scans wait for it."""
-        line = Static("", classes="question-held", id="question-held", markup=False)
-        line.display = False
-        return line
 
     def is_answer(self, event: events.Key) -> bool:
         """An Enter a person pressed: nothing typed before it, not right after a key, not
@@ -72,14 +93,6 @@ class Question(Guarded, ModalScreen[Any]):
             self.hold(code)
         elif self.is_answer(event):
             self.answer_enter()
-
-    def hold(self, code: str) -> None:
-        """A scan that arrived while the question is open: handled after the answer."""
-        self.app.hold_scan(code)
-        self.held.append(code)
-        line = self.query_one("#question-held", Static)
-        line.update(Text(self.app.t("scan.held", codes=", ".join(self.held)), style="bold"))
-        line.display = True
 
     def answer_enter(self) -> None:
         """What Enter means here (a person pressed it)."""

@@ -1,6 +1,7 @@
-"""A text field in a question that remembers when each character was typed, so the
-tail a scanner typed into it (a code, each key and the Enter a few milliseconds apart)
-can be told from what a person wrote there."""
+"""A text field in a question or a form that remembers when each character was typed,
+so the tail a scanner typed into it (a code, each key and the Enter a few milliseconds
+apart) can be told from what a person wrote there — and taken out again, leaving what
+the field held before the scan (a proposed amount the scan's first key replaced, say)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ class TimedInput(TextInput):
         super().__init__(*args, **kwargs)
         self.cursor_blink = False
         self.typed_at: list[float] = []
+        self.before: list[str] = []  # the value before each of those characters
 
     async def _on_key(self, event: events.Key) -> None:
         if event.is_printable and event.character:
             self.typed_at.append(event.time)
+            self.before.append(self.value)
         elif event.key in ("backspace", "delete", "ctrl+u", "ctrl+w", "ctrl+k"):
             self.typed_at.clear()  # edited by hand: what is there now is a person's
+            self.before.clear()
         await super()._on_key(event)
 
     def scanned_tail(self, enter_at: float) -> str:
@@ -38,9 +42,13 @@ class TimedInput(TextInput):
         return tail if len(tail.strip()) >= SHORTEST_CODE else ""
 
     def take_scan(self, enter_at: float) -> str:
-        """Take the scanned tail out of the field (what a person wrote stays): the code, or ''."""
+        """Take the scanned tail out of the field: the field holds again what it held
+        before the scan's first key (what a person wrote, or the value it was given);
+        the code, or ''."""
         scan = self.scanned_tail(enter_at)
         if scan:
-            self.value = self.value[: len(self.value) - len(scan)]
-            self.typed_at = self.typed_at[: len(self.value)]
+            keys = len(scan)
+            before = self.before[-keys] if len(self.before) >= keys else self.value[: len(self.value) - keys]
+            del self.typed_at[-keys:], self.before[-keys:]
+            self.value = before
         return scan.strip()
