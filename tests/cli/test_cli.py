@@ -14,8 +14,6 @@ import pwd
 import re
 import sqlite3
 import stat
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -973,30 +971,13 @@ def test_english_missing_database(tmp_path):
 
 # --- 6. the CLI never imports textual ---------------------------------------------------------
 
-PROBE = """
-import sys
-from tiski.entry import main
-sys.argv = ["tiski", "--db", {db!r}, *{args!r}]
-try:
-    main()
-    code = 0
-except SystemExit as exc:
-    code = exc.code
-loaded = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
-print("PROBE", code, ",".join(loaded) or "-")
-"""
-
-
 @pytest.mark.parametrize("args, code", [(["patron", "find", "x"], 0), (["item", "show", "NOPE123", "--json"], 2)])
 def test_non_tui_commands_never_import_textual(world, db_path, args, code):
-    environment = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TISKI_")}
-    environment["TISKI_NOW"] = NOW
-    done = subprocess.run([sys.executable, "-c", PROBE.format(db=str(db_path), args=args)], capture_output=True,
-                          text=True, env=environment, timeout=60)
-    assert "Traceback" not in done.stderr, done.stderr
-    probe = done.stdout.strip().splitlines()[-1].split()
-    assert probe[0] == "PROBE" and int(probe[1]) == code
-    assert probe[2] == "-", f"textual imported: {probe[2]}"
+    from .test_start_imports import imported, loaded
+
+    exit_code, modules = loaded(db_path, *args)
+    assert exit_code == code
+    assert not imported(modules, "textual"), "textual imported"
 
 
 def test_a_register_busy_past_the_wait_is_one_message_and_exit_2(db_path, desk, monkeypatch):
