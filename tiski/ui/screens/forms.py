@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..boundary import Guarded
-from ..widgets.timed_input import SCANNER_GAP, SHORTEST_CODE, TimedInput
+from ..widgets.timed_input import TimedInput
 from .base import translated
 from .question import HoldsScans, Question
 
@@ -116,12 +116,12 @@ class FormModal(HoldsScans, Guarded, ModalScreen[dict | None]):
     async def _on_key(self, event: events.Key) -> None:
         """Keys no field took (and the Enter, which a field passes up): a scanner's
         Enter holds the code it ended; any other key does what it does."""
-        code = self.scanned(event) if event.key == "enter" else ""
-        if event.key != "enter" and event.is_printable and event.character:
-            self.typed = self.typed + event.character if event.time - self.last_key <= SCANNER_GAP else event.character
-        elif event.key != "enter":
-            self.typed = ""
-        self.last_key = event.time
+        if event.key == "enter":
+            code = self.scanned(event)
+            self.last_key = event.time
+        else:
+            code = ""
+            self.note_key(event)
         if code:
             event.stop()
             event.prevent_default()
@@ -132,9 +132,9 @@ class FormModal(HoldsScans, Guarded, ModalScreen[dict | None]):
     def scanned(self, enter: events.Key) -> str:
         """The code a scanner typed before this Enter, taken out of where it went, or ''
         (a person's Enter, or a scan into a field that asks for a code)."""
-        typed, self.typed = self.typed.strip(), ""
-        if len(typed) >= SHORTEST_CODE and enter.time - self.last_key <= SCANNER_GAP:
-            return typed
+        code = self.scan_ended(enter)
+        if code:
+            return code
         field = self.focused
         if isinstance(field, TimedInput) and field.id not in self.code_fields:
             return field.take_scan(enter.time)

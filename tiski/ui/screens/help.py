@@ -16,7 +16,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ..boundary import Guarded
-from ..widgets.timed_input import SCANNER_GAP, SHORTEST_CODE
 from .base import translated
 from .question import HoldsScans
 
@@ -63,20 +62,19 @@ class HelpScreen(HoldsScans, Guarded, ModalScreen[None]):
     async def _on_key(self, event: events.Key) -> None:
         """A scan's characters (keys a scanner's pace apart) are collected; its Enter
         closes help and hands the code on."""
-        if event.key == "enter":
-            code, self.typed = self.typed.strip(), ""
-            if len(code) >= SHORTEST_CODE and event.time - self.last_key <= SCANNER_GAP:
+        if event.key != "enter":
+            if event.is_printable and event.character:
                 event.stop()
                 event.prevent_default()
-                self.hold(code)
-                self.dismiss(None)
-        elif event.is_printable and event.character:
+            self.note_key(event)
+            return
+        code = self.scan_ended(event)
+        self.last_key = event.time
+        if code:
             event.stop()
             event.prevent_default()
-            self.typed = self.typed + event.character if event.time - self.last_key <= SCANNER_GAP else event.character
-        else:
-            self.typed = ""
-        self.last_key = event.time
+            self.hold(code)
+            self.dismiss(None)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -27,6 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..boundary import Guarded
+from ..widgets.timed_input import SCANNER_GAP, SHORTEST_CODE
 from .base import translated
 
 SCAN_TAIL = 0.4  # seconds: an Enter sooner than this after the last key is a scanner's
@@ -39,6 +40,23 @@ class HoldsScans:
 
     HELD_TEXT = "scan.held"  # what the held line says (with the codes)
     held: list[str]
+    typed: str  # what a scan has typed so far, where no field took it
+    last_key: float  # when the last key came (the event's time)
+
+    def note_key(self, event: events.Key) -> None:
+        """A key no field took, other than Enter: a printable one joins the scan under way
+        when it came at a scanner's pace, else starts one; any other key ends it."""
+        if event.is_printable and event.character:
+            self.typed = self.typed + event.character if event.time - self.last_key <= SCANNER_GAP else event.character
+        else:
+            self.typed = ""
+        self.last_key = event.time
+
+    def scan_ended(self, enter: events.Key) -> str:
+        """The code a scanner typed before this Enter, or '' (too short, or not at a
+        scanner's pace). What was typed is forgotten either way."""
+        code, self.typed = self.typed.strip(), ""
+        return code if len(code) >= SHORTEST_CODE and enter.time - self.last_key <= SCANNER_GAP else ""
 
     def held_line(self) -> Static:
         """Where the dialog says which scans wait for it."""
