@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from ..core import kirjakassi as rules
@@ -67,22 +69,17 @@ def _record(desk: DeskContext, patron: Patron) -> ClientRecord:
 
 
 def _dates(desk: DeskContext, record: ClientRecord, after: date, count: int = 1,
-           calendars: dict[str, BranchCalendar] | None = None) -> list[date]:
-    """The client's next delivery days. `calendars`: the branches' calendars read once
-    for a whole list of clients (each read is a few queries)."""
-    if calendars is None:
-        calendar = desk.calendar(record.branch)
-    else:
-        if record.branch not in calendars:
-            calendars[record.branch] = desk.calendar(record.branch)
-        calendar = calendars[record.branch]
+           calendar_of: Callable[[str], BranchCalendar] | None = None) -> list[date]:
+    """The client's next delivery days. `calendar_of`: a branch's calendar, cached by a
+    caller going through a whole list of clients (each read is a few queries)."""
+    calendar = (calendar_of or desk.calendar)(record.branch)
     return rules.delivery_dates(record.starts_on, record.rhythm_weeks, record.weekday, calendar,
                                 after, count, (record.paused_from, record.paused_until), record.ends_on)
 
 
 def _client(desk: DeskContext, record: ClientRecord, card: str, name: str,
-            calendars: dict[str, BranchCalendar] | None = None) -> Client:
-    upcoming = _dates(desk, record, desk.today(), calendars=calendars)
+            calendar_of: Callable[[str], BranchCalendar] | None = None) -> Client:
+    upcoming = _dates(desk, record, desk.today(), calendar_of=calendar_of)
     return Client(
         patron_id=record.patron_id, card=card, name=name, branch=record.branch, eligibility=record.eligibility,
         delivery_address=record.delivery_address, contact_name=record.contact_name,
@@ -160,8 +157,8 @@ def end_client(desk: DeskContext, card: str, ends_on: str | date | None = None) 
 
 
 def kirjakassi_clients(desk: DeskContext) -> list[Client]:
-    calendars: dict[str, BranchCalendar] = {}
-    return [_client(desk, c.record, c.card, c.name, calendars) for c in store.clients(desk.conn, desk.today())]
+    calendar_of = cache(desk.calendar)
+    return [_client(desk, c.record, c.card, c.name, calendar_of) for c in store.clients(desk.conn, desk.today())]
 
 
 # --- the interview ------------------------------------------------------------------------
@@ -352,10 +349,10 @@ def kirjakassi_deliveries(desk: DeskContext, start: date, end: date) -> list[Del
     """Bags due between two days: those started (packing, packed, sent, returned) and
     those still only planned by the clients' rhythms."""
     out = {(d.card, d.due_on): d for d in store.deliveries_between(desk.conn, start, end)}
-    calendars: dict[str, BranchCalendar] = {}
+    calendar_of = cache(desk.calendar)
     for client in store.clients(desk.conn, desk.today()):
         # a past plan is no delivery
-        for due in _dates(desk, client.record, max(start, desk.today()), count=6, calendars=calendars):
+        for due in _dates(desk, client.record, max(start, desk.today()), count=6, calendar_of=calendar_of):
             if due > end:
                 break
             out.setdefault((client.card, due), Delivery(None, client.card, client.name, due, "planned", 0))

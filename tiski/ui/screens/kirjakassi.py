@@ -78,11 +78,11 @@ class KirjakassiScreen(DeskScreen):
         week_end = today + timedelta(days=6 - today.weekday() + 7)  # this week and the next
         deliveries = self.query_one("#deliveries", DataTable)
         deliveries.clear()
-        rows = desk.kirjakassi.deliveries(today - timedelta(days=today.weekday()), week_end)
-        later = desk.kirjakassi.deliveries(week_end + timedelta(days=1), today + timedelta(days=120))
-        # bags already being packed or on their way show whenever they are due
-        rows += [d for d in later if d.status in ("packing", "packed", "sent")]
-        self.delivery_rows = rows
+        # this week's and the next; later ones only when their bag is already being packed
+        # or on its way (one read of four months: the clients' plans are worked out once)
+        self.delivery_rows = [d for d in desk.kirjakassi.deliveries(today - timedelta(days=today.weekday()),
+                                                                    today + timedelta(days=120))
+                              if d.due_on <= week_end or d.status in ("packing", "packed", "sent")]
         for d in self.delivery_rows:
             deliveries.add_row(f"{t(f'weekday.{d.due_on.weekday()}')} {format_day(d.due_on)}", Text(safe(d.name)),
                                Text(t(f"kk_status.{d.status}"), style=STATUS_STYLE[d.status]), str(d.items),
