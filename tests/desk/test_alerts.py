@@ -94,6 +94,20 @@ def test_fees_due_with_the_amount_but_not_over_the_limit(desk):
     assert "FEES_DUE" not in codes(view) and "FEES_OVER_LIMIT" in [b.code for b in view.blocks]
 
 
+def test_the_notes_come_after_what_must_be_said_now(desk, clock):
+    """The facade's order is the desk's and the CLI's: a pickup ending today, the holds
+    waiting, then the staff's notes, however many. Mutation caught: the notes first (at
+    80×24 six notes hid the pickup)."""
+    card, other = patron(desk, "P0001"), patron(desk, "P0002")
+    desk.loans.checkout(other, item(desk, "B001"))
+    desk.holds.place(card, "B001")
+    desk.loans.return_item("B001")
+    for n in range(3):
+        desk.patrons.add_note(card, f"Muistiinpano {n}")
+    clock.set(datetime(2026, 12, 9, 10, tzinfo=HELSINKI))
+    assert codes(desk.patrons.view(card)) == ["PICKUP_ENDS_TODAY", "HOLDS_WAITING"] + ["CIRCULATION_NOTE"] * 3
+
+
 def test_a_circulation_note_is_shown_until_marked_done(desk):
     """Mutation caught: a done note still shown, another patron's note markable, the
     note's text in the audit trail."""

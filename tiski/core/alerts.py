@@ -74,11 +74,10 @@ def card_alerts(
     waiting: tuple[WaitingHold, ...],
     notes: tuple[Note, ...],
 ) -> tuple[Refusal, ...]:
-    """The alerts at the card, the most pressing first: notes, a pickup ending today,
-    holds waiting, loans overdue, fees due."""
-    alerts = [Refusal("CIRCULATION_NOTE", {"note_id": n.id, "text": n.text, "added_at": n.added_at,
-                                           "added_by": n.added_by or ""}) for n in notes]
-    alerts += [Refusal("PICKUP_ENDS_TODAY", {"title": h.title, "shelf": h.shelf_code or ""})
+    """The alerts at the card, the most pressing first: a pickup ending today, holds
+    waiting, loans overdue, fees due — then the staff's notes, however many (a patron
+    with many notes still hears of the pickup first, at the desk and in `patron show`)."""
+    alerts = [Refusal("PICKUP_ENDS_TODAY", {"title": h.title, "shelf": h.shelf_code or ""})
                for h in waiting if h.pickup_by == today]
     if waiting:
         days = [h.pickup_by for h in waiting if h.pickup_by is not None]
@@ -93,4 +92,6 @@ def card_alerts(
     fees = fees_due(balance_cents, policy)
     if fees is not None:
         alerts.append(fees)
+    alerts += [Refusal("CIRCULATION_NOTE", {"note_id": n.id, "text": n.text, "added_at": n.added_at,
+                                            "added_by": n.added_by or ""}) for n in notes]
     return tuple(alerts)

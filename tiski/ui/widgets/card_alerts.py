@@ -4,9 +4,9 @@ staff. The facade decides them (`PatronView.alerts`); this only shows them, one 
 each, bold on the warning colour, so they are seen at 80×24 without looking for them.
 
 The box has room for `LINES` lines (the tcss caps `.card-alerts` at as many). The most
-important come first, whatever order they arrive in — a patron with many notes still
-sees "pickup ends TODAY" — and when they do not all fit, the last line says how many
-more there are instead of leaving them out without a sign."""
+important come first (the core orders them: `core.alerts.card_alerts`) — a patron with
+many notes still sees "pickup ends TODAY" — and when they do not all fit, the last line
+says how many more there are instead of leaving them out without a sign."""
 
 from __future__ import annotations
 
@@ -19,23 +19,7 @@ from ...i18n import Translator, safe
 MARK = {"CIRCULATION_NOTE": "✎", "PICKUP_ENDS_TODAY": "⏰", "HOLDS_WAITING": "▶", "LOANS_OVERDUE": "!",
         "FEES_DUE": "€"}
 
-# The order on screen: what must be done or said now first, the staff's notes last.
-# An alert not named here (a new kind) goes after the fees, before the notes.
-IMPORTANCE = ("PICKUP_ENDS_TODAY", "HOLDS_WAITING", "LOANS_OVERDUE", "FEES_DUE")
-NOTES_LAST = "CIRCULATION_NOTE"
-
 LINES = 6  # as `max-height` of `.card-alerts` in tiski.tcss
-
-
-def by_importance(alerts: tuple[Refusal, ...]) -> list[Refusal]:
-    """The alerts, most important first; alerts of one kind keep their order."""
-
-    def rank(alert: Refusal) -> int:
-        if alert.code in IMPORTANCE:
-            return IMPORTANCE.index(alert.code)
-        return len(IMPORTANCE) + (1 if alert.code == NOTES_LAST else 0)
-
-    return sorted(alerts, key=rank)
 
 
 class CardAlerts(Static):
@@ -44,16 +28,16 @@ class CardAlerts(Static):
         self.display = False
 
     def show(self, alerts: tuple[Refusal, ...], t: Translator) -> None:
-        ordered = by_importance(alerts)
-        shown = ordered if len(ordered) <= LINES else ordered[: LINES - 1]
+        """The alerts in the facade's order (the most pressing first, the notes last)."""
+        shown = alerts if len(alerts) <= LINES else alerts[: LINES - 1]
         lines = Text()
         for n, alert in enumerate(shown):
             if n:
                 lines.append("\n")
             style = "bold reverse" if alert.code == "PICKUP_ENDS_TODAY" else "bold"
             lines.append(f"{MARK.get(alert.code, '▶')} {safe(t(f'alert.{alert.code}', **alert.params))}", style=style)
-        if len(shown) < len(ordered):
+        if len(shown) < len(alerts):
             lines.append("\n")
-            lines.append(t("ui.alerts_more", count=len(ordered) - len(shown)), style="bold")
+            lines.append(t("ui.alerts_more", count=len(alerts) - len(shown)), style="bold")
         self.update(lines)
         self.display = bool(alerts)
